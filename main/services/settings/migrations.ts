@@ -1,0 +1,48 @@
+// Brings a settings document written by an older Mailroom up to the current version, one step at a time.
+import { SETTINGS_VERSION } from '../../../preload/contract';
+
+type Doc = Record<string, unknown>;
+
+export interface Migration {
+  /** The version this step reads; it produces from + 1. */
+  from: number;
+  migrate(doc: Doc): Doc;
+}
+
+/** Ordered steps; each entry is kept forever so any old file can still be read. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    // A document without a version key (written by hand or by a script) is read as the first layout.
+    from: 0,
+    migrate: (doc) => ({ ...doc, version: 1 }),
+  },
+];
+
+export type MigrationOutcome =
+  | { ok: true; doc: Doc; from: number; migrated: boolean }
+  | { ok: false; reason: 'not-an-object' | 'bad-version' | 'newer-version'; version?: unknown };
+
+export function isPlainObject(value: unknown): value is Doc {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function migrateSettings(
+  raw: unknown,
+  migrations: readonly Migration[] = MIGRATIONS,
+  target: number = SETTINGS_VERSION,
+): MigrationOutcome {
+  if (!isPlainObject(raw)) return { ok: false, reason: 'not-an-object' };
+  const version = raw.version === undefined ? 0 : raw.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+    return { ok: false, reason: 'bad-version', version };
+  }
+  if (version > target) return { ok: false, reason: 'newer-version', version };
+  let doc: Doc = raw;
+  for (let v = version; v < target; v++) {
+    const step = migrations.find((m) => m.from === v);
+    if (!step) return { ok: false, reason: 'bad-version', version };
+    doc = step.migrate(doc);
+    doc.version = v + 1;
+  }
+  return { ok: true, doc, from: version, migrated: version !== target };
+}

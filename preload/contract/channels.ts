@@ -1,0 +1,50 @@
+// Every request the renderer may make of main, defined once: name, input schema, output schema.
+// Main validates inputs against these (authoritatively); the renderer gets its types from them.
+import { z } from 'zod';
+import { Settings } from './settings';
+
+export const Shell = z.enum(['electron', 'browser']);
+export type Shell = z.infer<typeof Shell>;
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  shell: Shell,
+  platform: z.string(),
+  dataDir: z.string(),
+  settingsFile: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const Notice = z.object({
+  id: z.string(),
+  level: z.enum(['info', 'warning', 'error']),
+  title: z.string(),
+  message: z.string(),
+  createdAt: z.string(),
+});
+export type Notice = z.infer<typeof Notice>;
+
+const none = z.undefined();
+
+export const channels = {
+  'app:get-info': { input: none, output: AppInfo },
+  'app:list-notices': { input: none, output: z.array(Notice) },
+  'app:dismiss-notice': { input: z.strictObject({ id: z.string().min(1).max(200) }), output: z.array(Notice) },
+  'settings:get': { input: none, output: Settings },
+  'settings:save': { input: Settings, output: Settings },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
+
+export type Channels = typeof channels;
+export type Channel = keyof Channels;
+export type ChannelInput<C extends Channel> = z.input<Channels[C]['input']>;
+export type ChannelOutput<C extends Channel> = z.output<Channels[C]['output']>;
+
+export const CHANNEL_NAMES = Object.keys(channels) as Channel[];
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.hasOwn(channels, name);
+}
+
+/** Prefix of every IPC channel in the Electron shell; main refuses anything outside it. */
+export const IPC_PREFIX = 'mailroom:';

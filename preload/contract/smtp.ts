@@ -1,0 +1,211 @@
+// SMTP server profiles and the connection diagnosis: the shapes both sides of the bridge agree on.
+import { z } from 'zod';
+import { isMailbox as isMailboxText, optionalMailbox } from './mailbox';
+
+export const SECURITY_MODES = ['none', 'starttls', 'starttls-required', 'tls'] as const;
+export const SecurityMode = z.enum(SECURITY_MODES, { error: `Choose one of: ${SECURITY_MODES.join(', ')}` });
+export type SecurityMode = z.infer<typeof SecurityMode>;
+
+/** The port each security mode usually runs on: 25 for relays, 587 for submission with STARTTLS, 465 for SSL/TLS. */
+export const DEFAULT_PORTS: Readonly<Record<SecurityMode, number>> = {
+  none: 25,
+  starttls: 587,
+  'starttls-required': 587,
+  tls: 465,
+};
+
+export const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
+export const TlsVersion = z.enum(TLS_VERSIONS, { error: `Choose one of: ${TLS_VERSIONS.join(', ')}` });
+export type TlsVersion = z.infer<typeof TlsVersion>;
+/** Versions with known weaknesses: offered only for old servers that speak nothing newer. */
+export const INSECURE_TLS_VERSIONS: readonly TlsVersion[] = ['1.0', '1.1'];
+
+export const AUTH_MODES = ['none', 'required', 'optional'] as const;
+export const AuthMode = z.enum(AUTH_MODES, { error: `Choose one of: ${AUTH_MODES.join(', ')}` });
+export type AuthMode = z.infer<typeof AuthMode>;
+
+export const AUTH_MODELS = ['basic', 'oauth2'] as const;
+export const AuthModel = z.enum(AUTH_MODELS, { error: `Choose one of: ${AUTH_MODELS.join(', ')}` });
+export type AuthModel = z.infer<typeof AuthModel>;
+
+export const CREDENTIAL_MODES = ['shared', 'per-user'] as const;
+export const CredentialMode = z.enum(CREDENTIAL_MODES, { error: `Choose one of: ${CREDENTIAL_MODES.join(', ')}` });
+export type CredentialMode = z.infer<typeof CredentialMode>;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOSTNAME_RE = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*\\.?$`);
+const IPV4_RE = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
+const IPV6_RE = /^\[?[0-9A-Fa-f:.]+(?:%[A-Za-z0-9]+)?\]?$/;
+
+export function isHost(value: string): boolean {
+  if (value.length > 253) return false;
+  if (IPV4_RE.test(value)) return true;
+  if (value.includes(':')) return IPV6_RE.test(value) && value.split(':').length >= 3;
+  return HOSTNAME_RE.test(value) && !/^[\d.]+$/.test(value);
+}
+
+export const HOST_HINT = 'Enter a server name like smtp.example.com, or an IP address';
+
+/**
+ * "host,port" is how several accounting packages write a server with its port (smtp.example.com,587).
+ * Returns the two parts, or null when the text is not in that form.
+ */
+export function splitHostPort(text: string): { host: string; port: number } | null {
+  const match = /^\s*([^,\s]+)\s*,\s*(\d{1,5})\s*$/.exec(text);
+  if (!match) return null;
+  const port = Number(match[2]);
+  return port >= 1 && port <= 65535 ? { host: match[1] as string, port } : null;
+}
+
+const singleLine = (max: number, tooLong: string) =>
+  z
+    .string({ error: 'Expected text' })
+    .max(max, tooLong)
+    .refine((v) => !CONTROL_CHARS.test(v), { message: 'Use one line of text, without control characters' });
+
+export const PROFILE_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const SmtpProfile = z.strictObject({
+  /** Stable identity; names can be changed, secrets and references follow the id. */
+  id: z.string().regex(PROFILE_ID_RE, 'Invalid profile id'),
+  name: singleLine(64, 'Use at most 64 characters').trim(),
+  host: z
+    .string({ error: 'Expected text' })
+    .trim()
+    .refine((v) => v === '' || isHost(v), { message: HOST_HINT }),
+  port: z.number({ error: 'Enter a port number' }).int('Enter a whole number').min(1, 'Use a port from 1 to 65535').max(65535, 'Use a port from 1 to 65535'),
+  security: SecurityMode,
+  minTls: TlsVersion,
+  verifyCert: z.boolean({ error: 'Expected true or false' }),
+  /** A PEM file of extra certificate authorities to trust for this server; empty for none. */
+  caFile: singleLine(1024, 'Use a path of at most 1024 characters').trim(),
+  auth: AuthMode,
+  authModel: AuthModel.refine((v) => v === 'basic', { message: 'OAuth2 sign-in is not available yet' }),
+  username: singleLine(256, 'Use at most 256 characters').trim(),
+  credentials: CredentialMode,
+  fromName: singleLine(128, 'Use at most 128 characters').trim(),
+  fromAddress: optionalMailbox,
+  bcc: optionalMailbox,
+  timeoutSeconds: z.number({ error: 'Enter a number of seconds' }).int('Enter a whole number of seconds').min(1, 'Use at least 1 second').max(600, 'Use at most 600 seconds'),
+  perMinute: z.number({ error: 'Enter a number' }).int('Enter a whole number').min(0, 'Use 0 for no limit, or a positive number').max(100000, 'Use at most 100000'),
+  maxAttachmentsMb: z.number({ error: 'Enter a size in MB' }).min(0, 'Use 0 for no limit, or a positive size').max(1024, 'Use at most 1024 MB'),
+  notifyUser: optionalMailbox,
+});
+export type SmtpProfile = z.infer<typeof SmtpProfile>;
+
+export function newProfile(id: string, name: string): SmtpProfile {
+  return {
+    id,
+    name,
+    host: '',
+    port: DEFAULT_PORTS.starttls,
+    security: 'starttls',
+    minTls: '1.2',
+    verifyCert: true,
+    caFile: '',
+    auth: 'required',
+    authModel: 'basic',
+    username: '',
+    credentials: 'shared',
+    fromName: '',
+    fromAddress: '',
+    bcc: '',
+    timeoutSeconds: 30,
+    perMinute: 0,
+    maxAttachmentsMb: 20,
+    notifyUser: '',
+  };
+}
+
+// ---- connection diagnosis -------------------------------------------------------------------
+
+export const DIAGNOSIS_STEPS = ['dns', 'ping', 'tcp', 'tls', 'greeting', 'ehlo', 'starttls', 'auth', 'sender'] as const;
+export const DiagnosisStepId = z.enum(DIAGNOSIS_STEPS);
+export type DiagnosisStepId = z.infer<typeof DiagnosisStepId>;
+
+export const DiagnosisStep = z.object({
+  id: DiagnosisStepId,
+  title: z.string(),
+  /** info: shown for what it tells, never decides the outcome (ping). */
+  status: z.enum(['passed', 'failed', 'warning', 'skipped', 'info']),
+  durationMs: z.number(),
+  summary: z.string(),
+  details: z.array(z.object({ label: z.string(), value: z.string() })),
+});
+export type DiagnosisStep = z.infer<typeof DiagnosisStep>;
+
+export const Advice = z.object({
+  /** Stable code for scripts, e.g. "tls-wrong-mode", "auth-disabled-for-tenant". */
+  code: z.string(),
+  title: z.string(),
+  /** The server's own words, with control characters escaped. */
+  serverReply: z.string().optional(),
+  cause: z.string(),
+  fix: z.string(),
+});
+export type Advice = z.infer<typeof Advice>;
+
+export const Diagnosis = z.object({
+  ok: z.boolean(),
+  profileName: z.string(),
+  target: z.string(),
+  startedAt: z.string(),
+  totalMs: z.number(),
+  steps: z.array(DiagnosisStep),
+  failure: Advice.extend({ step: DiagnosisStepId }).optional(),
+});
+export type Diagnosis = z.infer<typeof Diagnosis>;
+
+export const SendReceipt = z.object({
+  messageId: z.string(),
+  /** The server's reply to the end of data, escaped. */
+  response: z.string(),
+  accepted: z.array(z.string()),
+  rejected: z.array(z.string()),
+  envelope: z.object({ from: z.string(), to: z.array(z.string()) }),
+});
+export type SendReceipt = z.infer<typeof SendReceipt>;
+
+// ---- outgoing messages ----------------------------------------------------------------------
+
+const MAX_BODY_CHARS = 10 * 1024 * 1024;
+
+export const AttachmentInput = z.strictObject({
+  filename: z
+    .string()
+    .min(1, 'Give the attachment a file name')
+    .max(255, 'Use a file name of at most 255 characters')
+    .refine((v) => !CONTROL_CHARS.test(v) && !/[\\/]/.test(v), { message: 'A file name cannot contain control characters or slashes' }),
+  /** The file's bytes, base64. Paths are never accepted from the renderer. */
+  contentBase64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Not valid base64'),
+  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'Not a content type').optional(),
+});
+export type AttachmentInput = z.infer<typeof AttachmentInput>;
+
+export const OutgoingMessage = z
+  .strictObject({
+    to: z.array(z.string()).max(500, 'At most 500 recipients per field'),
+    cc: z.array(z.string()).max(500, 'At most 500 recipients per field').default([]),
+    bcc: z.array(z.string()).max(500, 'At most 500 recipients per field').default([]),
+    subject: z
+      .string({ error: 'Expected text' })
+      .max(998, 'Use a subject of at most 998 characters')
+      .refine((v) => !/[\r\n]/.test(v), { message: 'A subject is one line' })
+      // eslint-disable-next-line no-control-regex
+      .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), { message: 'The subject contains a control character' }),
+    text: z.string().max(MAX_BODY_CHARS, 'The text is too long').optional(),
+    html: z.string().max(MAX_BODY_CHARS, 'The HTML is too long').optional(),
+    attachments: z.array(AttachmentInput).max(100, 'At most 100 attachments').default([]),
+  })
+  .superRefine((msg, ctx) => {
+    for (const field of ['to', 'cc', 'bcc'] as const) {
+      msg[field].forEach((addr, i) => {
+        if (!isMailboxText(addr)) ctx.addIssue({ code: 'custom', path: [field, i], message: `Not one email address: "${addr.slice(0, 80)}"` });
+      });
+    }
+    if (msg.to.length + msg.cc.length + msg.bcc.length === 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Add at least one recipient' });
+  });
+export type OutgoingMessage = z.infer<typeof OutgoingMessage>;
