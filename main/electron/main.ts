@@ -1,0 +1,128 @@
+// The Electron shell: one window, the app:// protocol, IPC, and nothing else. Every service it
+// starts runs in plain Node; this file only passes in the Electron pieces.
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { app, BrowserWindow, dialog, protocol, session, shell } from 'electron';
+import { createServices } from '../services';
+import { resolveDataDir } from '../services/data-dir';
+import { createDispatch } from '../api/dispatch';
+import { createHandlers } from '../api/handlers';
+import { CONTENT_SECURITY_POLICY, contentType, rendererFile } from '../host/static-files';
+import { registerChannels } from './ipc-main';
+import { createElectronStoreFile } from './electron-store-file';
+import { installMenu } from './menu';
+import { APP_HOST, APP_ORIGIN, APP_SCHEME, APP_URL } from './trusted-sender';
+
+declare const MAILROOM_VERSION: string;
+
+const rendererDir = path.join(__dirname, '..', 'renderer');
+const preloadFile = path.join(__dirname, '..', 'preload', 'preload.cjs');
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+// MAILROOM_DATA_DIR moves everything, Electron's own files included; otherwise this is userData as usual.
+const dataDir = resolveDataDir({ env: process.env, platform: process.platform, homedir: os.homedir() });
+app.setPath('userData', dataDir);
+app.enableSandbox();
+
+let mainWindow: BrowserWindow | null = null;
+const trustedIds = new Set<number>();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+  void app.whenReady().then(start);
+  app.on('window-all-closed', () => app.quit());
+}
+
+function start(): void {
+  const services = createServices({ dataDir, shell: 'electron', version: MAILROOM_VERSION, createFile: createElectronStoreFile });
+  services.settings.read();
+  registerChannels(createDispatch(createHandlers(services), { onInternalError: (channel, error) => console.error(`internal error on ${channel}:`, error) }), trustedIds);
+
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const file = url.host === APP_HOST ? rendererFile(rendererDir, url.pathname) : null;
+    if (!file) return new Response('Not found', { status: 404 });
+    try {
+      const data = await fs.promises.readFile(file);
+      return new Response(data, {
+        headers: { 'Content-Type': contentType(file), 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
+      });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
+  });
+
+  // Mailroom needs no camera, microphone, notifications or anything else a page may ask for.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
+  installMenu(process.platform);
+  createWindow();
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 980,
+    height: 760,
+    minWidth: 720,
+    minHeight: 560,
+    title: 'Email settings — Mailroom',
+    show: false,
+    webPreferences: {
+      preload: preloadFile,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: true,
+    },
+  });
+  mainWindow = win;
+  const id = win.webContents.id;
+  trustedIds.add(id);
+  win.on('closed', () => {
+    trustedIds.delete(id);
+    mainWindow = null;
+  });
+  win.once('ready-to-show', () => win.show());
+
+  // No navigation away from the app and no new windows; web links open in the system browser.
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(APP_ORIGIN + '/')) event.preventDefault();
+  });
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https:\/\//i.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  // The renderer asks before leaving with unsaved changes (beforeunload); Electron needs us to ask the user.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      buttons: ['Leave without saving', 'Stay'],
+      defaultId: 1,
+      cancelId: 1,
+      title: 'Unsaved changes',
+      message: 'You have unsaved changes.',
+      detail: 'If you leave now, the changes you made are lost.',
+    });
+    if (choice === 0) event.preventDefault();
+  });
+
+  void win.loadURL(APP_URL);
+}
