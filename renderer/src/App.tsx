@@ -1,0 +1,311 @@
+// The email settings dialog: header, tabs over one settings draft, and a footer with Save/Revert.
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import {
+  Button,
+  FluentProvider,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Tab,
+  TabList,
+  makeStaticStyles,
+  makeStyles,
+  tokens,
+  typographyStyles,
+} from '@fluentui/react-components';
+import { useAppInfo } from './app/useAppInfo';
+import { useLeaveGuard } from './app/useLeaveGuard';
+import { useOsTheme } from './app/useOsTheme';
+import { EmailTab } from './email/EmailTab';
+import { GeneralTab } from './general/GeneralTab';
+import { NoticeList } from './notices/NoticeList';
+import { useNotices } from './notices/useNotices';
+import { useSettingsDraft, type SettingsDraft } from './settings/useSettingsDraft';
+import { SmtpTab } from './smtp/SmtpTab';
+import { UsersTab } from './users/UsersTab';
+
+const TABS = [
+  { value: 'general', label: 'General' },
+  { value: 'smtp', label: 'SMTP' },
+  { value: 'email', label: 'Email' },
+  { value: 'users', label: 'Users' },
+] as const;
+type TabValue = (typeof TABS)[number]['value'];
+
+function isTabValue(value: unknown): value is TabValue {
+  return TABS.some((t) => t.value === value);
+}
+
+/** The tab that shows the field at a dot path: the first segment names it ("smtp.profiles.0.host"). */
+function tabOfPath(path: string): TabValue {
+  const first = path.split('.')[0];
+  return isTabValue(first) ? first : 'general';
+}
+
+const usePageStyles = makeStaticStyles({
+  'html, body, #root': { height: '100%', margin: 0 },
+});
+
+const PAGE_PADDING = tokens.spacingHorizontalXXL;
+
+const useStyles = makeStyles({
+  root: {
+    display: 'flex',
+    flexDirection: 'column',
+    // The viewport, not the provider: the provider's classes are copied onto popup layers too.
+    height: '100vh',
+    minHeight: 0,
+    backgroundColor: tokens.colorNeutralBackground1,
+    color: tokens.colorNeutralForeground1,
+  },
+  header: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'baseline',
+    columnGap: tokens.spacingHorizontalM,
+    rowGap: tokens.spacingVerticalXS,
+    paddingTop: tokens.spacingVerticalXL,
+    paddingBottom: tokens.spacingVerticalS,
+    paddingInline: PAGE_PADDING,
+  },
+  title: {
+    ...typographyStyles.title3,
+    margin: 0,
+  },
+  organisation: {
+    ...typographyStyles.body1,
+    color: tokens.colorNeutralForeground2,
+    overflowWrap: 'anywhere',
+  },
+  main: {
+    display: 'flex',
+    flexDirection: 'column',
+    flexGrow: 1,
+    minHeight: 0,
+  },
+  tabs: {
+    // Tabs carry their own inner padding; this lines their text up with the header and fields.
+    paddingInline: `calc(${PAGE_PADDING} - ${tokens.spacingHorizontalMNudge})`,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    flexShrink: 0,
+  },
+  scroller: {
+    flexGrow: 1,
+    minHeight: 0,
+    overflowY: 'auto',
+  },
+  content: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalS,
+    paddingInline: PAGE_PADDING,
+    paddingTop: tokens.spacingVerticalM,
+    paddingBottom: tokens.spacingVerticalXXL,
+    maxWidth: '720px',
+  },
+  panel: {
+    ':focus-visible': {
+      outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}`,
+      outlineOffset: tokens.strokeWidthThick,
+    },
+  },
+  loading: {
+    paddingBlock: tokens.spacingVerticalXXL,
+    justifyContent: 'flex-start',
+  },
+  footer: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalS,
+    flexShrink: 0,
+    paddingBlock: tokens.spacingVerticalM,
+    paddingInline: PAGE_PADDING,
+    borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
+  actions: {
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'flex-end',
+    columnGap: tokens.spacingHorizontalM,
+  },
+  status: {
+    ...typographyStyles.body1,
+    display: 'flex',
+    alignItems: 'center',
+    columnGap: tokens.spacingHorizontalS,
+    marginRight: 'auto',
+    color: tokens.colorNeutralForeground1,
+  },
+  dot: {
+    width: '8px',
+    height: '8px',
+    borderRadius: tokens.borderRadiusCircular,
+    backgroundColor: tokens.colorPaletteMarigoldBackground3,
+    flexShrink: 0,
+  },
+});
+
+export function App() {
+  usePageStyles();
+  const theme = useOsTheme();
+  return (
+    <FluentProvider theme={theme}>
+      <SettingsDialog />
+    </FluentProvider>
+  );
+}
+
+function SettingsDialog() {
+  const styles = useStyles();
+  const settings = useSettingsDraft();
+  const notices = useNotices();
+  const info = useAppInfo();
+  const [tab, setTab] = useState<TabValue>('general');
+  const [focusPath, setFocusPath] = useState<string | null>(null);
+  const { dirty, saving, save } = settings;
+
+  useLeaveGuard(dirty);
+
+  const onSave = useCallback(async () => {
+    const outcome = await save();
+    if (!outcome.ok && outcome.firstErrorPath) {
+      setTab(tabOfPath(outcome.firstErrorPath));
+      setFocusPath(outcome.firstErrorPath);
+    }
+  }, [save]);
+
+  // Move to the first field in error once its tab is showing.
+  useEffect(() => {
+    if (focusPath === null) return;
+    document.querySelector<HTMLElement>(`[name="${CSS.escape(focusPath)}"]`)?.focus();
+    setFocusPath(null);
+  }, [focusPath, tab]);
+
+  // Ctrl+S / Cmd+S saves, as in most editors.
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 's') {
+        event.preventDefault();
+        if (dirty && !saving) void onSave();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [dirty, saving, onSave]);
+
+  const organisation = settings.saved?.general.organisationName.trim();
+
+  return (
+    <div className={styles.root}>
+      <header className={styles.header}>
+        <h1 className={styles.title}>Email settings</h1>
+        {organisation && <span className={styles.organisation}>{organisation}</span>}
+      </header>
+
+      <main className={styles.main}>
+        <TabList
+          className={styles.tabs}
+          selectedValue={tab}
+          onTabSelect={(_, data) => {
+            if (isTabValue(data.value)) setTab(data.value);
+          }}
+        >
+          {TABS.map((t) => (
+            <Tab key={t.value} value={t.value} id={`tab-${t.value}`} aria-controls={`panel-${t.value}`}>
+              {t.label}
+            </Tab>
+          ))}
+        </TabList>
+
+        <div className={styles.scroller}>
+          <div className={styles.content}>
+            <NoticeList {...notices} />
+            <SettingsBody settings={settings} tab={tab} info={info} />
+          </div>
+        </div>
+      </main>
+
+      <footer className={styles.footer}>
+        {settings.banner && (
+          <MessageBar intent={settings.banner.intent}>
+            <MessageBarBody>
+              {settings.banner.title && <MessageBarTitle>{settings.banner.title}</MessageBarTitle>}
+              {settings.banner.message}
+            </MessageBarBody>
+            <MessageBarActions>
+              <Button appearance="transparent" onClick={settings.dismissBanner}>
+                Dismiss
+              </Button>
+            </MessageBarActions>
+          </MessageBar>
+        )}
+        <div className={styles.actions}>
+          <div role="status" className={styles.status}>
+            {dirty && (
+              <>
+                <span className={styles.dot} aria-hidden="true" />
+                Unsaved changes
+              </>
+            )}
+          </div>
+          <Button disabled={!dirty || saving} onClick={settings.revert}>
+            Revert
+          </Button>
+          <Button appearance="primary" disabled={!dirty || saving} onClick={() => void onSave()}>
+            {saving ? 'Saving…' : 'Save'}
+          </Button>
+        </div>
+      </footer>
+    </div>
+  );
+}
+
+interface SettingsBodyProps {
+  settings: SettingsDraft;
+  tab: TabValue;
+  info: ReturnType<typeof useAppInfo>;
+}
+
+function SettingsBody({ settings, tab, info }: SettingsBodyProps) {
+  const styles = useStyles();
+  const { load } = settings;
+  const status =
+    load.status === 'loading' ? (
+      <Spinner className={styles.loading} size="small" label="Loading settings…" />
+    ) : load.status === 'failed' ? (
+      <MessageBar intent="error" layout="multiline">
+        <MessageBarBody>
+          <MessageBarTitle>Settings could not be loaded</MessageBarTitle>
+          {load.message}
+        </MessageBarBody>
+        <MessageBarActions>
+          <Button onClick={settings.reload}>Try again</Button>
+        </MessageBarActions>
+      </MessageBar>
+    ) : null;
+  // Every panel stays mounted (hidden when not selected) so what the user typed survives a tab switch.
+  const panel = (value: TabValue, children: ReactNode, focusable = false) => (
+    <div
+      role="tabpanel"
+      id={`panel-${value}`}
+      aria-labelledby={`tab-${value}`}
+      hidden={tab !== value}
+      // A panel with nothing focusable in it is a tab stop itself, so its text can be reached.
+      tabIndex={focusable ? 0 : undefined}
+      className={styles.panel}
+    >
+      {status ?? children}
+    </div>
+  );
+  return (
+    <>
+      {panel('general', <GeneralTab form={settings.form} info={info} />)}
+      {panel('smtp', <SmtpTab />, true)}
+      {panel('email', <EmailTab />, true)}
+      {panel('users', <UsersTab />, true)}
+    </>
+  );
+}

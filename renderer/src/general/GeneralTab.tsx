@@ -1,0 +1,92 @@
+// The General tab: organisation, the system mailboxes, debug logging and where the data lives.
+import { LOG_LEVELS, type AppInfo, type LogLevel, type Settings } from '../../../preload/contract';
+import { DropdownField, NumberField, ReadOnlyField, SwitchField, TextField, type DropdownOption, type FormBinding } from '../components/fields';
+import { FormSection } from '../components/FormSection';
+
+const LOG_LEVEL_LABELS: Record<LogLevel, string> = {
+  error: 'Errors only',
+  warn: 'Warnings and errors',
+  info: 'Information',
+  debug: 'Full conversation (debug)',
+};
+
+const LOG_LEVEL_OPTIONS: readonly DropdownOption<LogLevel>[] = LOG_LEVELS.map((level) => ({
+  value: level,
+  label: LOG_LEVEL_LABELS[level],
+}));
+
+export interface GeneralTabProps {
+  form: FormBinding<Settings>;
+  info: AppInfo | null;
+}
+
+export function GeneralTab({ form, info }: GeneralTabProps) {
+  return (
+    <>
+      <FormSection title="Organisation">
+        <TextField form={form} path="general.organisationName" label="Organisation name" autoComplete="organization" />
+      </FormSection>
+
+      <FormSection title="System mailboxes">
+        <TextField
+          form={form}
+          path="general.alertFrom"
+          label="Alert From mailbox"
+          inputMode="email"
+          autoComplete="off"
+          hint="The sender of the alerts Mailroom sends itself."
+        />
+        <TextField
+          form={form}
+          path="general.systemNotification"
+          label="System Notification mailbox"
+          inputMode="email"
+          autoComplete="off"
+          hint="Receives system notices and send failures. Test emails go here."
+        />
+        <TextField
+          form={form}
+          path="general.bouncedAlerts"
+          label="Bounced Alerts mailbox"
+          inputMode="email"
+          autoComplete="off"
+          hint="Bounced messages are returned here: it is the envelope sender of every message."
+        />
+      </FormSection>
+
+      <FormSection title="Debug logging">
+        <SwitchField
+          form={form}
+          path="general.debug.enabled"
+          label="Debug logging"
+          hint="Records each conversation with a mail server, with passwords, tokens and message bodies masked."
+        />
+        <TextField
+          form={form}
+          path="general.debug.path"
+          label="Email Debug File Path"
+          autoComplete="off"
+          spellCheck={false}
+          hint="The folder the log files go to. It may be a network share, like \\server\share\logs."
+        />
+        <DropdownField form={form} path="general.debug.level" label="Log level" options={LOG_LEVEL_OPTIONS} />
+        <NumberField
+          form={form}
+          path="general.debug.retentionDays"
+          label="Keep logs for (days)"
+          min={1}
+          max={3650}
+          hint="From 1 to 3650. Older log files are deleted."
+        />
+      </FormSection>
+
+      <FormSection title="Data">
+        <ReadOnlyField
+          label="Data folder"
+          value={info?.dataDir ?? ''}
+          hint={info ? `Settings file: ${info.settingsFile}` : 'Not known yet.'}
+        />
+      </FormSection>
+    </>
+  );
+}

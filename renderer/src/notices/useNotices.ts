@@ -1,0 +1,42 @@
+// Notices main keeps until the user dismisses them (a settings file set aside, say).
+import { useCallback, useEffect, useState } from 'react';
+import type { Notice } from '../../../preload/contract';
+import { getBridge } from '../bridge';
+
+export interface Notices {
+  notices: readonly Notice[];
+  /** Why the last list or dismiss failed, if it did. */
+  error: string | null;
+  dismiss(id: string): Promise<void>;
+}
+
+export function useNotices(): Notices {
+  const [notices, setNotices] = useState<readonly Notice[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    void getBridge()
+      .invoke('app:list-notices', undefined)
+      .then((result) => {
+        if (!live) return;
+        if (result.ok) setNotices(result.value);
+        else setError(result.error.message);
+      });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const dismiss = useCallback(async (id: string) => {
+    const result = await getBridge().invoke('app:dismiss-notice', { id });
+    if (result.ok) {
+      setNotices(result.value);
+      setError(null);
+    } else {
+      setError(result.error.message);
+    }
+  }, []);
+
+  return { notices, error, dismiss };
+}
