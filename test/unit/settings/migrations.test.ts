@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { migrateSettings, type Migration } from '../../../main/services/settings/migrations';
+
+describe('settings migrations', () => {
+  it('reads a document without a version as the first layout', () => {
+    const out = migrateSettings({ general: { organisationName: 'Acme' } });
+    expect(out).toEqual({ ok: true, doc: { general: { organisationName: 'Acme' }, version: 1 }, from: 0, migrated: true });
+  });
+
+  it('leaves a current document alone', () => {
+    const doc = { version: 1, general: {} };
+    expect(migrateSettings(doc)).toEqual({ ok: true, doc, from: 1, migrated: false });
+  });
+
+  it('runs every step in order up to the target', () => {
+    const steps: Migration[] = [
+      { from: 1, migrate: (d) => ({ ...d, a: 'added in 2' }) },
+      { from: 2, migrate: (d) => ({ ...d, b: `${String(d.a)}, then 3` }) },
+    ];
+    const out = migrateSettings({ version: 1 }, steps, 3);
+    expect(out).toEqual({ ok: true, doc: { version: 3, a: 'added in 2', b: 'added in 2, then 3' }, from: 1, migrated: true });
+  });
+
+  it('refuses a newer version, a broken version and a non-object', () => {
+    expect(migrateSettings({ version: 99 })).toEqual({ ok: false, reason: 'newer-version', version: 99 });
+    expect(migrateSettings({ version: 'one' })).toEqual({ ok: false, reason: 'bad-version', version: 'one' });
+    expect(migrateSettings({ version: 1.5 })).toMatchObject({ ok: false, reason: 'bad-version' });
+    expect(migrateSettings([1, 2])).toEqual({ ok: false, reason: 'not-an-object' });
+    expect(migrateSettings(null)).toEqual({ ok: false, reason: 'not-an-object' });
+  });
+
+  it('fails when a step is missing rather than skipping it', () => {
+    expect(migrateSettings({ version: 1 }, [], 2)).toMatchObject({ ok: false, reason: 'bad-version' });
+  });
+});
