@@ -2,6 +2,8 @@
 // Main validates inputs against these (authoritatively); the renderer gets its types from them.
 import { z } from 'zod';
 import { Settings } from './settings';
+import { mailbox } from './mailbox';
+import { Diagnosis, PasswordInput, PROFILE_ID_RE, SendOutcome, SmtpProfile } from './smtp';
 
 export const Shell = z.enum(['electron', 'browser']);
 export type Shell = z.infer<typeof Shell>;
@@ -27,12 +29,31 @@ export type Notice = z.infer<typeof Notice>;
 
 const none = z.undefined();
 
+export const SecretStatus = z.object({
+  /** Whether a password is saved, by profile id. The passwords themselves never cross the bridge. */
+  profilePasswords: z.record(z.string(), z.boolean()),
+});
+export type SecretStatus = z.infer<typeof SecretStatus>;
+
 export const channels = {
   'app:get-info': { input: none, output: AppInfo },
   'app:list-notices': { input: none, output: z.array(Notice) },
   'app:dismiss-notice': { input: z.strictObject({ id: z.string().min(1).max(200) }), output: z.array(Notice) },
   'settings:get': { input: none, output: Settings },
   'settings:save': { input: Settings, output: Settings },
+  'secrets:status': { input: none, output: SecretStatus },
+  'secrets:set-profile-password': {
+    input: z.strictObject({ profileId: z.string().regex(PROFILE_ID_RE), password: z.string().max(1024, 'Use a password of at most 1024 characters').nullable() }),
+    output: SecretStatus,
+  },
+  'smtp:test-connection': {
+    input: z.strictObject({ profile: SmtpProfile, password: PasswordInput, ping: z.boolean().optional() }),
+    output: Diagnosis,
+  },
+  'smtp:send-test': {
+    input: z.strictObject({ profile: SmtpProfile, password: PasswordInput, to: mailbox }),
+    output: SendOutcome,
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Channels = typeof channels;

@@ -2,8 +2,9 @@
 import { z } from 'zod';
 import { optionalMailbox } from './mailbox';
 import type { FieldError } from './result';
+import { SmtpProfile } from './smtp';
 
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export const LogLevel = z.enum(LOG_LEVELS, { error: `Choose one of: ${LOG_LEVELS.join(', ')}` });
@@ -45,6 +46,8 @@ export const GeneralSettings = z.strictObject({
   systemNotification: optionalMailbox,
   bouncedAlerts: optionalMailbox,
   debug: DebugSettings,
+  /** Id of the profile used when a sender does not name one; empty for none. */
+  defaultProfile: z.string({ error: 'Expected a profile id' }).max(64),
 });
 export type GeneralSettings = z.infer<typeof GeneralSettings>;
 
@@ -52,10 +55,34 @@ export type GeneralSettings = z.infer<typeof GeneralSettings>;
  * Every value well formed. Required fields may still be empty here: that is a fresh install, or
  * one being set up a field at a time from the command line. See CompleteSettings.
  */
-export const Settings = z.strictObject({
-  version: z.literal(SETTINGS_VERSION, { error: `Expected settings version ${SETTINGS_VERSION}` }),
-  general: GeneralSettings,
+export const SmtpSettings = z.strictObject({
+  profiles: z.array(SmtpProfile).max(200, 'At most 200 server profiles'),
 });
+export type SmtpSettings = z.infer<typeof SmtpSettings>;
+
+export const Settings = z
+  .strictObject({
+    version: z.literal(SETTINGS_VERSION, { error: `Expected settings version ${SETTINGS_VERSION}` }),
+    general: GeneralSettings,
+    smtp: SmtpSettings,
+  })
+  .superRefine((settings, ctx) => {
+    const names = new Map<string, number>();
+    const ids = new Set<string>();
+    settings.smtp.profiles.forEach((profile, i) => {
+      const key = profile.name.trim().toLowerCase();
+      if (key !== '') {
+        if (names.has(key)) ctx.addIssue({ code: 'custom', path: ['smtp', 'profiles', i, 'name'], message: `Another profile is already called "${profile.name}"` });
+        else names.set(key, i);
+      }
+      if (ids.has(profile.id)) ctx.addIssue({ code: 'custom', path: ['smtp', 'profiles', i, 'id'], message: 'Two profiles share one id' });
+      ids.add(profile.id);
+    });
+    const chosen = settings.general.defaultProfile;
+    if (chosen !== '' && !ids.has(chosen)) {
+      ctx.addIssue({ code: 'custom', path: ['general', 'defaultProfile'], message: 'Choose one of the server profiles' });
+    }
+  });
 export type Settings = z.infer<typeof Settings>;
 
 /** What the dialog's Save and an import must produce: well formed, and every required field filled. */
@@ -78,39 +105,46 @@ export function defaultSettings(): Settings {
       systemNotification: '',
       bouncedAlerts: '',
       debug: { enabled: false, path: '', level: 'info', retentionDays: 14 },
+      defaultProfile: '',
     },
+    smtp: { profiles: [] },
   };
 }
 
-interface RequiredRule {
+interface RequiredField {
   path: string;
-  get(settings: Settings): string;
-  /** Whether the field is required in this state of the settings; always when absent. */
-  when?(settings: Settings): boolean;
+  value: string;
   message?: string;
 }
 
-const REQUIRED: readonly RequiredRule[] = [
-  { path: 'general.organisationName', get: (s) => s.general.organisationName },
-  { path: 'general.alertFrom', get: (s) => s.general.alertFrom },
-  {
-    path: 'general.debug.path',
-    get: (s) => s.general.debug.path,
-    when: (s) => s.general.debug.enabled,
-    message: 'Required while debug logging is on',
-  },
-];
+/** Every field that is required in this state of the settings, with its current value. */
+function requiredFields(settings: Settings): RequiredField[] {
+  const general = settings.general;
+  const fields: RequiredField[] = [
+    { path: 'general.organisationName', value: general.organisationName },
+    { path: 'general.alertFrom', value: general.alertFrom },
+  ];
+  if (general.debug.enabled) {
+    fields.push({ path: 'general.debug.path', value: general.debug.path, message: 'Required while debug logging is on' });
+  }
+  settings.smtp.profiles.forEach((p, i) => {
+    const at = `smtp.profiles.${i}.`;
+    fields.push({ path: at + 'name', value: p.name }, { path: at + 'host', value: p.host }, { path: at + 'fromAddress', value: p.fromAddress });
+    if (p.auth !== 'none' && p.credentials === 'shared') {
+      fields.push({ path: at + 'username', value: p.username, message: p.auth === 'optional' ? 'Required: Optional means the password may be left empty' : 'Required' });
+    }
+  });
+  return fields;
+}
 
 /** Fields a save cannot do without, by dot path; the UI marks them with the red left border. */
 export function isRequired(path: string, settings: Settings): boolean {
-  const rule = REQUIRED.find((r) => r.path === path);
-  return rule !== undefined && (rule.when?.(settings) ?? true);
+  return requiredFields(settings).some((f) => f.path === path);
 }
 
 /** The required fields that are still empty. */
 export function missingRequired(settings: Settings): FieldError[] {
-  return REQUIRED.filter((r) => (r.when?.(settings) ?? true) && r.get(settings).trim() === '').map((r) => ({
-    path: r.path,
-    message: r.message ?? 'Required',
-  }));
+  return requiredFields(settings)
+    .filter((f) => f.value.trim() === '')
+    .map((f) => ({ path: f.path, message: f.message ?? 'Required' }));
 }

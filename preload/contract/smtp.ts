@@ -209,3 +209,13 @@ export const OutgoingMessage = z
     if (msg.to.length + msg.cc.length + msg.bcc.length === 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Add at least one recipient' });
   });
 export type OutgoingMessage = z.infer<typeof OutgoingMessage>;
+
+/** What a send attempt came to: the server's receipt, or the advice for what went wrong. */
+export const SendOutcome = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), receipt: SendReceipt }),
+  z.object({ ok: z.literal(false), advice: Advice }),
+]);
+export type SendOutcome = z.infer<typeof SendOutcome>;
+
+/** A password typed in the dialog but not saved yet; null or absent means "use the saved one". */
+export const PasswordInput = z.string().max(1024, 'Use a password of at most 1024 characters').nullable().optional();

@@ -16,6 +16,15 @@ export const MIGRATIONS: readonly Migration[] = [
     from: 0,
     migrate: (doc) => ({ ...doc, version: 1 }),
   },
+  {
+    // Version 2 brought SMTP server profiles and the default profile.
+    from: 1,
+    migrate: (doc) => ({
+      ...doc,
+      general: isPlainObject(doc.general) ? { defaultProfile: '', ...doc.general } : doc.general,
+      smtp: isPlainObject(doc.smtp) ? doc.smtp : { profiles: [] },
+    }),
+  },
 ];
 
 export type MigrationOutcome =

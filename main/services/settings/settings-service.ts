@@ -96,6 +96,16 @@ export class SettingsService {
     return this.write(parsed.data);
   }
 
+  /**
+   * Saves a document that is well formed but may still lack required fields elsewhere, for
+   * callers that change one part and check that part's completeness themselves (the CLI).
+   */
+  saveWellFormed(input: unknown): Result<Settings> {
+    const parsed = Settings.safeParse(input);
+    if (!parsed.success) return invalidInput(parsed.error);
+    return this.write(parsed.data);
+  }
+
   /** Like save, but accepts a document from an older version and migrates it first. */
   import(input: unknown): Result<Settings> {
     const migrated = migrateSettings(input);

@@ -2,14 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { migrateSettings, type Migration } from '../../../main/services/settings/migrations';
 
 describe('settings migrations', () => {
-  it('reads a document without a version as the first layout', () => {
+  it('reads a document without a version as the first layout, then brings it up to date', () => {
     const out = migrateSettings({ general: { organisationName: 'Acme' } });
-    expect(out).toEqual({ ok: true, doc: { general: { organisationName: 'Acme' }, version: 1 }, from: 0, migrated: true });
+    expect(out).toEqual({
+      ok: true,
+      doc: { general: { organisationName: 'Acme', defaultProfile: '' }, smtp: { profiles: [] }, version: 2 },
+      from: 0,
+      migrated: true,
+    });
+  });
+
+  it('adds SMTP profiles and the default profile to a version 1 document, keeping its values', () => {
+    const v1 = { version: 1, general: { organisationName: 'Acme', alertFrom: 'a@acme.example' } };
+    expect(migrateSettings(v1)).toEqual({
+      ok: true,
+      doc: { version: 2, general: { organisationName: 'Acme', alertFrom: 'a@acme.example', defaultProfile: '' }, smtp: { profiles: [] } },
+      from: 1,
+      migrated: true,
+    });
   });
 
   it('leaves a current document alone', () => {
-    const doc = { version: 1, general: {} };
-    expect(migrateSettings(doc)).toEqual({ ok: true, doc, from: 1, migrated: false });
+    const doc = { version: 2, general: {}, smtp: { profiles: [] } };
+    expect(migrateSettings(doc)).toEqual({ ok: true, doc, from: 2, migrated: false });
   });
 
   it('runs every step in order up to the target', () => {

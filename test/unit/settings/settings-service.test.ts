@@ -117,8 +117,15 @@ describe('settings service', () => {
     const { version: _v, ...legacy } = filled();
     fs.writeFileSync(settingsFile(), JSON.stringify(legacy));
     expect(open().settings.read()).toEqual(filled());
-    expect(JSON.parse(fs.readFileSync(settingsFile(), 'utf8')).version).toBe(1);
+    expect(JSON.parse(fs.readFileSync(settingsFile(), 'utf8')).version).toBe(2);
     expect(recovered).toEqual([]);
+  });
+
+  it('upgrades a version 1 file written before server profiles existed', () => {
+    const v1 = { version: 1, general: { ...filled().general, defaultProfile: undefined } };
+    fs.writeFileSync(settingsFile(), JSON.stringify(v1));
+    expect(open().settings.read()).toEqual(filled());
+    expect(JSON.parse(fs.readFileSync(settingsFile(), 'utf8'))).toEqual(filled());
   });
 
   it('recovers when a folder stands where the file should be', () => {
