@@ -1,6 +1,6 @@
 // What each channel does. Inputs arrive already validated by dispatch; outputs are checked there too.
 import type { z } from 'zod';
-import { ok, type Channel, type Channels, type ChannelOutput, type Result, type Shell } from '../../preload/contract';
+import { fail, ok, type Channel, type Channels, type ChannelOutput, type Result, type Shell } from '../../preload/contract';
 import type { Services } from '../services';
 
 export interface CallContext {
@@ -20,6 +20,26 @@ export function createHandlers(services: Services): Handlers {
     'app:list-notices': () => ok(services.notices.list()),
     'app:dismiss-notice': ({ id }) => ok(services.notices.dismiss(id)),
     'settings:get': () => ok(services.settings.read()),
-    'settings:save': (settings) => services.settings.save(settings),
+    'settings:save': (settings) => {
+      const saved = services.settings.save(settings);
+      if (saved.ok) services.mail.forgetRemovedProfiles();
+      return saved;
+    },
+    'secrets:status': () => ok(secretStatus()),
+    'secrets:set-profile-password': ({ profileId, password }) => {
+      if (!services.settings.read().smtp.profiles.some((p) => p.id === profileId)) {
+        return fail('not-found', 'Save the profile before setting its password', [{ path: 'profileId', message: 'No saved profile with this id' }]);
+      }
+      services.mail.setPassword(profileId, password);
+      return ok(secretStatus());
+    },
+    'smtp:test-connection': ({ profile, password, ping }) => services.mail.testConnection(profile, { password, ping: ping ?? false }),
+    'smtp:send-test': ({ profile, password, to }) => services.mail.sendTest(profile, to, { password }),
   };
+
+  function secretStatus() {
+    const profilePasswords: Record<string, boolean> = {};
+    for (const p of services.settings.read().smtp.profiles) profilePasswords[p.id] = services.mail.passwordSet(p.id);
+    return { profilePasswords };
+  }
 }

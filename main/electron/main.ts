@@ -3,8 +3,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { app, BrowserWindow, dialog, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, protocol, safeStorage, session, shell } from 'electron';
 import { createServices } from '../services';
+import { safeStorageCodec } from '../services/secrets/codecs';
 import { resolveDataDir } from '../services/data-dir';
 import { createDispatch } from '../api/dispatch';
 import { createHandlers } from '../api/handlers';
@@ -45,7 +46,14 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function start(): void {
-  const services = createServices({ dataDir, shell: 'electron', version: MAILROOM_VERSION, createFile: createElectronStoreFile });
+  const services = createServices({
+    dataDir,
+    shell: 'electron',
+    version: MAILROOM_VERSION,
+    createFile: createElectronStoreFile,
+    // The OS keychain where there is one; otherwise the owner-only key file, as in browser mode.
+    secretCodecs: safeStorage.isEncryptionAvailable() ? [safeStorageCodec(safeStorage)] : [],
+  });
   services.settings.read();
   registerChannels(createDispatch(createHandlers(services), { onInternalError: (channel, error) => console.error(`internal error on ${channel}:`, error) }), trustedIds);
 

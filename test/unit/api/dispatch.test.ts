@@ -3,7 +3,7 @@ import { createDispatch } from '../../../main/api/dispatch';
 import { createHandlers, type Handlers } from '../../../main/api/handlers';
 import { createServices } from '../../../main/services';
 import { createConfFile } from '../../../main/services/conf-file';
-import { defaultSettings } from '../../../preload/contract';
+import { defaultSettings, newProfile } from '../../../preload/contract';
 import { tempDir } from '../../helpers/temp-dir';
 
 let dir: string;
@@ -54,5 +54,63 @@ describe('dispatch', () => {
     const result = await createDispatch(handlers)('settings:get', undefined, ctx);
     expect(result).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(JSON.stringify(result)).not.toContain('hunter2');
+  });
+});
+
+describe('secret and SMTP channels', () => {
+  function services() {
+    return createServices({ dataDir: dir, shell: 'browser', version: 't', createFile: createConfFile });
+  }
+
+  function savedWithProfile() {
+    const s = services();
+    const settings = defaultSettings();
+    settings.general.organisationName = 'Acme';
+    settings.general.alertFrom = 'alerts@acme.example';
+    settings.smtp.profiles.push({ ...newProfile('p1', 'Office'), host: 'smtp.acme.example', username: 'u', fromAddress: 'a@acme.example' });
+    expect(s.settings.save(settings).ok).toBe(true);
+    return s;
+  }
+
+  it('sets a password write-only: the status says whether one is set, never what it is', async () => {
+    const s = savedWithProfile();
+    const dispatch = createDispatch(createHandlers(s));
+    expect(await dispatch('secrets:status', undefined, ctx)).toEqual({ ok: true, value: { profilePasswords: { p1: false } } });
+    const set = await dispatch('secrets:set-profile-password', { profileId: 'p1', password: 'hunter2-secret' }, ctx);
+    expect(set).toEqual({ ok: true, value: { profilePasswords: { p1: true } } });
+    expect(JSON.stringify(await dispatch('settings:get', undefined, ctx))).not.toContain('hunter2');
+    expect(s.mail.credentials(s.settings.read().smtp.profiles[0]!)).toEqual({ ok: true, value: { username: 'u', password: 'hunter2-secret' } });
+    expect(await dispatch('secrets:set-profile-password', { profileId: 'p1', password: null }, ctx)).toEqual({ ok: true, value: { profilePasswords: { p1: false } } });
+  });
+
+  it('refuses a password for a profile that is not saved', async () => {
+    const dispatch = createDispatch(createHandlers(services()));
+    expect(await dispatch('secrets:set-profile-password', { profileId: 'ghost', password: 'x' }, ctx)).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('forgets the password of a profile deleted by a save', async () => {
+    const s = savedWithProfile();
+    const dispatch = createDispatch(createHandlers(s));
+    await dispatch('secrets:set-profile-password', { profileId: 'p1', password: 'pw' }, ctx);
+    const without = s.settings.read();
+    without.smtp.profiles = [];
+    expect((await dispatch('settings:save', without, ctx)).ok).toBe(true);
+    expect(s.secrets.names()).toEqual([]);
+  });
+
+  it('validates a profile sent for testing, field by field', async () => {
+    const dispatch = createDispatch(createHandlers(services()));
+    const bad = { ...newProfile('p1', 'Office'), host: 'smtp example', port: 0 };
+    const result = await dispatch('smtp:test-connection', { profile: bad }, ctx);
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    if (!result.ok) expect(result.error.fields?.map((f) => f.path).sort()).toEqual(['profile.host', 'profile.port']);
+  });
+
+  it('says which field is missing before trying to connect', async () => {
+    const dispatch = createDispatch(createHandlers(services()));
+    const profile = { ...newProfile('p1', 'Office'), host: '127.0.0.1', port: 9, username: 'u', fromAddress: 'a@acme.example' };
+    expect(await dispatch('smtp:test-connection', { profile }, ctx)).toMatchObject({ ok: false, error: { fields: [{ path: 'password' }] } });
+    const withCa = { ...profile, caFile: '/nonexistent/ca.pem' };
+    expect(await dispatch('smtp:test-connection', { profile: withCa, password: 'x' }, ctx)).toMatchObject({ ok: false, error: { fields: [{ path: 'caFile', message: 'The file does not exist' }] } });
   });
 });

@@ -1,0 +1,854 @@
+// "Test connection": a small SMTP conversation of its own (not nodemailer), so that each step —
+// name lookup, TCP, TLS, greeting, EHLO, STARTTLS, sign-in, sender — is timed, observed and explained.
+import { execFile } from 'node:child_process';
+import dns from 'node:dns';
+import net from 'node:net';
+import os from 'node:os';
+import tls from 'node:tls';
+import type { Advice, AuthMode, Diagnosis, DiagnosisStep, DiagnosisStepId, SecurityMode, TlsVersion } from '../../../preload/contract';
+import {
+  cancelledAdvice,
+  explainAuthNotOffered,
+  explainCertificate,
+  explainClosed,
+  explainInvalidSetting,
+  explainNoPassword,
+  explainNotSmtp,
+  explainNoUsableMechanism,
+  explainReply,
+  explainSocketError,
+  explainStarttlsNotOffered,
+  explainTimeout,
+  explainWrongTlsMode,
+  tlsReason,
+  type CertificateFacts,
+  type ExplainContext,
+  type SocketStage,
+} from './smtp-explain';
+import { escapeServerText } from './smtp-text';
+
+export interface ConnectionConfig {
+  profileName: string;
+  host: string;
+  port: number;
+  security: SecurityMode;
+  minTls: TlsVersion;
+  verifyCert: boolean;
+  /** PEM text of extra certificate authorities to trust, besides the built-in ones. */
+  ca?: string;
+  /** Where that PEM came from, for messages. */
+  caFile?: string;
+  auth: AuthMode;
+  username: string;
+  password?: string;
+  fromAddress: string;
+  timeoutSeconds: number;
+  /** The name sent with EHLO; defaults to this computer's name. */
+  clientName?: string;
+}
+
+export interface DiagnoseOptions {
+  /** Also ping the server once (informational: ICMP is often blocked). */
+  ping?: boolean;
+  signal?: AbortSignal;
+}
+
+const TITLES: Record<DiagnosisStepId, string> = {
+  dns: 'Look up the server name',
+  ping: 'Ping',
+  tcp: 'Connect',
+  tls: 'Encrypt (SSL/TLS)',
+  greeting: 'Server greeting',
+  ehlo: 'Introduce (EHLO)',
+  starttls: 'Encrypt (STARTTLS)',
+  auth: 'Sign in',
+  sender: 'Check the sender',
+};
+
+const NODE_TLS_VERSION: Record<TlsVersion, tls.SecureVersion> = {
+  '1.0': 'TLSv1',
+  '1.1': 'TLSv1.1',
+  '1.2': 'TLSv1.2',
+  '1.3': 'TLSv1.3',
+};
+
+const LEGACY_PROTOCOLS = new Set(['TLSv1', 'TLSv1.1', 'SSLv3']);
+const MAX_REPLY_BYTES = 64 * 1024;
+// Long enough for a TLS handshake across the internet, short enough to add little to a failed test.
+const TLS_PROBE_MS = 1000;
+const QUIT_WAIT_MS = 500;
+
+// ---- small pieces ------------------------------------------------------------------------------
+
+interface Detail {
+  label: string;
+  value: string;
+}
+
+/** Ends a step: the step fails with this advice and the run stops. */
+class StepFailure extends Error {
+  constructor(
+    readonly advice: Advice,
+    readonly summary: string,
+    /** The server answered in good order (a refusal): the conversation can still end with QUIT. */
+    readonly conversationIntact = false,
+  ) {
+    super(advice.title);
+  }
+}
+
+class Stop extends Error {}
+
+class ClosedError extends Error {
+  constructor(readonly received: string) {
+    super('The server closed the connection');
+  }
+}
+
+class NotSmtpError extends Error {
+  constructor(readonly received: string) {
+    super('The answer is not an SMTP reply');
+  }
+}
+
+interface Reply {
+  code: number;
+  /** The reply's lines without their codes. */
+  lines: string[];
+  /** The reply as received, for explanations. */
+  raw: string;
+}
+
+interface Capabilities {
+  starttls: boolean;
+  auth: string[];
+  /** Bytes; 0 when the server names no limit. */
+  size: number | undefined;
+  extensions: string[];
+  helo: boolean;
+}
+
+function now(): number {
+  return performance.now();
+}
+
+function round(ms: number): number {
+  return Math.max(0, Math.round(ms));
+}
+
+function cleanHost(host: string): string {
+  return host.trim().replace(/^\[(.*)\]$/, '$1');
+}
+
+/** A name that is safe on the EHLO line: letters, digits, dots and hyphens. */
+function sanitiseClientName(name: string | undefined): string {
+  const cleaned = (name ?? '')
+    .replace(/[^A-Za-z0-9.-]/g, '')
+    .replace(/^[.-]+|[.-]+$/g, '')
+    .slice(0, 253);
+  return cleaned || 'localhost';
+}
+
+function humanSize(bytes: number): string {
+  const mb = bytes / 1048576;
+  return `${mb >= 10 || Number.isInteger(mb) ? mb.toFixed(0) : mb.toFixed(1)} MB (${bytes.toLocaleString('en-US')} bytes)`;
+}
+
+function parseCapabilities(reply: Reply, helo = false): Capabilities {
+  const caps: Capabilities = { starttls: false, auth: [], size: undefined, extensions: [], helo };
+  if (helo) return caps;
+  for (const line of reply.lines.slice(1)) {
+    const [keyword = '', ...params] = line.trim().split(/[\s=]+/);
+    const key = keyword.toUpperCase();
+    if (key === 'STARTTLS') caps.starttls = true;
+    else if (key === 'AUTH') {
+      for (const m of params) if (m && !caps.auth.includes(m.toUpperCase())) caps.auth.push(m.toUpperCase());
+    } else if (key === 'SIZE') {
+      const n = Number(params[0] ?? '0');
+      caps.size = Number.isFinite(n) ? n : 0;
+    } else if (key) caps.extensions.push(key);
+  }
+  return caps;
+}
+
+function describeCapabilities(caps: Capabilities, detail: (label: string, value: string) => void, suffix = ''): void {
+  detail(`STARTTLS offered${suffix}`, caps.starttls ? 'Yes' : 'No');
+  detail(`Sign-in methods (AUTH)${suffix}`, caps.auth.length ? escapeServerText(caps.auth.join(' '), 200) : 'None offered');
+  detail(`Size limit${suffix}`, caps.size === undefined ? 'Not stated' : caps.size === 0 ? 'No limit stated' : humanSize(caps.size));
+  const known = ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', 'CHUNKING', 'DSN', 'REQUIRETLS'];
+  const listed = known.filter((k) => caps.extensions.includes(k));
+  detail(`Extensions${suffix}`, listed.length ? listed.join(', ') : 'None of note');
+}
+
+/** Reads SMTP replies from one socket; a reply is complete at its "NNN " line. */
+class ReplyReader {
+  private buffer = Buffer.alloc(0);
+  private lines: string[] = [];
+  private waiter: { resolve: (reply: Reply) => void; reject: (err: Error) => void } | undefined;
+  private problem: Error | undefined;
+  received = 0;
+
+  constructor(readonly socket: net.Socket) {
+    socket.on('data', this.onData);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+  }
+
+  /** Stops listening (before the socket is handed to TLS); returns how many bytes were left unread. */
+  detach(): number {
+    this.socket.off('data', this.onData);
+    this.socket.off('error', this.onError);
+    this.socket.off('close', this.onClose);
+    return this.buffer.length + this.lines.reduce((n, l) => n + l.length, 0);
+  }
+
+  /** What arrived of a reply not yet complete. */
+  partial(): string {
+    return [...this.lines, this.buffer.toString('utf8')].join('\n');
+  }
+
+  send(line: string): void {
+    this.socket.write(`${line}\r\n`);
+  }
+
+  read(): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      this.waiter = { resolve, reject };
+      this.pump();
+    });
+  }
+
+  private readonly onData = (chunk: Buffer) => {
+    this.received += chunk.length;
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    this.pump();
+  };
+
+  private readonly onError = (err: Error) => {
+    this.problem ??= err;
+    this.pump();
+  };
+
+  private readonly onClose = () => {
+    this.problem ??= new ClosedError(this.partial());
+    this.pump();
+  };
+
+  private pump(): void {
+    const waiter = this.waiter;
+    if (!waiter) return;
+    const settle = (fn: () => void) => {
+      this.waiter = undefined;
+      fn();
+    };
+    for (;;) {
+      const nl = this.buffer.indexOf(0x0a);
+      if (nl < 0) break;
+      const line = this.buffer.subarray(0, nl).toString('utf8').replace(/\r$/, '');
+      this.buffer = this.buffer.subarray(nl + 1);
+      const match = /^(\d{3})([ -]|$)(.*)$/s.exec(line);
+      if (!match) {
+        const seen = [...this.lines, line].join('\n');
+        this.lines = [];
+        return settle(() => waiter.reject(new NotSmtpError(seen)));
+      }
+      this.lines.push(line);
+      if (match[2] !== '-') {
+        const lines = this.lines;
+        this.lines = [];
+        const reply: Reply = {
+          code: Number(match[1]),
+          lines: lines.map((l) => l.slice(4)),
+          raw: lines.join('\r\n'),
+        };
+        return settle(() => waiter.resolve(reply));
+      }
+    }
+    if (this.buffer.length + this.lines.reduce((n, l) => n + l.length, 0) > MAX_REPLY_BYTES) {
+      return settle(() => waiter.reject(new NotSmtpError(this.partial())));
+    }
+    if (this.problem) {
+      const problem = this.problem instanceof ClosedError ? new ClosedError(this.partial()) : this.problem;
+      settle(() => waiter.reject(problem));
+    }
+  }
+}
+
+function certificateFacts(socket: tls.TLSSocket): CertificateFacts & { names?: string } {
+  const cert = socket.getPeerCertificate();
+  if (!cert || Object.keys(cert).length === 0) return {};
+  const name = (entity: tls.Certificate | undefined) => {
+    if (!entity) return undefined;
+    const cn = Array.isArray(entity.CN) ? entity.CN.join(', ') : entity.CN;
+    const org = Array.isArray(entity.O) ? entity.O.join(', ') : entity.O;
+    const text = cn && org && cn !== org ? `${cn} (${org})` : (cn ?? org);
+    return text ? escapeServerText(text, 160) : undefined;
+  };
+  const validTo = cert.valid_to ? new Date(cert.valid_to) : undefined;
+  const facts: CertificateFacts & { names?: string } = {};
+  const subject = name(cert.subject);
+  const issuer = name(cert.issuer);
+  if (subject) facts.subject = subject;
+  if (issuer) facts.issuer = issuer;
+  if (validTo && !Number.isNaN(validTo.getTime())) facts.validTo = validTo.toISOString().slice(0, 10);
+  if (cert.subjectaltname) facts.names = escapeServerText(cert.subjectaltname.replace(/DNS:|IP Address:/g, ''), 200);
+  return facts;
+}
+
+// ---- the run ---------------------------------------------------------------------------------
+
+class DiagnosisRun {
+  private readonly steps: DiagnosisStep[] = [];
+  private failure: Diagnosis['failure'];
+  private readonly sockets = new Set<net.Socket>();
+  private readonly timeoutMs: number;
+  private readonly host: string;
+  private readonly ctx: ExplainContext;
+  private aborted = false;
+  private abortReject: ((err: Error) => void) | undefined;
+  private readonly aborting: Promise<never>;
+  private addresses: { address: string; family: number }[] = [];
+  private address = '';
+  private reader: ReplyReader | undefined;
+  private caps: Capabilities | undefined;
+  private encrypted = false;
+
+  constructor(
+    private readonly config: ConnectionConfig,
+    private readonly options: DiagnoseOptions,
+  ) {
+    this.timeoutMs = Math.max(1, config.timeoutSeconds) * 1000;
+    this.host = cleanHost(config.host);
+    this.ctx = {
+      host: this.host,
+      port: config.port,
+      security: config.security,
+      minTls: config.minTls,
+      timeoutSeconds: config.timeoutSeconds,
+      ...(config.caFile ? { caFile: config.caFile } : {}),
+    };
+    this.aborting = new Promise<never>((_, reject) => {
+      this.abortReject = reject;
+    });
+    this.aborting.catch(() => undefined);
+  }
+
+  async run(): Promise<Diagnosis> {
+    const startedAt = new Date();
+    const started = now();
+    const signal = this.options.signal;
+    const onAbort = () => {
+      this.aborted = true;
+      this.closeAll();
+      this.abortReject?.(new Error('cancelled'));
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.dnsStep();
+      if (this.options.ping) await this.pingStep();
+      await this.tcpStep();
+      await this.tlsStep();
+      await this.greetingStep();
+      await this.ehloStep();
+      await this.starttlsStep();
+      await this.authStep();
+      await this.senderStep();
+      await this.quit();
+    } catch (err) {
+      if (!(err instanceof Stop)) throw err;
+      await this.quit();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.closeAll();
+    }
+    return {
+      ok: this.failure === undefined,
+      profileName: this.config.profileName,
+      target: `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.config.port}`,
+      startedAt: startedAt.toISOString(),
+      totalMs: round(now() - started),
+      steps: this.steps,
+      ...(this.failure ? { failure: this.failure } : {}),
+    };
+  }
+
+  // -- plumbing --
+
+  private track<T extends net.Socket>(socket: T): T {
+    this.sockets.add(socket);
+    // Errors are read where they matter; this keeps a late one from becoming an uncaught exception.
+    socket.on('error', () => undefined);
+    return socket;
+  }
+
+  private closeAll(): void {
+    // Newest first: a TLS socket before the plain socket under it. Tearing the plain socket
+    // down from below a live TLS wrap can crash Node.
+    for (const socket of [...this.sockets].reverse()) socket.destroy();
+    this.sockets.clear();
+  }
+
+  /** Waits for `promise` at most `ms`, or until the run is cancelled. */
+  private async within<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(onTimeout()), ms);
+    });
+    try {
+      return await Promise.race([promise, timeout, this.aborting]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async step(
+    id: DiagnosisStepId,
+    body: (detail: (label: string, value: string) => void) => Promise<{ status: DiagnosisStep['status']; summary: string }>,
+  ): Promise<void> {
+    const started = now();
+    const details: Detail[] = [];
+    const detail = (label: string, value: string) => details.push({ label, value });
+    try {
+      if (this.aborted) throw new Error('cancelled');
+      const outcome = await body(detail);
+      this.steps.push({ id, title: TITLES[id], status: outcome.status, durationMs: round(now() - started), summary: outcome.summary, details });
+    } catch (err) {
+      let failure: StepFailure;
+      if (this.aborted) failure = new StepFailure(cancelledAdvice(), 'Cancelled');
+      else if (err instanceof StepFailure) failure = err;
+      else {
+        failure = this.explain(err, id);
+        if (err instanceof Error && !(err instanceof ClosedError) && !(err instanceof NotSmtpError)) {
+          const code = (err as NodeJS.ErrnoException).code;
+          details.push({ label: 'Error', value: escapeServerText(`${tlsReason(err.message)}${code ? ` (${code})` : ''}`, 300) });
+        }
+      }
+      if (!failure.conversationIntact) {
+        this.closeAll();
+        this.reader = undefined;
+      }
+      this.steps.push({ id, title: TITLES[id], status: 'failed', durationMs: round(now() - started), summary: failure.summary, details });
+      this.failure = { ...failure.advice, step: id };
+      throw new Stop();
+    }
+  }
+
+  private skip(id: DiagnosisStepId, summary: string, details: Detail[] = []): void {
+    this.steps.push({ id, title: TITLES[id], status: 'skipped', durationMs: 0, summary, details });
+  }
+
+  private stageOf(id: DiagnosisStepId): SocketStage {
+    switch (id) {
+      case 'dns':
+      case 'tcp':
+      case 'tls':
+      case 'starttls':
+      case 'greeting':
+        return id;
+      default:
+        return 'smtp';
+    }
+  }
+
+  private explain(err: unknown, id: DiagnosisStepId): StepFailure {
+    const stage = this.stageOf(id);
+    if (err instanceof ClosedError) return new StepFailure(explainClosed(stage, this.ctx, err.received), 'The server closed the connection');
+    if (err instanceof NotSmtpError) return new StepFailure(explainNotSmtp(err.received, this.ctx), 'The answer is not SMTP');
+    const advice = explainSocketError(err, stage, this.ctx);
+    return new StepFailure(advice, advice.title);
+  }
+
+  private async read(id: DiagnosisStepId, stage: 'greeting' | 'reply' = 'reply'): Promise<Reply> {
+    const reader = this.reader;
+    if (!reader) throw new ClosedError('');
+    // One deadline for the whole reply: a server that drips bytes does not extend it.
+    return this.within(reader.read(), this.timeoutMs, () => {
+      const partial = reader.partial();
+      const advice = explainTimeout(stage === 'greeting' && partial ? 'reply' : stage, this.ctx);
+      const what = id === 'greeting' ? 'greeting' : 'reply';
+      return new StepFailure(partial ? { ...advice, serverReply: escapeServerText(partial) } : advice, `No complete ${what} within ${this.config.timeoutSeconds} s`);
+    });
+  }
+
+  private async command(id: DiagnosisStepId, line: string): Promise<Reply> {
+    if (!this.reader) throw new ClosedError('');
+    this.reader.send(line);
+    return this.read(id);
+  }
+
+  // -- steps --
+
+  private async dnsStep(): Promise<void> {
+    if (net.isIP(this.host)) {
+      this.addresses = [{ address: this.host, family: net.isIP(this.host) }];
+      this.skip('dns', 'An IP address: no lookup needed', [{ label: 'Address', value: this.host }]);
+      return;
+    }
+    await this.step('dns', async (detail) => {
+      if (this.host === '') {
+        throw new StepFailure(explainInvalidSetting('No server name is set for this profile.', 'Enter the SMTP server name from your mail provider, for example smtp.office365.com.'), 'No server name');
+      }
+      detail('Name', this.host);
+      const found = await this.within(dns.promises.lookup(this.host, { all: true }), this.timeoutMs, () =>
+        Object.assign(new Error(`Looking up ${this.host} timed out`), { code: 'EAI_AGAIN' }),
+      );
+      // IPv4 first: it is what most mail servers and networks are set up for.
+      this.addresses = [...found].sort((a, b) => a.family - b.family);
+      detail('Addresses', this.addresses.map((a) => a.address).join(', '));
+      return { status: 'passed', summary: `${this.host} is ${this.addresses[0]?.address ?? '?'}${this.addresses.length > 1 ? ` and ${this.addresses.length - 1} more` : ''}` };
+    });
+  }
+
+  private async pingStep(): Promise<void> {
+    const target = this.addresses[0]?.address ?? this.host;
+    const started = now();
+    const details: Detail[] = [{ label: 'Note', value: 'Many servers and firewalls block ping (ICMP): no reply is not a fault.' }];
+    const args =
+      process.platform === 'win32'
+        ? ['-n', '1', '-w', '2000', target]
+        : process.platform === 'darwin'
+          ? ['-c', '1', '-t', '2', target]
+          : ['-c', '1', '-W', '2', target];
+    const result = await this.within(
+      new Promise<{ missing: boolean; ok: boolean; output: string }>((resolve) => {
+        execFile('ping', args, { timeout: 3000, windowsHide: true, ...(this.options.signal ? { signal: this.options.signal } : {}) }, (error, stdout) => {
+          const code = (error as NodeJS.ErrnoException | null)?.code;
+          resolve({ missing: code === 'ENOENT' || code === 'EACCES', ok: !error, output: String(stdout) });
+        });
+      }),
+      4000,
+      () => new Error('ping timed out'),
+    ).catch(() => ({ missing: false, ok: false, output: '' }));
+    if (this.aborted) return;
+    const durationMs = round(now() - started);
+    if (result.missing) {
+      this.steps.push({ id: 'ping', title: TITLES.ping, status: 'skipped', durationMs, summary: 'No ping program on this computer', details });
+      return;
+    }
+    const time = /time[=<]\s*([\d.,]+)\s*ms/i.exec(result.output)?.[1];
+    if (time) details.unshift({ label: 'Round trip', value: `${time} ms` });
+    const summary = result.ok ? `Reply from ${target}${time ? ` in ${time} ms` : ''}` : `No reply from ${target} (ping is often blocked; this is not a fault)`;
+    this.steps.push({ id: 'ping', title: TITLES.ping, status: 'info', durationMs, summary, details });
+  }
+
+  private async tcpStep(): Promise<void> {
+    await this.step('tcp', async (detail) => {
+      const deadline = now() + this.timeoutMs;
+      let lastError: unknown;
+      for (const { address, family } of this.addresses) {
+        const socket = this.track(new net.Socket());
+        try {
+          const connected = new Promise<void>((resolve, reject) => {
+            socket.once('connect', resolve);
+            socket.once('error', reject);
+          });
+          socket.connect({ host: address, port: this.config.port, family });
+          await this.within(connected, Math.max(1, deadline - now()), () => new StepFailure(explainTimeout('connect', this.ctx), `No answer within ${this.config.timeoutSeconds} s`));
+          socket.setNoDelay(true);
+          this.address = address;
+          this.reader = new ReplyReader(socket);
+          detail('Address', `${address} port ${this.config.port}`);
+          if (socket.localAddress) detail('From', `${socket.localAddress} port ${socket.localPort ?? '?'}`);
+          return { status: 'passed', summary: `Connected to ${address} port ${this.config.port}` };
+        } catch (err) {
+          socket.destroy();
+          lastError = err;
+          const code = (err as NodeJS.ErrnoException).code ?? '';
+          detail(`Tried ${address}`, escapeServerText((err as Error).message ?? String(err), 200));
+          // Another address may work when this one is refused or unroutable; a timeout has used the budget.
+          if (!['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'].includes(code)) break;
+        }
+      }
+      throw lastError ?? new StepFailure(explainInvalidSetting('The server name has no address.', 'Check the server name.'), 'No address');
+    });
+  }
+
+  private tlsOptions(socket: net.Socket): tls.ConnectionOptions {
+    const legacy = this.config.minTls === '1.0' || this.config.minTls === '1.1';
+    return {
+      socket,
+      host: this.host,
+      ...(net.isIP(this.host) ? {} : { servername: this.host }),
+      minVersion: NODE_TLS_VERSION[this.config.minTls],
+      // OpenSSL 3 refuses TLS 1.0/1.1 at its default security level; the user asked for them explicitly.
+      ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+      ...(this.config.ca ? { ca: [...tls.rootCertificates, this.config.ca] } : {}),
+      // Verification is decided below, so the certificate can be shown whatever its state.
+      rejectUnauthorized: false,
+    };
+  }
+
+  /** Runs a TLS handshake over `plain` and reports it; fails (before any password) when the certificate must verify and does not. */
+  private async handshake(
+    plain: net.Socket,
+    stage: 'tls' | 'starttls',
+    detail: (label: string, value: string) => void,
+  ): Promise<{ socket: tls.TLSSocket; status: 'passed' | 'warning'; summary: string }> {
+    const socket = this.track(tls.connect(this.tlsOptions(plain)));
+    const secured = new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', () => resolve());
+      socket.once('error', reject);
+      socket.once('close', () => reject(Object.assign(new Error('The server closed the connection during the TLS handshake'), { code: 'ECONNRESET' })));
+    });
+    await this.within(secured, this.timeoutMs, () => new StepFailure(explainTimeout(stage, this.ctx), `No TLS handshake within ${this.config.timeoutSeconds} s`));
+    socket.setNoDelay(true);
+
+    const protocol = socket.getProtocol() ?? 'unknown';
+    const cipher = socket.getCipher();
+    const cert = certificateFacts(socket);
+    detail('Protocol', protocol);
+    if (cipher?.name) detail('Cipher', cipher.standardName || cipher.name);
+    detail('Certificate issued to', cert.subject ?? 'Not stated');
+    if (cert.names) detail('Names on the certificate', cert.names);
+    detail('Issuer', cert.issuer ?? 'Not stated');
+    detail('Valid until', cert.validTo ?? 'Not stated');
+    const reason = socket.authorized ? undefined : String(socket.authorizationError ?? 'unknown reason');
+    detail('Certificate verified', reason ? `No (${escapeServerText(reason, 120)})` : 'Yes');
+    if (this.config.caFile) detail('Extra CA file', escapeServerText(this.config.caFile, 200));
+
+    if (reason && this.config.verifyCert) {
+      throw new StepFailure(explainCertificate(reason, cert, this.ctx), `Certificate not trusted: ${escapeServerText(reason, 120)}`);
+    }
+    const legacy = LEGACY_PROTOCOLS.has(protocol);
+    if (legacy) detail('Warning', `${protocol} is outdated and has known weaknesses; ask the provider to enable TLS 1.2 or later.`);
+    if (reason) detail('Warning', 'Certificate verification is turned off: the connection is encrypted but the server is not proven to be who it claims.');
+    const status = legacy || reason ? 'warning' : 'passed';
+    const summary = `Encrypted with ${protocol}${legacy ? ' (outdated)' : ''}${reason ? ', certificate not verified' : ', certificate verified'}`;
+    return { socket, status, summary };
+  }
+
+  private async tlsStep(): Promise<void> {
+    if (this.config.security !== 'tls') {
+      this.skip(
+        'tls',
+        this.config.security === 'none'
+          ? 'Security is None: the connection is not encrypted'
+          : 'Not used with STARTTLS: encryption starts after EHLO (see the STARTTLS step)',
+      );
+      return;
+    }
+    await this.step('tls', async (detail) => {
+      const plainReader = this.reader;
+      if (!plainReader) throw new ClosedError('');
+      plainReader.detach();
+      this.reader = undefined;
+      const result = await this.handshake(plainReader.socket, 'tls', detail);
+      this.reader = new ReplyReader(result.socket);
+      this.encrypted = true;
+      return { status: result.status, summary: result.summary };
+    });
+  }
+
+  /** After a silent greeting: does this port answer a TLS handshake instead? */
+  private async probeImplicitTls(): Promise<string | undefined> {
+    const budget = Math.min(TLS_PROBE_MS, this.timeoutMs / 2);
+    const socket = this.track(
+      tls.connect({
+        host: this.address,
+        port: this.config.port,
+        ...(net.isIP(this.host) ? {} : { servername: this.host }),
+        minVersion: 'TLSv1',
+        ciphers: 'DEFAULT@SECLEVEL=0',
+        rejectUnauthorized: false,
+      }),
+    );
+    try {
+      await this.within(
+        new Promise<void>((resolve, reject) => {
+          socket.once('secureConnect', () => resolve());
+          socket.once('error', reject);
+          socket.once('close', () => reject(new Error('closed')));
+        }),
+        budget,
+        () => new Error('no TLS answer'),
+      );
+      return socket.getProtocol() ?? 'TLS';
+    } catch {
+      return undefined;
+    } finally {
+      socket.destroy();
+      this.sockets.delete(socket);
+    }
+  }
+
+  private async greetingStep(): Promise<void> {
+    await this.step('greeting', async (detail) => {
+      let reply: Reply;
+      try {
+        reply = await this.read('greeting', 'greeting');
+      } catch (err) {
+        const silent = (this.reader?.received ?? 0) === 0;
+        if (err instanceof StepFailure && silent && this.config.security !== 'tls' && !this.aborted) {
+          this.reader?.socket.destroy();
+          const protocol = await this.probeImplicitTls();
+          detail('TLS check', protocol ? `This port completed a TLS handshake (${protocol}): it expects SSL/TLS` : 'No TLS answer either');
+          if (protocol) throw new StepFailure(explainWrongTlsMode('use-ssl', this.ctx), 'No greeting: this port expects SSL/TLS');
+          throw new StepFailure(err.advice, `No greeting within ${this.config.timeoutSeconds} s`);
+        }
+        throw err;
+      }
+      detail('Server says', escapeServerText(reply.raw, 300));
+      if (reply.code !== 220) throw new StepFailure(explainReply(reply.code, reply.raw, 'greeting', this.ctx), `The server answered ${reply.code}`, true);
+      return { status: 'passed', summary: escapeServerText(reply.lines[0] ?? '', 160) || 'Greeted' };
+    });
+  }
+
+  private clientName(): string {
+    return sanitiseClientName(this.config.clientName ?? os.hostname());
+  }
+
+  private async ehloStep(): Promise<void> {
+    await this.step('ehlo', async (detail) => {
+      const name = this.clientName();
+      detail('Client name', name);
+      const ehlo = await this.command('ehlo', `EHLO ${name}`);
+      if (ehlo.code === 250) {
+        this.caps = parseCapabilities(ehlo);
+        if (ehlo.lines[0]) detail('Server name', escapeServerText(ehlo.lines[0], 160));
+        describeCapabilities(this.caps, detail);
+        return { status: 'passed', summary: `Capabilities: ${this.caps.auth.length ? `AUTH ${this.caps.auth.join(' ')}` : 'no AUTH'}${this.caps.starttls ? ', STARTTLS' : ''}` };
+      }
+      if (ehlo.code < 500 || ehlo.code === 421) throw new StepFailure(explainReply(ehlo.code, ehlo.raw, 'EHLO', this.ctx), `EHLO refused (${ehlo.code})`, true);
+      detail('EHLO refused', escapeServerText(ehlo.raw, 200));
+      const helo = await this.command('ehlo', `HELO ${name}`);
+      if (helo.code !== 250) throw new StepFailure(explainReply(helo.code, helo.raw, 'HELO', this.ctx), `EHLO and HELO refused (${helo.code})`, true);
+      this.caps = parseCapabilities(helo, true);
+      detail('Fallback', 'HELO accepted: the server lists no extensions, so no STARTTLS and no sign-in');
+      return { status: 'warning', summary: 'Old-style server: EHLO refused, HELO accepted (no extensions)' };
+    });
+  }
+
+  private async starttlsStep(): Promise<void> {
+    const security = this.config.security;
+    if (security === 'none') {
+      this.skip('starttls', this.caps?.starttls ? 'Security is None, though the server offers STARTTLS: choose STARTTLS to encrypt' : 'Security is None: the connection is not encrypted');
+      return;
+    }
+    if (security === 'tls') {
+      this.skip('starttls', 'Not used with SSL/TLS: the connection is encrypted from the start');
+      return;
+    }
+    await this.step('starttls', async (detail) => {
+      if (!this.caps?.starttls) {
+        if (security === 'starttls-required') {
+          detail('STARTTLS offered', 'No');
+          throw new StepFailure(explainStarttlsNotOffered(this.ctx), 'STARTTLS required but the server does not offer it; the password was not sent', true);
+        }
+        const signsIn = this.config.auth !== 'none' && !!this.config.password;
+        detail('Warning', signsIn ? 'The password will cross the network unencrypted.' : 'Mail will cross the network unencrypted.');
+        return { status: 'warning', summary: 'The server does not offer STARTTLS: continuing without encryption' };
+      }
+      const reply = await this.command('starttls', 'STARTTLS');
+      if (reply.code !== 220) throw new StepFailure(explainReply(reply.code, reply.raw, 'STARTTLS', this.ctx), `STARTTLS refused (${reply.code})`, true);
+      const plainReader = this.reader;
+      if (!plainReader) throw new ClosedError('');
+      // Anything sent before the handshake could be injected by an attacker; it is dropped.
+      const leftover = plainReader.detach();
+      if (leftover > 0) detail('Discarded', `${leftover} bytes the server sent before encryption started`);
+      this.reader = undefined;
+      const result = await this.handshake(plainReader.socket, 'starttls', detail);
+      this.reader = new ReplyReader(result.socket);
+      this.encrypted = true;
+
+      // Capabilities can change once encrypted (many servers offer AUTH only now): use the new ones.
+      const ehlo = await this.command('starttls', `EHLO ${this.clientName()}`);
+      if (ehlo.code !== 250) throw new StepFailure(explainReply(ehlo.code, ehlo.raw, 'EHLO', this.ctx), `EHLO after STARTTLS refused (${ehlo.code})`, true);
+      this.caps = parseCapabilities(ehlo);
+      describeCapabilities(this.caps, detail, ' after encryption');
+      return { status: result.status, summary: result.summary };
+    });
+  }
+
+  private async authStep(): Promise<void> {
+    const { auth, password } = this.config;
+    if (auth === 'none') {
+      this.skip('auth', 'Authorisation is None: mail is sent without signing in');
+      return;
+    }
+    if (auth === 'optional' && !password) {
+      this.skip('auth', 'No password set: sends without signing in');
+      return;
+    }
+    await this.step('auth', async (detail) => {
+      if (!password) throw new StepFailure(explainNoPassword(), 'No password set');
+      if (!this.config.username) {
+        throw new StepFailure(explainInvalidSetting('No user name is set, so Mailroom cannot sign in.', 'Enter the user name (often the full email address).'), 'No user name set');
+      }
+      const caps = this.caps;
+      detail('User name', escapeServerText(this.config.username, 200));
+      if (!caps || caps.auth.length === 0) {
+        if (auth === 'optional') {
+          detail('Note', 'The server does not offer sign-in; mail will be sent without signing in.');
+          return { status: 'warning', summary: 'The server does not offer sign-in: sending without it' };
+        }
+        throw new StepFailure(explainAuthNotOffered({ ...this.ctx, encrypted: this.encrypted }), 'The server does not offer sign-in (AUTH)', true);
+      }
+      const mechanism = caps.auth.includes('PLAIN') ? 'PLAIN' : caps.auth.includes('LOGIN') ? 'LOGIN' : undefined;
+      if (!mechanism) throw new StepFailure(explainNoUsableMechanism(caps.auth), 'No usable sign-in method');
+      if (!this.encrypted && (this.config.security === 'tls' || this.config.security === 'starttls-required')) {
+        // Unreachable by construction: those modes fail before this point when not encrypted.
+        throw new StepFailure(explainStarttlsNotOffered(this.ctx), 'Not encrypted: the password was not sent');
+      }
+      detail('Method', mechanism);
+      if (!this.encrypted) detail('Warning', 'The password crossed the network unencrypted (Security is not SSL/TLS and STARTTLS was not used).');
+
+      const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+      let reply: Reply;
+      if (mechanism === 'PLAIN') {
+        reply = await this.command('auth', `AUTH PLAIN ${b64(`\0${this.config.username}\0${password}`)}`);
+      } else {
+        reply = await this.command('auth', 'AUTH LOGIN');
+        if (reply.code === 334) reply = await this.command('auth', b64(this.config.username));
+        if (reply.code === 334) reply = await this.command('auth', b64(password));
+      }
+      if (reply.code !== 235) {
+        throw new StepFailure(explainReply(reply.code, reply.raw, `AUTH ${mechanism}`, this.ctx), `Sign-in refused (${reply.code})`, true);
+      }
+      return {
+        status: this.encrypted ? 'passed' : 'warning',
+        summary: `Signed in as ${escapeServerText(this.config.username, 120)} with ${mechanism}${this.encrypted ? '' : ' (unencrypted)'}`,
+      };
+    });
+  }
+
+  private async senderStep(): Promise<void> {
+    // eslint-disable-next-line no-control-regex
+    const from = this.config.fromAddress.trim().replace(/[\u0000-\u001f\u007f<>]/g, '');
+    if (!from) {
+      this.skip('sender', 'No From address set: the sender was not checked');
+      return;
+    }
+    await this.step('sender', async (detail) => {
+      detail('From address', escapeServerText(from, 200));
+      const utf8 = /[^\x20-\x7e]/.test(from) && this.caps?.extensions.includes('SMTPUTF8');
+      const reply = await this.command('sender', `MAIL FROM:<${from}>${utf8 ? ' SMTPUTF8' : ''}`);
+      detail('Server says', escapeServerText(reply.raw, 300));
+      if (reply.code !== 250) throw new StepFailure(explainReply(reply.code, reply.raw, 'MAIL FROM', this.ctx), `Sender refused (${reply.code})`, true);
+      // Nothing is sent: reset the transaction before saying goodbye.
+      await this.command('sender', 'RSET').catch(() => undefined);
+      return { status: 'passed', summary: `The server accepts ${escapeServerText(from, 120)} as sender` };
+    });
+  }
+
+  /** A polite goodbye when the conversation is still usable; never decides the outcome. */
+  private async quit(): Promise<void> {
+    const reader = this.reader;
+    if (!reader || this.aborted || reader.socket.destroyed) return;
+    try {
+      reader.send('QUIT');
+      await this.within(reader.read(), Math.min(QUIT_WAIT_MS, this.timeoutMs), () => new Error('no reply to QUIT'));
+    } catch {
+      // The verdict is in; a missing goodbye does not change it.
+    }
+  }
+}
+
+/**
+ * Tests a connection step by step; never throws for network or server trouble, it explains it.
+ * Steps run in DIAGNOSIS_STEPS order; one that does not apply is listed as skipped with the reason,
+ * the first failure ends the run and later steps are not listed. Ping is listed only when asked for.
+ */
+export async function diagnose(config: ConnectionConfig, options: DiagnoseOptions = {}): Promise<Diagnosis> {
+  return new DiagnosisRun(config, options).run();
+}
