@@ -38,14 +38,16 @@ function invoke(mailroom: MailroomServer, body: unknown, headers: Record<string,
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 const COMPLETE_SETTINGS = {
-  version: 1,
+  version: 2,
   general: {
     organisationName: 'Intruder Ltd',
     alertFrom: 'intruder@evil.example',
     systemNotification: '',
     bouncedAlerts: '',
     debug: { enabled: false, path: '', level: 'info', retentionDays: 14 },
+    defaultProfile: '',
   },
+  smtp: { profiles: [] },
 };
 
 test('no token, or the wrong one: 401', async ({ mailroom }) => {

@@ -7,14 +7,16 @@ const MAILBOX_HINT = 'Enter one email address, like accounts@example.com';
 
 /** What the journey saves, as it must land in settings.json. */
 const JOURNEY_SETTINGS = {
-  version: 1,
+  version: 2,
   general: {
     organisationName: 'Harbour Accounts Ltd',
     alertFrom: 'alerts@harbour.example',
     systemNotification: 'it-notices@harbour.example',
     bouncedAlerts: 'bounces@harbour.example',
     debug: { enabled: true, path: '/var/log/mailroom', level: 'debug', retentionDays: 30 },
+    defaultProfile: '',
   },
+  smtp: { profiles: [] },
 };
 
 function generalTab(page: Page) {

@@ -1,0 +1,136 @@
+// test-connection and send: what IT scripts run to check a profile and to send a message.
+import fs from 'node:fs';
+import path from 'node:path';
+import { OutgoingMessage, fieldErrors, type Advice, type Diagnosis, type SmtpProfile } from '../../../preload/contract';
+import type { Command, Context } from '../command';
+import { readSecretLine } from '../input';
+import { CliError, EXIT, printJson } from '../output';
+import { notFound } from './profile';
+
+const STATUS_MARK: Record<string, string> = { passed: 'ok  ', failed: 'FAIL', warning: 'warn', skipped: 'skip', info: 'info' };
+
+function pickProfile(ctx: Context, name: unknown): SmtpProfile {
+  const services = ctx.services();
+  if (typeof name === 'string') {
+    const found = services.mail.findProfile(name);
+    if (!found) throw notFound(ctx, name);
+    return found;
+  }
+  const settings = services.settings.read();
+  const fallback = settings.smtp.profiles.find((p) => p.id === settings.general.defaultProfile);
+  if (!fallback) {
+    throw new CliError({ code: 'invalid-input', message: 'Name a profile with --profile NAME (there is no default profile)', fields: [{ path: '--profile', message: 'Required' }] });
+  }
+  return fallback;
+}
+
+export function formatAdvice(advice: Advice): string {
+  const lines = [`${advice.title}`];
+  if (advice.serverReply) lines.push(`  The server said: ${advice.serverReply}`);
+  lines.push(`  Likely cause:    ${advice.cause}`, `  What to do:      ${advice.fix}`);
+  return lines.join('\n') + '\n';
+}
+
+export function formatDiagnosis(d: Diagnosis): string {
+  const width = Math.max(...d.steps.map((s) => s.title.length));
+  const lines = [`Testing "${d.profileName}" (${d.target})`];
+  for (const step of d.steps) {
+    lines.push(`  [${STATUS_MARK[step.status] ?? step.status}] ${step.title.padEnd(width)}  ${String(step.durationMs).padStart(5)} ms  ${step.summary}`);
+    for (const detail of step.details) lines.push(`           ${' '.repeat(width)}            ${detail.label}: ${detail.value}`);
+  }
+  lines.push(d.ok ? `Connection test passed in ${d.totalMs} ms.` : `Connection test failed at "${d.steps.find((s) => s.id === d.failure?.step)?.title ?? d.failure?.step}".`);
+  return lines.join('\n') + '\n';
+}
+
+async function passwordOption(ctx: Context, values: Record<string, unknown>): Promise<string | undefined> {
+  return values['password-stdin'] ? readSecretLine(ctx.io.stdin) : undefined;
+}
+
+export const MAIL_COMMANDS: Command[] = [
+  {
+    name: 'test-connection',
+    summary: 'Diagnose the connection to a profile\'s server, step by step',
+    usage: 'mailroom test-connection [--profile NAME] [--ping] [--password-stdin] [--json]',
+    details: [
+      'Steps: name lookup, TCP connect, TLS handshake, greeting, EHLO capabilities, STARTTLS, sign-in, sender.',
+      'The first failure stops the test and says what failed, the server\'s words, the likely cause and the fix.',
+      'Options:',
+      '  --profile NAME     the profile to test (default: the default profile)',
+      '  --ping             also ping the server (informational: ICMP is often blocked)',
+      '  --password-stdin   test with this password instead of the saved one',
+      'Exit code 0 only when every step passed.',
+    ].join('\n'),
+    options: { profile: { type: 'string' }, ping: { type: 'boolean' }, 'password-stdin': { type: 'boolean' } },
+    async run(ctx, values) {
+      const profile = pickProfile(ctx, values.profile);
+      const password = await passwordOption(ctx, values);
+      const result = await ctx.services().mail.testConnection(profile, { password, ping: Boolean(values.ping) });
+      if (!result.ok) throw new CliError(result.error);
+      if (ctx.json) printJson(ctx.io, result.value);
+      else {
+        const text = formatDiagnosis(result.value);
+        ctx.io.stdout.write(text);
+        if (result.value.failure) ctx.io.stderr.write(`error: ${formatAdvice(result.value.failure)}`);
+      }
+      return result.value.ok ? EXIT.ok : EXIT.failed;
+    },
+  },
+  {
+    name: 'send',
+    summary: 'Send one message with a profile',
+    usage: 'mailroom send [--profile NAME] --to ADDR [--to ADDR]... [--cc ADDR]... [--bcc ADDR]... --subject S [--text T | --html H] [--attach FILE]... [--json]',
+    details: [
+      'Each --to, --cc and --bcc takes one address; repeat the option for more.',
+      'Give the body with --text or --html (or both: the text is the plain alternative).',
+      'Exit code 0 only when the server accepted the message; the Message-ID and the server\'s reply are printed.',
+    ].join('\n'),
+    options: {
+      profile: { type: 'string' },
+      to: { type: 'string', multiple: true },
+      cc: { type: 'string', multiple: true },
+      bcc: { type: 'string', multiple: true },
+      subject: { type: 'string' },
+      text: { type: 'string' },
+      html: { type: 'string' },
+      attach: { type: 'string', multiple: true },
+      'password-stdin': { type: 'boolean' },
+    },
+    async run(ctx, values) {
+      const profile = pickProfile(ctx, values.profile);
+      if (typeof values.subject !== 'string') {
+        throw new CliError({ code: 'invalid-input', message: 'Give a subject with --subject', fields: [{ path: '--subject', message: 'Required' }] });
+      }
+      const attachments = ((values.attach as string[] | undefined) ?? []).map((file) => {
+        const full = path.resolve(ctx.io.cwd, file);
+        try {
+          return { filename: path.basename(full), contentBase64: fs.readFileSync(full).toString('base64') };
+        } catch (error) {
+          throw new CliError({ code: 'invalid-input', message: `Cannot read attachment ${file}: ${(error as Error).message}`, fields: [{ path: '--attach', message: `Cannot read ${file}` }] });
+        }
+      });
+      const parsed = OutgoingMessage.safeParse({
+        to: values.to ?? [],
+        cc: values.cc ?? [],
+        bcc: values.bcc ?? [],
+        subject: values.subject,
+        ...(typeof values.text === 'string' ? { text: values.text } : {}),
+        ...(typeof values.html === 'string' ? { html: values.html } : {}),
+        attachments,
+      });
+      if (!parsed.success) {
+        const fields = fieldErrors(parsed.error).map((f) => ({ path: `--${f.path.split('.')[0]}`, message: f.message }));
+        throw new CliError({ code: 'invalid-input', message: `Invalid input: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields });
+      }
+      const password = await passwordOption(ctx, values);
+      const result = await ctx.services().mail.send(profile, parsed.data, { password });
+      if (!result.ok) throw new CliError(result.error);
+      const outcome = result.value;
+      if (ctx.json) printJson(ctx.io, outcome);
+      else if (outcome.ok) {
+        ctx.io.stdout.write(`Sent with "${profile.name}".\n  Message-ID: ${outcome.receipt.messageId}\n  Server:     ${outcome.receipt.response}\n  Accepted:   ${outcome.receipt.accepted.join(', ') || '(none)'}\n`);
+        if (outcome.receipt.rejected.length) ctx.io.stdout.write(`  Rejected:   ${outcome.receipt.rejected.join(', ')}\n`);
+      } else ctx.io.stderr.write(`error: not sent. ${formatAdvice(outcome.advice)}`);
+      return outcome.ok ? EXIT.ok : EXIT.failed;
+    },
+  },
+];
