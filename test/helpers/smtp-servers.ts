@@ -74,10 +74,12 @@ export interface ServerLog {
   mailFrom: string[];
   /** The TLS protocol of each encrypted session (smtp-server only). */
   tlsProtocols: string[];
+  /** Messages accepted (smtp-server only): envelope and raw content. */
+  messages: { from: string; to: string[]; raw: string; user?: string }[];
 }
 
 function newLog(): ServerLog {
-  return { connections: 0, commands: [], authCommandSeen: false, authAttempts: [], mailFrom: [], tlsProtocols: [] };
+  return { connections: 0, commands: [], authCommandSeen: false, authAttempts: [], mailFrom: [], tlsProtocols: [], messages: [] };
 }
 
 function verbOf(line: string): string {
@@ -146,9 +148,15 @@ export async function startSmtpServer(certs: TestCerts, options: SmtpServerOptio
       if (reply) callback(Object.assign(new Error(reply.message), { responseCode: reply.code }));
       else callback();
     },
-    onData(stream, _session, callback) {
-      stream.resume();
-      stream.on('end', () => callback());
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        const user = typeof session.user === 'string' ? session.user : undefined;
+        log.messages.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8'), ...(user ? { user } : {}) });
+        callback();
+      });
     },
   };
   const server = new SMTPServer(serverOptions);
