@@ -16,7 +16,7 @@ export interface Banner {
   message: string;
 }
 
-export type SaveOutcome = { ok: true } | { ok: false; firstErrorPath?: string };
+export type SaveOutcome = { ok: true; saved: Settings } | { ok: false; firstErrorPath?: string };
 
 export interface SettingsDraft {
   load: LoadState;
@@ -32,6 +32,8 @@ export interface SettingsDraft {
   save(): Promise<SaveOutcome>;
   revert(): void;
   banner: Banner | null;
+  /** Replaces the message bar (for what happens after a save, like storing passwords). */
+  showBanner(banner: Banner): void;
   dismissBanner(): void;
 }
 
@@ -157,7 +159,7 @@ export function useSettingsDraft(): SettingsDraft {
       setSubmitted(false);
       setServerErrors({});
       setBanner({ intent: 'success', message: 'Settings saved' });
-      return { ok: true };
+      return { ok: true, saved: result.value };
     }
 
     const fields = result.error.fields ?? [];
@@ -203,6 +205,7 @@ export function useSettingsDraft(): SettingsDraft {
     save,
     revert,
     banner,
+    showBanner: setBanner,
     dismissBanner: useCallback(() => setBanner(null), []),
   };
 }

@@ -1,10 +1,326 @@
-import { PlannedTab } from '../components/PlannedTab';
+// The SMTP tab: the server profiles in a list on the left, the selected one's editor on the right.
+// Profiles live in the one settings draft (saved with the dialog's Save); passwords wait in
+// usePasswords until then; test results are kept per profile while the dialog is open.
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { makeStyles, tokens, typographyStyles } from '@fluentui/react-components';
+import {
+  SmtpProfile,
+  fieldErrors,
+  missingRequired,
+  newProfile,
+  type FieldError,
+  type Settings,
+} from '../../../preload/contract';
+import { getBridge } from '../bridge';
+import type { FormBinding } from '../components/fields';
+import type { TestRun } from './DiagnosisView';
+import { AddProfileDialog, CreateProfileDialog, DeleteProfileDialog } from './ProfileDialogs';
+import { ProfileEditor } from './ProfileEditor';
+import { ProfileList } from './ProfileList';
+import { findByName, nameProblem, parseProfilePath, profilePath, validMailbox, type TestFieldErrors } from './profile-form';
+import { SendTestDialog, type ProfileCheck } from './SendTestDialog';
+import type { ProfilePasswords } from './usePasswords';
 
-export function SmtpTab() {
+const useStyles = makeStyles({
+  root: {
+    display: 'grid',
+    gridTemplateColumns: '300px minmax(0, 1fr)',
+    columnGap: tokens.spacingHorizontalXXXL,
+    rowGap: tokens.spacingVerticalXL,
+    alignItems: 'start',
+    paddingTop: tokens.spacingVerticalL,
+    '@media (max-width: 800px)': {
+      gridTemplateColumns: 'minmax(0, 1fr)',
+    },
+  },
+  master: {
+    // The list stays in view while a long profile scrolls past.
+    position: 'sticky',
+    top: tokens.spacingVerticalL,
+    '@media (max-width: 800px)': {
+      position: 'static',
+    },
+  },
+  empty: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalS,
+    maxWidth: '480px',
+    padding: tokens.spacingHorizontalXL,
+    borderRadius: tokens.borderRadiusLarge,
+    border: `${tokens.strokeWidthThin} dashed ${tokens.colorNeutralStroke1}`,
+  },
+  emptyHeading: {
+    ...typographyStyles.subtitle2,
+    margin: 0,
+  },
+  emptyText: {
+    ...typographyStyles.body1,
+    margin: 0,
+    color: tokens.colorNeutralForeground2,
+  },
+});
+
+type DialogState =
+  | { kind: 'create'; name: string }
+  | { kind: 'add' }
+  | { kind: 'delete'; id: string }
+  | { kind: 'send'; id: string; opening: number }
+  | null;
+
+const PROFILE_KEYS = Object.keys(SmtpProfile.shape) as (keyof SmtpProfile & string)[];
+
+export interface SmtpTabProps {
+  form: FormBinding<Settings>;
+  passwords: ProfilePasswords;
+  /** A field to bring into view, by dot path: the first error of a refused save, say. */
+  revealPath?: string | null;
+}
+
+export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
+  const styles = useStyles();
+  const draft = form.draft;
+  const profiles = draft.smtp.profiles;
+  const [selectedId, setSelectedId] = useState<string | undefined>(() => profiles[0]?.id);
+  const [filter, setFilter] = useState('');
+  const [filterError, setFilterError] = useState<string | undefined>();
+  const [dialog, setDialog] = useState<DialogState>(null);
+  const [runs, setRuns] = useState<Readonly<Record<string, TestRun>>>({});
+  const [testErrors, setTestErrors] = useState<Readonly<Record<string, TestFieldErrors>>>({});
+  const [focusRequest, setFocusRequest] = useState<string | null>(null);
+  const [openings, setOpenings] = useState(0);
+  const reportHeadingId = useId();
+
+  // The selection falls back to the first profile when its own is gone (after Revert, say).
+  const selectedIndex = Math.max(0, profiles.findIndex((p) => p.id === selectedId));
+  const selected = profiles[selectedIndex];
+
+  // Focus moves only once the element is drawn: a new profile's host, a field in error, a report.
+  useEffect(() => {
+    if (focusRequest === null) return;
+    const element = document.querySelector<HTMLElement>(focusRequest);
+    if (element) {
+      element.focus();
+      element.scrollIntoView({ block: 'nearest' });
+    }
+    setFocusRequest(null);
+  }, [focusRequest, selected?.id]);
+
+  // A refused save names its first field; when it belongs to a profile, select that profile.
+  useEffect(() => {
+    const parsed = revealPath ? parseProfilePath(revealPath) : null;
+    const profile = parsed ? profiles[parsed.index] : undefined;
+    if (!revealPath || !profile) return;
+    setSelectedId(profile.id);
+    setFocusRequest(byName(revealPath));
+    // Only a new request moves the selection, not later edits of the list.
+  }, [revealPath]);
+
+  const setProfiles = (next: SmtpProfile[]) => form.onChange('smtp.profiles', next);
+
+  const withErrors = useMemo(() => {
+    const ids = new Set<string>();
+    profiles.forEach((p, i) => {
+      if (PROFILE_KEYS.some((key) => form.errorFor(profilePath(i, key)) !== undefined)) ids.add(p.id);
+    });
+    return ids;
+  }, [profiles, form]);
+
+  const create = (name: string) => {
+    const id = crypto.randomUUID();
+    setProfiles([...profiles, newProfile(id, name)]);
+    setSelectedId(id);
+    setFilter('');
+    setFilterError(undefined);
+    setDialog(null);
+    setFocusRequest(byName(profilePath(profiles.length, 'host')));
+  };
+
+  const submitFilter = (text: string) => {
+    const name = text.trim();
+    if (name === '') return;
+    const existing = findByName(name, profiles);
+    if (existing) {
+      setSelectedId(existing.id);
+      setFocusRequest(optionOf(existing.id));
+      return;
+    }
+    const problem = nameProblem(name, profiles);
+    if (problem) {
+      setFilterError(problem);
+      return;
+    }
+    setDialog({ kind: 'create', name });
+  };
+
+  const remove = (id: string) => {
+    const at = profiles.findIndex((p) => p.id === id);
+    if (at < 0) return;
+    const next = profiles.filter((p) => p.id !== id);
+    setProfiles(next);
+    if (draft.general.defaultProfile === id) form.onChange('general.defaultProfile', '');
+    passwords.forget(id);
+    setRuns(({ [id]: _run, ...rest }) => rest);
+    setTestErrors(({ [id]: _errors, ...rest }) => rest);
+    const neighbour = next[at] ?? next[at - 1];
+    setSelectedId(neighbour?.id);
+    setDialog(null);
+    setFocusRequest(neighbour ? optionOf(neighbour.id) : 'input[type="search"]');
+  };
+
+  const fieldEdited = useCallback((id: string, field: string) => {
+    setTestErrors((all) => {
+      const mine = all[id];
+      if (!mine || !(field in mine)) return all;
+      const { [field]: _gone, ...rest } = mine;
+      return { ...all, [id]: rest };
+    });
+  }, []);
+
+  const reportFieldErrors = (id: string, fields: readonly FieldError[]) => {
+    const mine: Record<string, string> = {};
+    for (const { path, message } of fields) mine[path.replace(/^profile\./, '')] ??= message;
+    setTestErrors((all) => ({ ...all, [id]: mine }));
+  };
+
+  /** The profile as a test needs it: well formed and its required fields filled, or why not. */
+  const check = (index: number, moveFocus = true): ProfileCheck => {
+    const profile = profiles[index];
+    if (!profile) return { ok: false, message: 'The profile is gone.' };
+    const prefix = `smtp.profiles.${index}.`;
+    const parsed = SmtpProfile.safeParse(profile);
+    const problems = [
+      ...(parsed.success ? [] : fieldErrors(parsed.error, ['smtp', 'profiles', index])),
+      ...missingRequired(draft).filter((e) => e.path.startsWith(prefix)),
+    ];
+    if (!parsed.success || problems.length > 0) {
+      for (const { path } of problems) form.onBlur(path);
+      // Not from inside a dialog: the field is behind it.
+      if (problems[0] && moveFocus) setFocusRequest(byName(problems[0].path));
+      const n = problems.length;
+      return { ok: false, message: `${n === 1 ? 'One field needs' : `${n} fields need`} attention first. The messages are under the fields.` };
+    }
+    return { ok: true, profile: parsed.data };
+  };
+
+  const test = async (index: number, ping: boolean) => {
+    const profile = profiles[index];
+    if (!profile) return;
+    const id = profile.id;
+    const checked = check(index);
+    if (!checked.ok) {
+      setRuns((all) => ({ ...all, [id]: { status: 'error', message: checked.message } }));
+      return;
+    }
+    setRuns((all) => ({ ...all, [id]: { status: 'running' } }));
+    setTestErrors(({ [id]: _old, ...rest }) => rest);
+    const result = await getBridge().invoke('smtp:test-connection', {
+      profile: checked.profile,
+      password: passwords.forTest(id) ?? null,
+      ping,
+    });
+    if (result.ok) {
+      setRuns((all) => ({ ...all, [id]: { status: 'done', diagnosis: result.value } }));
+    } else {
+      reportFieldErrors(id, result.error.fields ?? []);
+      setRuns((all) => ({ ...all, [id]: { status: 'error', message: result.error.message } }));
+    }
+    setFocusRequest(`[id="${CSS.escape(reportHeadingId)}"]`);
+  };
+
+  const openSendTest = () => {
+    if (!selected) return;
+    setOpenings((n) => n + 1);
+    setDialog({ kind: 'send', id: selected.id, opening: openings + 1 });
+  };
+
+  const dialogProfileIndex = dialog && 'id' in dialog ? profiles.findIndex((p) => p.id === dialog.id) : -1;
+  const dialogProfile = profiles[dialogProfileIndex];
+
   return (
-    <PlannedTab title="Server profiles">
-      This tab will hold the SMTP server profiles: for each one the host and port, transport security, how Mailroom
-      signs in, and buttons to test the connection and send a test email.
-    </PlannedTab>
+    <div className={styles.root}>
+      <div className={styles.master}>
+        <ProfileList
+          profiles={profiles}
+          selectedId={selected?.id}
+          defaultProfileId={draft.general.defaultProfile}
+          withErrors={withErrors}
+          filter={filter}
+          filterError={filterError}
+          onFilterChange={(text) => {
+            setFilter(text);
+            setFilterError(undefined);
+          }}
+          onFilterSubmit={submitFilter}
+          onSelect={setSelectedId}
+          onAdd={() => setDialog({ kind: 'add' })}
+          onDelete={() => selected && setDialog({ kind: 'delete', id: selected.id })}
+          onSendTest={openSendTest}
+        />
+      </div>
+
+      {selected ? (
+        <ProfileEditor
+          key={selected.id}
+          form={form}
+          index={selectedIndex}
+          profile={selected}
+          passwords={passwords}
+          testErrors={testErrors[selected.id] ?? {}}
+          onFieldEdited={(field) => fieldEdited(selected.id, field)}
+          run={runs[selected.id]}
+          reportHeadingId={reportHeadingId}
+          onTest={(ping) => void test(selectedIndex, ping)}
+          onCloseReport={() => setRuns(({ [selected.id]: _run, ...rest }) => rest)}
+          onSendTest={openSendTest}
+        />
+      ) : (
+        <section aria-labelledby={`${reportHeadingId}-empty`} className={styles.empty}>
+          <h2 id={`${reportHeadingId}-empty`} className={styles.emptyHeading}>
+            No server profiles yet
+          </h2>
+          <p className={styles.emptyText}>
+            A profile is one SMTP server Mailroom can send through: where it is, how the connection is secured, how to sign
+            in, and who the mail comes from.
+          </p>
+          <p className={styles.emptyText}>
+            To add one, type its name in Filter profiles and press Enter, or choose Add.
+          </p>
+        </section>
+      )}
+
+      {dialog?.kind === 'create' && (
+        <CreateProfileDialog name={dialog.name} onCreate={() => create(dialog.name)} onCancel={() => setDialog(null)} />
+      )}
+      {dialog?.kind === 'add' && <AddProfileDialog profiles={profiles} onAdd={create} onCancel={() => setDialog(null)} />}
+      {dialog?.kind === 'delete' && dialogProfile && (
+        <DeleteProfileDialog
+          profile={dialogProfile}
+          isDefault={draft.general.defaultProfile === dialogProfile.id}
+          onDelete={() => remove(dialogProfile.id)}
+          onCancel={() => setDialog(null)}
+        />
+      )}
+      {dialog?.kind === 'send' && dialogProfile && (
+        <SendTestDialog
+          key={dialog.opening}
+          open
+          profile={dialogProfile}
+          check={() => check(dialogProfileIndex, false)}
+          systemNotification={validMailbox(draft.general.systemNotification) ? draft.general.systemNotification : ''}
+          password={passwords.forTest(dialogProfile.id)}
+          onFieldErrors={(fields) => reportFieldErrors(dialogProfile.id, fields)}
+          onClose={() => setDialog(null)}
+        />
+      )}
+    </div>
   );
+}
+
+function byName(path: string): string {
+  return `[name="${CSS.escape(path)}"]`;
+}
+
+function optionOf(id: string): string {
+  return `[role="option"][id="${CSS.escape(id)}"]`;
 }

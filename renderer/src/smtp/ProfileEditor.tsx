@@ -1,0 +1,376 @@
+// The right side of the SMTP tab: one profile's fields in sections, its test buttons, and the last
+// connection test's report.
+import { useId, useRef, useState } from 'react';
+import {
+  Button,
+  Checkbox,
+  Dropdown,
+  Field,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Option,
+  makeStyles,
+  tokens,
+  typographyStyles,
+} from '@fluentui/react-components';
+import { MailArrowUp20Regular, PlugConnected20Regular } from '@fluentui/react-icons';
+import { DEFAULT_PORTS, INSECURE_TLS_VERSIONS, type Settings, type SmtpProfile } from '../../../preload/contract';
+import { DropdownField, FIELD_MAX_WIDTH, NumberField, SwitchField, TextField, type FormBinding } from '../components/fields';
+import { FormSection } from '../components/FormSection';
+import { DiagnosisPanel, type TestRun } from './DiagnosisView';
+import { PasswordField } from './PasswordField';
+import {
+  AUTH_OPTIONS,
+  CREDENTIAL_OPTIONS,
+  SECURITY_OPTIONS,
+  TLS_OPTIONS,
+  displayName,
+  hostAndPort,
+  profileBinding,
+  profilePath,
+  type TestFieldErrors,
+} from './profile-form';
+import type { ProfilePasswords } from './usePasswords';
+
+const useStyles = makeStyles({
+  root: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalS,
+    minWidth: 0,
+  },
+  header: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    columnGap: tokens.spacingHorizontalL,
+    rowGap: tokens.spacingVerticalS,
+    paddingBottom: tokens.spacingVerticalS,
+  },
+  titles: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalXXS,
+    minWidth: 0,
+    flexShrink: 1,
+  },
+  title: {
+    ...typographyStyles.subtitle1,
+    margin: 0,
+    overflowWrap: 'anywhere',
+  },
+  subtitle: {
+    ...typographyStyles.body1,
+    color: tokens.colorNeutralForeground2,
+    overflowWrap: 'anywhere',
+  },
+  actions: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    columnGap: tokens.spacingHorizontalS,
+    rowGap: tokens.spacingVerticalXS,
+  },
+  pair: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'flex-start',
+    columnGap: tokens.spacingHorizontalM,
+    rowGap: tokens.spacingVerticalL,
+    maxWidth: FIELD_MAX_WIDTH,
+  },
+  host: {
+    flexGrow: 1,
+    flexBasis: '240px',
+    width: 'auto',
+  },
+  port: {
+    flexGrow: 0,
+    flexBasis: '120px',
+    width: 'auto',
+  },
+  field: {
+    maxWidth: FIELD_MAX_WIDTH,
+    width: '100%',
+  },
+  dropdown: {
+    width: '100%',
+    minWidth: 0,
+  },
+  warning: {
+    maxWidth: FIELD_MAX_WIDTH,
+    marginTop: `calc(-1 * ${tokens.spacingVerticalS})`,
+  },
+  note: {
+    ...typographyStyles.body1,
+    margin: 0,
+    maxWidth: FIELD_MAX_WIDTH,
+    color: tokens.colorNeutralForeground2,
+  },
+});
+
+export interface ProfileEditorProps {
+  form: FormBinding<Settings>;
+  index: number;
+  profile: SmtpProfile;
+  passwords: ProfilePasswords;
+  testErrors: TestFieldErrors;
+  onFieldEdited(field: string): void;
+  run: TestRun | undefined;
+  /** The id given to the test report's heading, so focus can move there when a test ends. */
+  reportHeadingId: string;
+  onTest(ping: boolean): void;
+  onCloseReport(): void;
+  onSendTest(): void;
+}
+
+export function ProfileEditor(props: ProfileEditorProps) {
+  const { form, index, profile, passwords, testErrors, onFieldEdited, run } = props;
+  const styles = useStyles();
+  const [ping, setPing] = useState(false);
+  const pasted = useRef(false);
+  const edited = useRef(new Set<string>());
+  const authModelId = useId();
+  const headingId = useId();
+
+  const bound = profileBinding({
+    form,
+    index,
+    testErrors,
+    onFieldEdited,
+    edited: edited.current,
+    takePaste: () => {
+      const was = pasted.current;
+      pasted.current = false;
+      return was;
+    },
+  });
+  const path = <K extends keyof SmtpProfile & string>(key: K) => profilePath(index, key);
+
+  const noTls = profile.security === 'none';
+  const signsIn = profile.auth !== 'none';
+  const perUser = profile.credentials === 'per-user';
+  const perUserHint = "Each user enters their own on the Users tab.";
+  const authModelError = bound.errorFor(path('authModel'));
+  const where = hostAndPort(profile);
+  const securityLabel = SECURITY_OPTIONS.find((o) => o.value === profile.security)?.label ?? profile.security;
+
+  return (
+    <section aria-labelledby={headingId} className={styles.root}>
+      <div className={styles.header}>
+        <div className={styles.titles}>
+          <h2 id={headingId} className={styles.title}>
+            {displayName(profile)}
+          </h2>
+          <span className={styles.subtitle}>{where ? `${where} · ${securityLabel}` : 'No server yet'}</span>
+        </div>
+        <div className={styles.actions}>
+          <Checkbox label="Include ping (informational)" checked={ping} onChange={(_, data) => setPing(data.checked === true)} />
+          <Button
+            appearance="primary"
+            icon={<PlugConnected20Regular />}
+            disabledFocusable={run?.status === 'running'}
+            onClick={() => props.onTest(ping)}
+          >
+            {run?.status === 'running' ? 'Testing…' : 'Test connection'}
+          </Button>
+          <Button icon={<MailArrowUp20Regular />} onClick={props.onSendTest}>
+            Send test email
+          </Button>
+        </div>
+      </div>
+
+      {run && <DiagnosisPanel run={run} headingId={props.reportHeadingId} onClose={props.onCloseReport} />}
+
+      <FormSection title="Server">
+        <TextField form={bound} path={path('name')} label="Name" autoComplete="off" hint="A unique name, like “Office relay”." />
+        <div className={styles.pair} onPaste={() => (pasted.current = true)}>
+          <TextField
+            form={bound}
+            path={path('host')}
+            label="Server host"
+            className={styles.host}
+            autoComplete="off"
+            spellCheck={false}
+            hint="Like smtp.example.com or an IP address. “host,port” is split for you."
+          />
+          <NumberField
+            form={bound}
+            path={path('port')}
+            label="Port"
+            min={1}
+            max={65535}
+            width="full"
+            className={styles.port}
+            hint={`Usually ${DEFAULT_PORTS[profile.security]}`}
+          />
+        </div>
+        <DropdownField form={bound} path={path('security')} label="Transport security" options={SECURITY_OPTIONS} />
+        <DropdownField
+          form={bound}
+          path={path('minTls')}
+          label="Minimum TLS version"
+          options={TLS_OPTIONS}
+          disabled={noTls}
+          hint={noTls ? 'Not used without transport security.' : 'The oldest version Mailroom accepts from the server.'}
+        />
+        {!noTls && INSECURE_TLS_VERSIONS.includes(profile.minTls) && (
+          <MessageBar intent="warning" layout="multiline" className={styles.warning}>
+            <MessageBarBody>
+              <MessageBarTitle>TLS {profile.minTls} is insecure</MessageBarTitle>
+              Its weaknesses are known and public. Allow it only for an old server that speaks nothing newer, and plan to
+              replace that server.
+            </MessageBarBody>
+          </MessageBar>
+        )}
+        <SwitchField
+          form={bound}
+          path={path('verifyCert')}
+          label="Verify server certificate"
+          disabled={noTls}
+          hint={
+            noTls
+              ? 'Not used without transport security.'
+              : profile.verifyCert
+                ? 'Recommended. The server must prove it is the host named above.'
+                : 'Off: anyone between here and the server could read the mail and the password.'
+          }
+        />
+        <TextField
+          form={bound}
+          path={path('caFile')}
+          label="CA certificate file"
+          autoComplete="off"
+          spellCheck={false}
+          disabled={noTls}
+          placeholder="Optional"
+          hint="PEM file of your organisation's certificate authority, if the server's certificate comes from it. Optional."
+        />
+      </FormSection>
+
+      <FormSection title="Sign-in">
+        <DropdownField
+          form={bound}
+          path={path('auth')}
+          label="Authorisation"
+          options={AUTH_OPTIONS}
+          hint={
+            profile.auth === 'optional'
+              ? 'A username is needed; the password may be left empty.'
+              : profile.auth === 'none'
+                ? 'The server takes mail without signing in (a relay on your own network, say).'
+                : undefined
+          }
+        />
+        {signsIn ? (
+          <>
+            <Field
+              label={{ children: 'Authentication model', id: authModelId }}
+              className={styles.field}
+              hint="Sign-in with OAuth2 for Microsoft 365 is coming in a later version."
+              {...(authModelError ? { validationState: 'error' as const, validationMessage: authModelError } : {})}
+            >
+              <Dropdown
+                name={path('authModel')}
+                className={styles.dropdown}
+                value="Basic"
+                selectedOptions={[profile.authModel]}
+                onOptionSelect={(_, data) => {
+                  if (data.optionValue === 'basic') bound.onChange(path('authModel'), 'basic');
+                }}
+              >
+                <Option value="basic">Basic</Option>
+                <Option value="oauth2" disabled>
+                  OAuth2 (Microsoft 365) — coming
+                </Option>
+              </Dropdown>
+            </Field>
+            <DropdownField form={bound} path={path('credentials')} label="Credentials" options={CREDENTIAL_OPTIONS} />
+            <TextField
+              form={bound}
+              path={path('username')}
+              label="Username"
+              autoComplete="off"
+              spellCheck={false}
+              disabled={perUser}
+              hint={perUser ? perUserHint : 'Often the mailbox address itself.'}
+            />
+            <PasswordField
+              profileId={profile.id}
+              name={`smtp.profiles.${index}.password`}
+              passwords={passwords}
+              error={testErrors.password}
+              disabled={perUser}
+              disabledHint={perUserHint}
+              onEdited={() => onFieldEdited('password')}
+            />
+          </>
+        ) : (
+          <p className={styles.note}>No username or password is sent. Choose Required or Optional to sign in.</p>
+        )}
+      </FormSection>
+
+      <FormSection title="Sender">
+        <TextField form={bound} path={path('fromName')} label="From name" autoComplete="off" hint="The name recipients see, like “Harbour Accounts”." />
+        <TextField
+          form={bound}
+          path={path('fromAddress')}
+          label="From address"
+          inputMode="email"
+          autoComplete="off"
+          spellCheck={false}
+          hint="The address messages come from."
+        />
+        <TextField
+          form={bound}
+          path={path('bcc')}
+          label="BCC every message to"
+          inputMode="email"
+          autoComplete="off"
+          spellCheck={false}
+          hint="Optional. A hidden copy of every message goes here, for the records."
+        />
+      </FormSection>
+
+      <FormSection title="Limits">
+        <NumberField
+          form={bound}
+          path={path('timeoutSeconds')}
+          label="Connection timeout (seconds)"
+          min={1}
+          max={600}
+          hint="How long to wait for the server, from 1 to 600."
+        />
+        <NumberField form={bound} path={path('perMinute')} label="Batch emails per minute" min={0} max={100000} hint="0 = no limit." />
+        <NumberField
+          form={bound}
+          path={path('maxConnections')}
+          label="Connections at once"
+          min={1}
+          max={20}
+          hint="How many connections a batch may open to the server together, from 1 to 20."
+        />
+        <NumberField
+          form={bound}
+          path={path('maxAttachmentsMb')}
+          label="Maximum total attachment size (MB)"
+          min={0}
+          max={1024}
+          step={0.1}
+          hint="All attachments of one message together. 0 = no limit. Keep it at or under the server's own limit."
+        />
+        <TextField
+          form={bound}
+          path={path('notifyUser')}
+          label="Notify user"
+          inputMode="email"
+          autoComplete="off"
+          spellCheck={false}
+          hint="An email address told when a message is held back for exceeding the maximum."
+        />
+      </FormSection>
+    </section>
+  );
+}

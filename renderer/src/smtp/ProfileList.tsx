@@ -1,0 +1,240 @@
+// The left side of the SMTP tab: the actions, a filter that also creates profiles by name, and the
+// list of profiles with the selected one highlighted.
+import { useId, useRef, type KeyboardEvent } from 'react';
+import {
+  Field,
+  List,
+  ListItem,
+  SearchBox,
+  Toolbar,
+  ToolbarButton,
+  makeStyles,
+  mergeClasses,
+  tokens,
+  typographyStyles,
+} from '@fluentui/react-components';
+import { Add20Regular, Delete20Regular, ErrorCircle12Filled, Send20Regular } from '@fluentui/react-icons';
+import type { SmtpProfile } from '../../../preload/contract';
+import { displayName, hostAndPort, matchesFilter } from './profile-form';
+
+const useStyles = makeStyles({
+  root: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalS,
+    minWidth: 0,
+  },
+  heading: {
+    ...typographyStyles.subtitle2,
+    margin: 0,
+  },
+  toolbar: {
+    padding: 0,
+    marginLeft: `calc(-1 * ${tokens.spacingHorizontalS})`,
+    flexWrap: 'wrap',
+    columnGap: tokens.spacingHorizontalXXS,
+  },
+  toolButton: {
+    minWidth: 'auto',
+  },
+  list: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalXXS,
+    margin: 0,
+    padding: tokens.spacingVerticalXS,
+    borderRadius: tokens.borderRadiusMedium,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    maxHeight: 'calc(100vh - 360px)',
+    minHeight: '64px',
+    overflowY: 'auto',
+  },
+  item: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalXXS,
+    paddingBlock: tokens.spacingVerticalS,
+    paddingInline: tokens.spacingHorizontalM,
+    borderRadius: tokens.borderRadiusMedium,
+    borderLeft: `3px solid transparent`,
+    cursor: 'pointer',
+    color: tokens.colorNeutralForeground1,
+    ':hover': {
+      backgroundColor: tokens.colorNeutralBackground1Hover,
+    },
+    ':focus-visible': {
+      outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}`,
+      outlineOffset: `calc(-1 * ${tokens.strokeWidthThick})`,
+    },
+  },
+  selected: {
+    backgroundColor: tokens.colorNeutralBackground1Selected,
+    borderLeftColor: tokens.colorCompoundBrandStroke,
+    ':hover': {
+      backgroundColor: tokens.colorNeutralBackground1Selected,
+    },
+  },
+  nameLine: {
+    display: 'flex',
+    alignItems: 'center',
+    columnGap: tokens.spacingHorizontalXS,
+    minWidth: 0,
+  },
+  name: {
+    ...typographyStyles.body1Strong,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+    minWidth: 0,
+  },
+  badge: {
+    ...typographyStyles.caption2Strong,
+    flexShrink: 0,
+    paddingInline: tokens.spacingHorizontalXS,
+    borderRadius: tokens.borderRadiusSmall,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorBrandStroke2}`,
+    color: tokens.colorBrandForeground2,
+  },
+  errorMark: {
+    flexShrink: 0,
+    display: 'inline-flex',
+    color: tokens.colorPaletteRedForeground1,
+  },
+  host: {
+    ...typographyStyles.caption1,
+    color: tokens.colorNeutralForeground2,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  },
+  empty: {
+    ...typographyStyles.caption1,
+    color: tokens.colorNeutralForeground2,
+    margin: 0,
+    padding: tokens.spacingVerticalS,
+  },
+  visuallyHidden: {
+    position: 'absolute',
+    width: '1px',
+    height: '1px',
+    overflow: 'hidden',
+    clipPath: 'inset(50%)',
+    whiteSpace: 'nowrap',
+  },
+});
+
+export interface ProfileListProps {
+  profiles: readonly SmtpProfile[];
+  selectedId: string | undefined;
+  defaultProfileId: string;
+  /** Ids of profiles with an error showing, marked in the list. */
+  withErrors: ReadonlySet<string>;
+  filter: string;
+  /** Why the name typed in the filter cannot become a profile. */
+  filterError?: string | undefined;
+  onFilterChange(text: string): void;
+  /** Enter in the filter: select the profile with that name, or offer to create it. */
+  onFilterSubmit(text: string): void;
+  onSelect(id: string): void;
+  onAdd(): void;
+  onDelete(): void;
+  onSendTest(): void;
+}
+
+export function ProfileList(props: ProfileListProps) {
+  const { profiles, selectedId, defaultProfileId, withErrors, filter, onFilterChange, onFilterSubmit, onSelect } = props;
+  const styles = useStyles();
+  const headingId = useId();
+  const listRef = useRef<HTMLUListElement>(null);
+  const shown = profiles.filter((p) => matchesFilter(p, filter));
+  const hasSelection = selectedId !== undefined && profiles.some((p) => p.id === selectedId);
+
+  const onFilterKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      onFilterSubmit(filter);
+    } else if (event.key === 'ArrowDown' && shown.length > 0) {
+      // Down from the filter goes into the list, to the selected row when it is shown.
+      event.preventDefault();
+      const items = Array.from(listRef.current?.querySelectorAll<HTMLElement>('[role="option"]') ?? []);
+      (items.find((el) => el.getAttribute('aria-selected') === 'true') ?? items[0])?.focus();
+    }
+  };
+
+  return (
+    <section aria-labelledby={headingId} className={styles.root}>
+      <h2 id={headingId} className={styles.heading}>
+        Server profiles
+      </h2>
+      <Toolbar aria-label="Profile actions" size="small" className={styles.toolbar}>
+        <ToolbarButton icon={<Add20Regular />} className={styles.toolButton} onClick={props.onAdd}>
+          Add
+        </ToolbarButton>
+        <ToolbarButton icon={<Delete20Regular />} className={styles.toolButton} disabled={!hasSelection} onClick={props.onDelete}>
+          Delete
+        </ToolbarButton>
+        <ToolbarButton icon={<Send20Regular />} className={styles.toolButton} disabled={!hasSelection} onClick={props.onSendTest}>
+          Send test
+        </ToolbarButton>
+      </Toolbar>
+      <Field
+        label="Filter profiles"
+        hint="Type a new name and press Enter to create a profile."
+        {...(props.filterError ? { validationState: 'error' as const, validationMessage: props.filterError } : {})}
+      >
+        <SearchBox
+          value={filter}
+          autoComplete="off"
+          onChange={(_, data) => onFilterChange(data.value)}
+          onKeyDown={onFilterKeyDown}
+        />
+      </Field>
+      {profiles.length > 0 && shown.length === 0 ? (
+        <p className={styles.empty} role="status">
+          No profile matches “{filter.trim()}”. Press Enter in the filter to create it.
+        </p>
+      ) : (
+        profiles.length > 0 && (
+          <List
+            ref={listRef}
+            aria-labelledby={headingId}
+            className={styles.list}
+            navigationMode="items"
+            selectionMode="single"
+            selectedItems={hasSelection && selectedId ? [selectedId] : []}
+            onSelectionChange={(_, data) => {
+              const [id] = data.selectedItems;
+              if (id !== undefined) onSelect(String(id));
+            }}
+          >
+            {shown.map((profile) => {
+              const selected = profile.id === selectedId;
+              const where = hostAndPort(profile);
+              return (
+                <ListItem
+                  key={profile.id}
+                  value={profile.id}
+                  checkmark={null}
+                  className={mergeClasses(styles.item, selected && styles.selected)}
+                >
+                  <span className={styles.nameLine}>
+                    <span className={styles.name}>{displayName(profile)}</span>
+                    {profile.id === defaultProfileId && <span className={styles.badge}>Default</span>}
+                    {withErrors.has(profile.id) && (
+                      <span className={styles.errorMark}>
+                        <ErrorCircle12Filled aria-hidden />
+                        <span className={styles.visuallyHidden}>, needs attention</span>
+                      </span>
+                    )}
+                  </span>
+                  <span className={styles.host}>{where || 'No server yet'}</span>
+                </ListItem>
+              );
+            })}
+          </List>
+        )
+      )}
+    </section>
+  );
+}
