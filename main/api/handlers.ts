@@ -34,7 +34,37 @@ export function createHandlers(services: Services): Handlers {
       return ok(secretStatus());
     },
     'smtp:test-connection': ({ profile, password, ping }) => services.mail.testConnection(profile, { password, ping: ping ?? false }),
-    'smtp:send-test': ({ profile, password, to }) => services.mail.sendTest(profile, to, { password }),
+    'smtp:send-test': async ({ profile, password, to }) => {
+      const creds = services.mail.credentials(profile, { password });
+      if (!creds.ok) return creds;
+      const ca = services.mail.readCa(profile);
+      if (!ca.ok) return ca;
+      const { outcome } = await services.outbox.sendNow(profile, services.mail.testMessage(profile, to), 'test', { password });
+      return ok(outcome);
+    },
+    'outbox:list': async (input) => {
+      await services.outbox.open();
+      const limit = input?.limit ?? 500;
+      if (!input?.states) return ok(services.outbox.view(limit));
+      const view = services.outbox.view(Number.MAX_SAFE_INTEGER);
+      return ok({ ...view, entries: view.entries.filter((e) => input.states!.includes(e.state)).slice(0, limit) });
+    },
+    'outbox:retry': async ({ id }) => {
+      const entry = await services.outbox.retry(id);
+      return entry ? ok(entry) : fail('not-found', 'That message is no longer in the outbox');
+    },
+    'outbox:cancel': async ({ id }) => {
+      const entry = await services.outbox.cancel(id);
+      return entry ? ok(entry) : fail('not-found', 'That message is no longer in the outbox');
+    },
+    'debug:open-folder': async () => {
+      const folder = services.settings.read().general.debug.path;
+      if (!folder) return fail('invalid-input', 'Set the Email Debug File Path first', [{ path: 'general.debug.path', message: 'Required to open the folder' }]);
+      const problem = await services.openPath(folder);
+      return problem ? fail('io-error', `Could not open ${folder}: ${problem}`) : ok({ path: folder });
+    },
+    'debug:status': () => ok(services.debugLog.status()),
+    'debug:check': async () => ok(await services.debugLog.check()),
   };
 
   function secretStatus() {

@@ -8,6 +8,7 @@ import type { Command, CliOptions, Context } from './command';
 import { SETTINGS_COMMANDS } from './commands/settings';
 import { PROFILE_COMMANDS } from './commands/profile';
 import { MAIL_COMMANDS } from './commands/mail';
+import { OUTBOX_COMMANDS } from './commands/outbox';
 import { CliError, EXIT, UsageError, formatError, printJson, type CliIo } from './output';
 
 export type { CliOptions } from './command';
@@ -15,11 +16,12 @@ export type { CliOptions } from './command';
 
 const JSON_OPTION = { json: { type: 'boolean' as const } };
 
-const COMMANDS: Command[] = [...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...MAIL_COMMANDS];
+const COMMANDS: Command[] = [...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...MAIL_COMMANDS, ...OUTBOX_COMMANDS];
 
 const GROUPS: Record<string, string> = {
   settings: 'Export, import, read and change settings',
   profile: 'Create, change, list and remove SMTP server profiles',
+  outbox: 'See, send, retry and cancel the messages in the outbox',
 };
 
 function topHelp(version: string): string {
@@ -102,7 +104,12 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
       json,
       services: () => (services ??= openServices(io, options)),
     };
-    return await command.run(ctx, parsed.values, parsed.positionals);
+    try {
+      return await command.run(ctx, parsed.values, parsed.positionals);
+    } finally {
+      // Close pooled connections and the outbox journal so the process can exit.
+      await services?.outbox.stop();
+    }
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`error: ${error.message}\n${error.help ? '\n' + error.help : ''}`);

@@ -53,8 +53,18 @@ function start(): void {
     createFile: createElectronStoreFile,
     // The OS keychain where there is one; otherwise the owner-only key file, as in browser mode.
     secretCodecs: safeStorage.isEncryptionAvailable() ? [safeStorageCodec(safeStorage)] : [],
+    openPath: (folder) => shell.openPath(folder),
   });
   services.settings.read();
+  services.outbox.start();
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (stopping) return;
+    // Let messages in flight finish being recorded before the process goes.
+    stopping = true;
+    event.preventDefault();
+    void services.outbox.stop().finally(() => app.quit());
+  });
   registerChannels(createDispatch(createHandlers(services), { onInternalError: (channel, error) => console.error(`internal error on ${channel}:`, error) }), trustedIds);
 
   protocol.handle(APP_SCHEME, async (request) => {

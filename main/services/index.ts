@@ -1,12 +1,16 @@
 // Builds every service from what the shell passes in. Nothing here imports electron: Electron-only
 // pieces (electron-store, safeStorage, shell.openPath) arrive as arguments.
+import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import type { AppInfo, Shell } from '../../preload/contract';
 import { NoticeService } from './notices';
 import { SettingsService, type DocumentFileFactory } from './settings/settings-service';
 import { keyFileCodec, type SecretCodec } from './secrets/codecs';
 import { SecretStore } from './secrets/secret-store';
 import { MailService } from './mail/mail-service';
+import { DebugLog } from './debug-log/debug-log';
+import { Outbox } from './outbox/outbox';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -18,6 +22,10 @@ export interface ServiceOptions {
   onRecovered?: (message: string) => void;
   /** How secrets are encrypted, preferred first; the key file is always added last so its values stay readable. */
   secretCodecs?: SecretCodec[];
+  /** Told when the outbox changes, for live views. */
+  onOutboxChange?: () => void;
+  /** Opens a folder in the OS file manager; resolves to an error message, or '' on success. Electron passes shell.openPath. */
+  openPath?: (folder: string) => Promise<string>;
 }
 
 export function keyFilePath(dataDir: string): string {
@@ -30,6 +38,9 @@ export interface Services {
   readonly notices: NoticeService;
   readonly secrets: SecretStore;
   readonly mail: MailService;
+  readonly outbox: Outbox;
+  readonly debugLog: DebugLog;
+  openPath(folder: string): Promise<string>;
   info(): AppInfo;
 }
 
@@ -38,13 +49,18 @@ export function createServices(options: ServiceOptions): Services {
   const notices = new NoticeService(dataDir, options.now);
   const settings = new SettingsService({ dataDir, createFile: options.createFile, notices, now: options.now, onRecovered: options.onRecovered });
   const secrets = new SecretStore(dataDir, [...(options.secretCodecs ?? []), keyFileCodec(keyFilePath(dataDir))]);
-  const mail = new MailService({ settings, secrets });
+  const debugLog = new DebugLog({ settings: () => settings.read().general.debug, ...(options.now ? { now: options.now } : {}) });
+  const mail = new MailService({ settings, secrets, debugLog });
+  const outbox = new Outbox({ dataDir, settings, mail, ...(options.now ? { now: () => options.now!().getTime() } : {}), ...(options.onOutboxChange ? { onChange: options.onOutboxChange } : {}) });
   return {
     dataDir,
     settings,
     notices,
     secrets,
     mail,
+    outbox,
+    openPath: options.openPath ?? openWithSystem,
+    debugLog,
     info: () => ({
       name: 'Mailroom',
       version: options.version,
@@ -54,4 +70,19 @@ export function createServices(options: ServiceOptions): Services {
       settingsFile: settings.file,
     }),
   };
+}
+
+/** The platform's own opener, for browser mode (which runs on the user's machine). */
+function openWithSystem(folder: string): Promise<string> {
+  if (!fs.existsSync(folder)) return Promise.resolve('the folder does not exist');
+  const [command, args] =
+    process.platform === 'win32' ? ['explorer.exe', [folder]] : process.platform === 'darwin' ? ['open', [folder]] : ['xdg-open', [folder]];
+  return new Promise((resolve) => {
+    const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
+    child.once('error', (error) => resolve(error.message));
+    child.once('spawn', () => {
+      child.unref();
+      resolve('');
+    });
+  });
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Settings } from './settings';
 import { mailbox } from './mailbox';
 import { Diagnosis, PasswordInput, PROFILE_ID_RE, SendOutcome, SmtpProfile } from './smtp';
+import { OutboxEntry, OutboxState, OutboxView } from './outbox';
 
 export const Shell = z.enum(['electron', 'browser']);
 export type Shell = z.infer<typeof Shell>;
@@ -35,6 +36,20 @@ export const SecretStatus = z.object({
 });
 export type SecretStatus = z.infer<typeof SecretStatus>;
 
+export const DebugStatus = z.object({
+  /** Whether debug logging is on in the saved settings. */
+  enabled: z.boolean(),
+  /** The Email Debug File Path as saved. */
+  path: z.string(),
+  /** False once writing there has failed (or the last check failed); true until then. */
+  writable: z.boolean(),
+  /** Why the folder cannot be written, in words for the admin. */
+  error: z.string().optional(),
+  /** When writability was last learnt (a check or a write), ISO 8601; absent if never tried. */
+  lastCheckedAt: z.string().optional(),
+});
+export type DebugStatus = z.infer<typeof DebugStatus>;
+
 export const channels = {
   'app:get-info': { input: none, output: AppInfo },
   'app:list-notices': { input: none, output: z.array(Notice) },
@@ -54,6 +69,15 @@ export const channels = {
     input: z.strictObject({ profile: SmtpProfile, password: PasswordInput, to: mailbox }),
     output: SendOutcome,
   },
+  'outbox:list': {
+    input: z.strictObject({ states: z.array(OutboxState).optional(), limit: z.number().int().min(1).max(5000).optional() }).optional(),
+    output: OutboxView,
+  },
+  'outbox:retry': { input: z.strictObject({ id: z.string().uuid() }), output: OutboxEntry },
+  'outbox:cancel': { input: z.strictObject({ id: z.string().uuid() }), output: OutboxEntry },
+  'debug:open-folder': { input: none, output: z.object({ path: z.string() }) },
+  'debug:status': { input: none, output: DebugStatus },
+  'debug:check': { input: none, output: DebugStatus },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Channels = typeof channels;

@@ -4,3 +4,4 @@ export * from './settings';
 export * from './channels';
 export type * from './bridge';
 export * from './smtp';
+export * from './outbox';

@@ -4,7 +4,7 @@ import { optionalMailbox } from './mailbox';
 import type { FieldError } from './result';
 import { SmtpProfile } from './smtp';
 
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export const LogLevel = z.enum(LOG_LEVELS, { error: `Choose one of: ${LOG_LEVELS.join(', ')}` });
@@ -60,11 +60,18 @@ export const SmtpSettings = z.strictObject({
 });
 export type SmtpSettings = z.infer<typeof SmtpSettings>;
 
+export const OutboxSettings = z.strictObject({
+  /** How long a message that fails for a temporary reason keeps being retried before it is failed. */
+  retryForHours: z.number({ error: 'Enter a number of hours' }).min(0.1, 'Retry for at least 0.1 hours').max(720, 'Retry for at most 720 hours (30 days)'),
+});
+export type OutboxSettings = z.infer<typeof OutboxSettings>;
+
 export const Settings = z
   .strictObject({
     version: z.literal(SETTINGS_VERSION, { error: `Expected settings version ${SETTINGS_VERSION}` }),
     general: GeneralSettings,
     smtp: SmtpSettings,
+    outbox: OutboxSettings,
   })
   .superRefine((settings, ctx) => {
     const names = new Map<string, number>();
@@ -108,6 +115,7 @@ export function defaultSettings(): Settings {
       defaultProfile: '',
     },
     smtp: { profiles: [] },
+    outbox: { retryForHours: 48 },
   };
 }
 

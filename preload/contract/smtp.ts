@@ -91,6 +91,8 @@ export const SmtpProfile = z.strictObject({
   bcc: optionalMailbox,
   timeoutSeconds: z.number({ error: 'Enter a number of seconds' }).int('Enter a whole number of seconds').min(1, 'Use at least 1 second').max(600, 'Use at most 600 seconds'),
   perMinute: z.number({ error: 'Enter a number' }).int('Enter a whole number').min(0, 'Use 0 for no limit, or a positive number').max(100000, 'Use at most 100000'),
+  /** At most this many connections to the server at once when sending batches. */
+  maxConnections: z.number({ error: 'Enter a number' }).int('Enter a whole number').min(1, 'Use at least 1').max(20, 'Use at most 20'),
   maxAttachmentsMb: z.number({ error: 'Enter a size in MB' }).min(0, 'Use 0 for no limit, or a positive size').max(1024, 'Use at most 1024 MB'),
   notifyUser: optionalMailbox,
 });
@@ -115,6 +117,7 @@ export function newProfile(id: string, name: string): SmtpProfile {
     bcc: '',
     timeoutSeconds: 30,
     perMinute: 0,
+    maxConnections: 2,
     maxAttachmentsMb: 20,
     notifyUser: '',
   };
@@ -217,5 +220,5 @@ export const SendOutcome = z.discriminatedUnion('ok', [
 ]);
 export type SendOutcome = z.infer<typeof SendOutcome>;
 
-/** A password typed in the dialog but not saved yet; null or absent means "use the saved one". */
+/** A password typed in the dialog but not saved yet ('' when cleared but not saved); null or absent means "use the saved one". */
 export const PasswordInput = z.string().max(1024, 'Use a password of at most 1024 characters').nullable().optional();

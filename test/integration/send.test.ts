@@ -31,6 +31,7 @@ beforeEach(() => {
   services.settings.save(s);
 });
 afterEach(async () => {
+  await services.outbox.stop();
   await Promise.all(servers.splice(0).map((s) => s.close()));
   cleanup();
 });
@@ -58,10 +59,10 @@ function profileFor(srv: RunningServer, over: Partial<SmtpProfile> = {}): SmtpPr
 
 const message: OutgoingMessage = { to: ['client@example.com'], cc: [], bcc: [], subject: 'Invoice 42', text: 'Attached.', attachments: [] };
 
+/** One attempt through the outbox, as a test email is sent: the first outcome, no retries. */
 async function send(profile: SmtpProfile, password: string | undefined = TEST_PASSWORD): Promise<SendOutcome> {
-  const result = await services.mail.send(profile, message, { password: password ?? null });
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value;
+  const { outcome } = await services.outbox.sendNow(profile, message, 'test', { password: password ?? null });
+  return outcome;
 }
 
 function expectSent(outcome: SendOutcome, srv: RunningServer): void {

@@ -6,6 +6,7 @@ import type { Command, Context } from '../command';
 import { readSecretLine } from '../input';
 import { CliError, EXIT, printJson } from '../output';
 import { notFound } from './profile';
+import { sendBatch } from './outbox';
 
 const STATUS_MARK: Record<string, string> = { passed: 'ok  ', failed: 'FAIL', warning: 'warn', skipped: 'skip', info: 'info' };
 
@@ -78,8 +79,13 @@ export const MAIL_COMMANDS: Command[] = [
   {
     name: 'send',
     summary: 'Send one message with a profile',
-    usage: 'mailroom send [--profile NAME] --to ADDR [--to ADDR]... [--cc ADDR]... [--bcc ADDR]... --subject S [--text T | --html H] [--attach FILE]... [--json]',
+    usage: 'mailroom send [--profile NAME] --to ADDR [--to ADDR]... [--cc ADDR]... [--bcc ADDR]... --subject S [--text T | --html H] [--attach FILE]... [--json]\n       mailroom send [--profile NAME] --batch FILE [--no-wait] [--json]',
     details: [
+      'Every message goes into the outbox on disk first, then out at the profile\'s rate.',
+      '--batch FILE queues many messages: CSV with a header row (to, cc, bcc, subject, text, html, attachments;',
+      'several addresses or attachment files in one cell separated by ";", files relative to FILE), or JSON lines',
+      'with the same fields. Every row is checked first; a bad row is named by its line and field and nothing is',
+      'queued. A progress bar shows on a terminal; a summary follows. --no-wait only queues (send with "outbox run").',
       'Each --to, --cc and --bcc takes one address; repeat the option for more.',
       'Give the body with --text or --html (or both: the text is the plain alternative).',
       'Exit code 0 only when the server accepted the message; the Message-ID and the server\'s reply are printed.',
@@ -94,9 +100,16 @@ export const MAIL_COMMANDS: Command[] = [
       html: { type: 'string' },
       attach: { type: 'string', multiple: true },
       'password-stdin': { type: 'boolean' },
+      batch: { type: 'string' },
+      'no-wait': { type: 'boolean' },
     },
     async run(ctx, values) {
       const profile = pickProfile(ctx, values.profile);
+      if (typeof values.batch === 'string') {
+        const clash = ['to', 'cc', 'bcc', 'subject', 'text', 'html', 'attach', 'password-stdin'].filter((k) => values[k] !== undefined);
+        if (clash.length > 0) throw new CliError({ code: 'invalid-input', message: `--batch takes everything from the file; leave out ${clash.map((k) => `--${k}`).join(', ')}`, fields: clash.map((k) => ({ path: `--${k}`, message: 'Not with --batch' })) });
+        return sendBatch(ctx, profile, path.resolve(ctx.io.cwd, values.batch), !values['no-wait']);
+      }
       if (typeof values.subject !== 'string') {
         throw new CliError({ code: 'invalid-input', message: 'Give a subject with --subject', fields: [{ path: '--subject', message: 'Required' }] });
       }
@@ -122,9 +135,13 @@ export const MAIL_COMMANDS: Command[] = [
         throw new CliError({ code: 'invalid-input', message: `Invalid input: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields });
       }
       const password = await passwordOption(ctx, values);
-      const result = await ctx.services().mail.send(profile, parsed.data, { password });
-      if (!result.ok) throw new CliError(result.error);
-      const outcome = result.value;
+      const services = ctx.services();
+      const creds = services.mail.credentials(profile, { password });
+      if (!creds.ok) throw new CliError(creds.error);
+      const ca = services.mail.readCa(profile);
+      if (!ca.ok) throw new CliError(ca.error);
+      // On disk in the outbox first, then sent; a temporary failure stays queued for "outbox run".
+      const { outcome } = await services.outbox.sendNow(profile, parsed.data, 'message', { password });
       if (ctx.json) printJson(ctx.io, outcome);
       else if (outcome.ok) {
         ctx.io.stdout.write(`Sent with "${profile.name}".\n  Message-ID: ${outcome.receipt.messageId}\n  Server:     ${outcome.receipt.response}\n  Accepted:   ${outcome.receipt.accepted.join(', ') || '(none)'}\n`);

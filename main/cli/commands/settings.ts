@@ -29,6 +29,8 @@ export const SETTINGS_COMMANDS: Command[] = [
       });
       // Read once so a damaged settings file is set aside and reported before anyone connects.
       services.settings.read();
+      // The outbox sends in the background while the dialog is open, as in the desktop app.
+      services.outbox.start();
       let host;
       try {
         host = await startHost({ dispatch, rendererDir: ctx.options.rendererDir, port });

@@ -25,6 +25,7 @@ import {
   type ExplainContext,
   type SocketStage,
 } from './smtp-explain';
+import type { TrafficSink } from '../debug-log/debug-log';
 import { escapeServerText } from './smtp-text';
 
 export interface ConnectionConfig {
@@ -51,6 +52,8 @@ export interface DiagnoseOptions {
   /** Also ping the server once (informational: ICMP is often blocked). */
   ping?: boolean;
   signal?: AbortSignal;
+  /** Told every line sent and received, as it is (sign-in lines included), and each step's outcome. */
+  transcript?: TrafficSink;
 }
 
 const TITLES: Record<DiagnosisStepId, string> = {
@@ -413,6 +416,7 @@ class DiagnosisRun {
       if (this.aborted) throw new Error('cancelled');
       const outcome = await body(detail);
       this.steps.push({ id, title: TITLES[id], status: outcome.status, durationMs: round(now() - started), summary: outcome.summary, details });
+      this.report((t) => t.note(outcome.status === 'warning' ? 'warn' : 'info', `${TITLES[id]}: ${outcome.summary}`));
     } catch (err) {
       let failure: StepFailure;
       if (this.aborted) failure = new StepFailure(cancelledAdvice(), 'Cancelled');
@@ -429,6 +433,7 @@ class DiagnosisRun {
         this.reader = undefined;
       }
       this.steps.push({ id, title: TITLES[id], status: 'failed', durationMs: round(now() - started), summary: failure.summary, details });
+      this.report((t) => t.note('error', `${TITLES[id]} failed: ${failure.summary}`));
       this.failure = { ...failure.advice, step: id };
       throw new Stop();
     }
@@ -436,6 +441,18 @@ class DiagnosisRun {
 
   private skip(id: DiagnosisStepId, summary: string, details: Detail[] = []): void {
     this.steps.push({ id, title: TITLES[id], status: 'skipped', durationMs: 0, summary, details });
+    this.report((t) => t.note('info', `${TITLES[id]}: skipped, ${summary}`));
+  }
+
+  /** Tells the debug log, which must never disturb the test. */
+  private report(fn: (transcript: TrafficSink) => void): void {
+    const transcript = this.options.transcript;
+    if (!transcript) return;
+    try {
+      fn(transcript);
+    } catch {
+      // The log is a bystander.
+    }
   }
 
   private stageOf(id: DiagnosisStepId): SocketStage {
@@ -463,16 +480,21 @@ class DiagnosisRun {
     const reader = this.reader;
     if (!reader) throw new ClosedError('');
     // One deadline for the whole reply: a server that drips bytes does not extend it.
-    return this.within(reader.read(), this.timeoutMs, () => {
+    const reply = await this.within(reader.read(), this.timeoutMs, () => {
       const partial = reader.partial();
+      if (partial) this.report((t) => t.note('warn', `Incomplete reply: ${partial}`));
       const advice = explainTimeout(stage === 'greeting' && partial ? 'reply' : stage, this.ctx);
       const what = id === 'greeting' ? 'greeting' : 'reply';
       return new StepFailure(partial ? { ...advice, serverReply: escapeServerText(partial) } : advice, `No complete ${what} within ${this.config.timeoutSeconds} s`);
     });
+    this.report((t) => t.server(reply.raw));
+    return reply;
   }
 
   private async command(id: DiagnosisStepId, line: string): Promise<Reply> {
     if (!this.reader) throw new ClosedError('');
+    // Reported as sent, sign-in lines included: masking them is the debug log's job.
+    this.report((t) => t.client(line));
     this.reader.send(line);
     return this.read(id);
   }
@@ -836,8 +858,10 @@ class DiagnosisRun {
     const reader = this.reader;
     if (!reader || this.aborted || reader.socket.destroyed) return;
     try {
+      this.report((t) => t.client('QUIT'));
       reader.send('QUIT');
-      await this.within(reader.read(), Math.min(QUIT_WAIT_MS, this.timeoutMs), () => new Error('no reply to QUIT'));
+      const reply = await this.within(reader.read(), Math.min(QUIT_WAIT_MS, this.timeoutMs), () => new Error('no reply to QUIT'));
+      this.report((t) => t.server(reply.raw));
     } catch {
       // The verdict is in; a missing goodbye does not change it.
     }

@@ -8,16 +8,14 @@ import {
   type Diagnosis,
   type OutgoingMessage,
   type Result,
-  type SendOutcome,
   type SmtpProfile,
 } from '../../../preload/contract';
 import type { SecretStore } from '../secrets/secret-store';
 import { SecretUnavailableError } from '../secrets/secret-store';
 import type { SettingsService } from '../settings/settings-service';
-import { composeMessage } from './compose';
+import type { ConversationMeta, DebugLog, Transcript } from '../debug-log/debug-log';
 import { diagnose } from './diagnose';
-import { explainNodemailerError } from './smtp-explain';
-import { clientName, sendComposed, signsIn, type Credentials } from './transport';
+import { clientName, signsIn, type Credentials } from './transport';
 
 export const profilePasswordKey = (profileId: string) => `smtp-password:${profileId}`;
 
@@ -26,10 +24,12 @@ export interface MailServiceDeps {
   secrets: SecretStore;
   /** The signed-in OS account, whose own credentials a per-user profile uses. */
   osUser?: () => string;
+  /** Where conversations with servers are recorded when debug logging is on. */
+  debugLog?: DebugLog;
 }
 
 export interface CallOptions {
-  /** A password typed but not saved yet; otherwise the saved one is used. */
+  /** A password typed but not saved yet ('' for one cleared but not saved); null or absent uses the saved one. */
   password?: string | null;
 }
 
@@ -71,7 +71,8 @@ export class MailService {
     }
     if (profile.username === '') return fail('invalid-input', 'Enter the username this profile signs in with.', [{ path: 'username', message: 'Required' }]);
     let password: string | undefined;
-    if (typeof options.password === 'string' && options.password !== '') password = options.password;
+    // A string is what the dialog holds now: a typed password, or '' when it was cleared.
+    if (typeof options.password === 'string') password = options.password === '' ? undefined : options.password;
     else {
       try {
         password = this.deps.secrets.get(profilePasswordKey(profile.id));
@@ -111,63 +112,56 @@ export class MailService {
     if (!ca.ok) return ca;
     const creds = this.credentials(profile, options);
     if (!creds.ok) return creds;
-    const diagnosis = await diagnose(
-      {
-        profileName: profile.name,
-        host: profile.host,
-        port: profile.port,
-        security: profile.security,
-        minTls: profile.minTls,
-        verifyCert: profile.verifyCert,
-        ...(ca.value ? { ca: ca.value } : {}),
-        ...(profile.caFile ? { caFile: profile.caFile } : {}),
-        auth: signsIn(profile, creds.value) ? profile.auth : 'none',
-        username: creds.value?.username ?? profile.username,
-        ...(creds.value?.password ? { password: creds.value.password } : {}),
-        fromAddress: profile.fromAddress,
-        timeoutSeconds: profile.timeoutSeconds,
-        clientName: clientName(),
-      },
-      { ping: options.ping ?? false, ...(options.signal ? { signal: options.signal } : {}) },
-    );
-    return ok(diagnosis);
-  }
-
-  /** Sends one message now, straight to the server (the outbox builds on this). */
-  async send(profile: SmtpProfile, message: OutgoingMessage, options: CallOptions = {}): Promise<Result<SendOutcome>> {
-    const ca = this.readCa(profile);
-    if (!ca.ok) return ca;
-    const creds = this.credentials(profile, options);
-    if (!creds.ok) return creds;
-    const general = this.deps.settings.read().general;
-    const composed = await composeMessage(profile, message, general.bouncedAlerts ? { bounceAddress: general.bouncedAlerts } : {});
+    const transcript = this.transcript(profile, 'test', { secrets: [creds.value?.password] });
+    transcript?.note('info', `Test connection to ${profile.host}:${profile.port}, security ${profile.security}, sign-in ${signsIn(profile, creds.value) ? profile.auth : 'none'}`);
+    let diagnosis: Diagnosis;
     try {
-      const receipt = await sendComposed({ profile, ...(creds.value ? { credentials: creds.value } : {}), ...(ca.value ? { ca: ca.value } : {}) }, composed);
-      return ok({ ok: true, receipt });
-    } catch (error) {
-      return ok({
-        ok: false,
-        advice: explainNodemailerError(error, {
+      diagnosis = await diagnose(
+        {
+          profileName: profile.name,
           host: profile.host,
           port: profile.port,
           security: profile.security,
           minTls: profile.minTls,
-          timeoutSeconds: profile.timeoutSeconds,
+          verifyCert: profile.verifyCert,
+          ...(ca.value ? { ca: ca.value } : {}),
           ...(profile.caFile ? { caFile: profile.caFile } : {}),
-        }),
-      });
+          auth: signsIn(profile, creds.value) ? profile.auth : 'none',
+          username: creds.value?.username ?? profile.username,
+          ...(creds.value?.password ? { password: creds.value.password } : {}),
+          fromAddress: profile.fromAddress,
+          timeoutSeconds: profile.timeoutSeconds,
+          clientName: clientName(),
+        },
+        { ping: options.ping ?? false, ...(options.signal ? { signal: options.signal } : {}), ...(transcript ? { transcript } : {}) },
+      );
+      transcript?.note(
+        diagnosis.ok ? 'info' : 'error',
+        diagnosis.ok ? `Test passed in ${diagnosis.totalMs} ms` : `Test failed at ${diagnosis.failure?.step ?? '?'}: ${diagnosis.failure?.title ?? ''}`,
+      );
+    } finally {
+      transcript?.end();
     }
+    return ok(diagnosis);
   }
 
-  async sendTest(profile: SmtpProfile, to: string, options: CallOptions = {}): Promise<Result<SendOutcome>> {
+  /**
+   * Starts a debug-log conversation with this profile's server, or null when debug logging is off.
+   * Pass every secret the conversation may carry; end() it when the conversation is over.
+   */
+  transcript(profile: SmtpProfile, kind: ConversationMeta['kind'], meta: Omit<ConversationMeta, 'profileName' | 'kind'> = {}): Transcript | null {
+    return this.deps.debugLog?.conversation({ profileName: profile.name, kind, ...meta }) ?? null;
+  }
+
+  /** The test email: says which organisation and profile sent it, and when. */
+  testMessage(profile: SmtpProfile, to: string): OutgoingMessage {
     const org = this.deps.settings.read().general.organisationName || 'Mailroom';
-    const when = new Date().toUTCString();
     const text = [
       `This is a test email from Mailroom for ${org}.`,
       '',
       `It was sent with the server profile "${profile.name}": ${profile.host}, port ${profile.port}, security ${profile.security}.`,
-      `Sent ${when}. If you can read this, the profile can send email.`,
+      `Sent ${new Date().toUTCString()}. If you can read this, the profile can send email.`,
     ].join('\n');
-    return this.send(profile, { to: [to], cc: [], bcc: [], subject: `Mailroom test email (${profile.name})`, text, attachments: [] }, options);
+    return { to: [to], cc: [], bcc: [], subject: `Mailroom test email (${profile.name})`, text, attachments: [] };
   }
 }

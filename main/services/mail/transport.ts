@@ -4,6 +4,7 @@ import os from 'node:os';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { SendReceipt, SmtpProfile, TlsVersion } from '../../../preload/contract';
+import type { Transcript } from '../debug-log/debug-log';
 import type { ComposedMessage } from './compose';
 import { escapeServerText } from './smtp-text';
 
@@ -25,6 +26,11 @@ export interface TransportInput {
   /** PEM text of the profile's CA file, already read. */
   ca?: string;
   clientName?: string;
+  /**
+   * The debug-log conversation this transport reports to. nodemailer then logs its notes there,
+   * and at level 'debug' the traffic too (the transcript masks secrets and message content).
+   */
+  transcript?: Pick<Transcript, 'level' | 'nodemailerLogger'>;
 }
 
 /** The EHLO name: this computer's name when it is a usable hostname, else "localhost". */
@@ -40,7 +46,7 @@ export function signsIn(profile: SmtpProfile, credentials?: Credentials): boolea
   return true;
 }
 
-export function transportOptions({ profile, credentials, ca, clientName: name }: TransportInput): SMTPTransport.Options {
+export function transportOptions({ profile, credentials, ca, clientName: name, transcript }: TransportInput): SMTPTransport.Options {
   const legacy = profile.minTls === '1.0' || profile.minTls === '1.1';
   const ms = profile.timeoutSeconds * 1000;
   return {
@@ -65,8 +71,8 @@ export function transportOptions({ profile, credentials, ca, clientName: name }:
       ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
       ...(/^[\d.]+$|:/.test(profile.host) ? {} : { servername: profile.host }),
     },
-    logger: false,
-    debug: false,
+    logger: transcript ? transcript.nodemailerLogger() : false,
+    debug: transcript?.level === 'debug',
   };
 }
 

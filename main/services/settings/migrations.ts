@@ -25,6 +25,18 @@ export const MIGRATIONS: readonly Migration[] = [
       smtp: isPlainObject(doc.smtp) ? doc.smtp : { profiles: [] },
     }),
   },
+  {
+    // Version 3 brought the outbox: how long to retry, and each profile's connection cap.
+    from: 2,
+    migrate: (doc) => ({
+      ...doc,
+      outbox: isPlainObject(doc.outbox) ? doc.outbox : { retryForHours: 48 },
+      smtp:
+        isPlainObject(doc.smtp) && Array.isArray(doc.smtp.profiles)
+          ? { ...doc.smtp, profiles: doc.smtp.profiles.map((p: unknown) => (isPlainObject(p) ? { maxConnections: 2, ...p } : p)) }
+          : doc.smtp,
+    }),
+  },
 ];
 
 export type MigrationOutcome =

@@ -6,7 +6,7 @@ describe('settings migrations', () => {
     const out = migrateSettings({ general: { organisationName: 'Acme' } });
     expect(out).toEqual({
       ok: true,
-      doc: { general: { organisationName: 'Acme', defaultProfile: '' }, smtp: { profiles: [] }, version: 2 },
+      doc: { general: { organisationName: 'Acme', defaultProfile: '' }, smtp: { profiles: [] }, outbox: { retryForHours: 48 }, version: 3 },
       from: 0,
       migrated: true,
     });
@@ -16,15 +16,23 @@ describe('settings migrations', () => {
     const v1 = { version: 1, general: { organisationName: 'Acme', alertFrom: 'a@acme.example' } };
     expect(migrateSettings(v1)).toEqual({
       ok: true,
-      doc: { version: 2, general: { organisationName: 'Acme', alertFrom: 'a@acme.example', defaultProfile: '' }, smtp: { profiles: [] } },
+      doc: { version: 3, general: { organisationName: 'Acme', alertFrom: 'a@acme.example', defaultProfile: '' }, smtp: { profiles: [] }, outbox: { retryForHours: 48 } },
       from: 1,
       migrated: true,
     });
   });
 
+  it('gives version 2 profiles a connection cap and the outbox its retry period', () => {
+    const v2 = { version: 2, general: {}, smtp: { profiles: [{ id: 'p1', name: 'Office', maxConnections: 5 }, { id: 'p2', name: 'Relay' }] } };
+    expect(migrateSettings(v2)).toMatchObject({
+      ok: true,
+      doc: { version: 3, outbox: { retryForHours: 48 }, smtp: { profiles: [{ id: 'p1', maxConnections: 5 }, { id: 'p2', maxConnections: 2 }] } },
+    });
+  });
+
   it('leaves a current document alone', () => {
-    const doc = { version: 2, general: {}, smtp: { profiles: [] } };
-    expect(migrateSettings(doc)).toEqual({ ok: true, doc, from: 2, migrated: false });
+    const doc = { version: 3, general: {}, smtp: { profiles: [] }, outbox: { retryForHours: 1 } };
+    expect(migrateSettings(doc)).toEqual({ ok: true, doc, from: 3, migrated: false });
   });
 
   it('runs every step in order up to the target', () => {

@@ -1,0 +1,149 @@
+// send --batch, and outbox list | run | retry | cancel: the durable outbox from a script.
+import type { BatchProgress, OutboxEntry, OutboxState, SmtpProfile } from '../../../preload/contract';
+import { parseBatchFile } from '../batch-file';
+import type { Command, Context } from '../command';
+import { CliError, EXIT, printJson } from '../output';
+
+const FINAL: OutboxState[] = ['sent', 'failed', 'unknown', 'cancelled'];
+
+/** A one-line progress bar on a terminal; silent when output is a file or a pipe. */
+function progressLine(stream: NodeJS.WritableStream, p: BatchProgress): void {
+  const done = p.sent + p.failed + p.unknown + p.cancelled;
+  const width = 30;
+  const filled = Math.round((done / Math.max(1, p.total)) * width);
+  const rate = p.limitPerMinute > 0 ? `${p.perMinute}/${p.limitPerMinute} per min` : `${p.perMinute}/min`;
+  stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${p.total}  sent ${p.sent}  failed ${p.failed}  ${rate}   `);
+}
+
+export function batchSummary(entries: OutboxEntry[]) {
+  const count = (s: OutboxState) => entries.filter((e) => e.state === s).length;
+  return { total: entries.length, sent: count('sent'), failed: count('failed'), unknown: count('unknown'), queued: count('queued'), cancelled: count('cancelled'), possibleDuplicates: entries.filter((e) => e.possibleDuplicate).length };
+}
+
+export async function sendBatch(ctx: Context, profile: SmtpProfile, file: string, wait: boolean): Promise<number> {
+  const parsed = parseBatchFile(file);
+  if (!parsed.ok) {
+    const fields = parsed.errors.map((e) => ({ path: e.line > 0 ? `line ${e.line}: ${e.field}` : e.field, message: e.message }));
+    throw new CliError({ code: 'invalid-input', message: `Invalid input: ${parsed.errors.length} problem(s) in ${file}; nothing was queued`, fields });
+  }
+  const services = ctx.services();
+  const creds = services.mail.credentials(profile);
+  if (!creds.ok) throw new CliError(creds.error);
+  const started = Date.now();
+  const entries = await services.outbox.queue(profile, parsed.messages);
+  const batchId = entries[0]?.batchId ?? '';
+  const ids = new Set(entries.map((e) => e.id));
+  const other = wait ? services.outbox.otherSender() : null;
+  if (other !== null && !ctx.json) ctx.io.stderr.write(`note: Mailroom (process ${other}) is sending from this outbox; it sends these messages.\n`);
+  if (!wait || other !== null) {
+    if (ctx.json) printJson(ctx.io, { ok: true, batchId, queued: entries.length });
+    else ctx.io.stdout.write(`Queued ${entries.length} messages (batch ${batchId}). Send them with: mailroom outbox run\n`);
+    return EXIT.ok;
+  }
+  const tty = Boolean((ctx.io.stderr as NodeJS.WriteStream).isTTY) && !ctx.json;
+  const timer = tty
+    ? setInterval(() => {
+        const p = services.outbox.view(0).batches.find((b) => b.batchId === batchId);
+        if (p) progressLine(ctx.io.stderr, p);
+      }, 200)
+    : undefined;
+  try {
+    await services.outbox.runUntilIdle();
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  const mine = services.outbox.store.entries().filter((e) => ids.has(e.id));
+  const summary = { batchId, ...batchSummary(mine), durationMs: Date.now() - started };
+  if (tty) {
+    const p = services.outbox.view(0).batches.find((b) => b.batchId === batchId);
+    if (p) progressLine(ctx.io.stderr, p);
+    ctx.io.stderr.write('\n');
+  }
+  if (ctx.json) printJson(ctx.io, { ok: summary.sent === summary.total, ...summary });
+  else {
+    ctx.io.stdout.write(`Batch ${batchId}: ${summary.sent} of ${summary.total} sent, ${summary.failed} failed, ${summary.unknown} unknown, ${summary.queued} waiting to retry (${(summary.durationMs / 1000).toFixed(1)} s).\n`);
+    for (const e of mine.filter((x) => x.state !== 'sent').slice(0, 20)) ctx.io.stdout.write(`  ${e.state.padEnd(9)} ${e.to.join(', ')}  ${e.subject}: ${e.advice?.title ?? e.lastReply}\n`);
+    if (summary.queued > 0) ctx.io.stdout.write('Messages waiting to retry are sent by: mailroom outbox run\n');
+  }
+  return summary.sent === summary.total ? EXIT.ok : EXIT.failed;
+}
+
+function formatEntry(e: OutboxEntry): string {
+  const flags = [e.possibleDuplicate ? 'possible duplicate' : '', e.reason ?? ''].filter(Boolean).join(', ');
+  return `${e.state.padEnd(9)} ${String(e.attempts).padStart(2)}x  ${e.updatedAt.slice(0, 19).replace('T', ' ')}  ${e.profileName}  ${e.to.join(', ')}  "${e.subject}"${flags ? `  [${flags}]` : ''}${e.lastReply ? `\n           ${e.lastReply}` : ''}`;
+}
+
+export const OUTBOX_COMMANDS: Command[] = [
+  {
+    name: 'outbox list',
+    summary: 'Show the messages in the outbox and their states',
+    usage: 'mailroom outbox list [--state queued|sending|sent|failed|unknown|cancelled] [--limit N] [--json]',
+    options: { state: { type: 'string' }, limit: { type: 'string' } },
+    async run(ctx, values) {
+      const state = values.state as string | undefined;
+      if (state !== undefined && !['queued', 'sending', 'sent', 'failed', 'unknown', 'cancelled'].includes(state)) {
+        throw new CliError({ code: 'invalid-input', message: `--state must be one of queued, sending, sent, failed, unknown, cancelled`, fields: [{ path: '--state', message: 'Unknown state' }] });
+      }
+      const limit = values.limit === undefined ? 100 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new CliError({ code: 'invalid-input', message: '--limit must be a positive whole number', fields: [{ path: '--limit', message: 'Not a positive whole number' }] });
+      const services = ctx.services();
+      await services.outbox.open();
+      const view = services.outbox.view(100_000);
+      const entries = view.entries.filter((e) => !state || e.state === state).slice(0, limit);
+      if (ctx.json) printJson(ctx.io, { counts: view.counts, entries });
+      else {
+        ctx.io.stdout.write(`${Object.entries(view.counts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+        for (const e of entries) ctx.io.stdout.write(formatEntry(e) + '\n');
+      }
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'outbox run',
+    summary: 'Send what is queued now; exit when nothing is left to try now',
+    usage: 'mailroom outbox run [--json]',
+    details: 'Messages waiting for a retry later stay queued; run again later (for example from a scheduled task).\nExit code 1 when a message failed or its delivery is unknown.',
+    async run(ctx) {
+      const services = ctx.services();
+      await services.outbox.open();
+      const other = services.outbox.otherSender();
+      if (other !== null) {
+        throw new CliError({ code: 'conflict', message: `Mailroom (process ${other}) is already sending from this outbox; it will send what is queued.` });
+      }
+      const before = new Map(services.outbox.store.entries().map((e) => [e.id, e.state]));
+      const started = Date.now();
+      await services.outbox.runUntilIdle();
+      const touched = services.outbox.store.entries().filter((e) => before.get(e.id) !== e.state || (before.get(e.id) === 'queued' && e.attempts > 0 && !FINAL.includes(e.state)));
+      const summary = { ...batchSummary(touched), durationMs: Date.now() - started, stillQueued: services.outbox.store.entries().filter((e) => e.state === 'queued').length };
+      if (ctx.json) printJson(ctx.io, { ok: summary.failed + summary.unknown === 0, ...summary });
+      else ctx.io.stdout.write(`Outbox run: ${summary.sent} sent, ${summary.failed} failed, ${summary.unknown} unknown; ${summary.stillQueued} still queued for later (${(summary.durationMs / 1000).toFixed(1)} s).\n`);
+      return summary.failed + summary.unknown === 0 ? EXIT.ok : EXIT.failed;
+    },
+  },
+  {
+    name: 'outbox retry',
+    summary: 'Queue a failed, unknown or cancelled message again',
+    usage: 'mailroom outbox retry ID [--json]',
+    positionals: { min: 1, max: 1 },
+    async run(ctx, _values, [id]) {
+      const entry = await ctx.services().outbox.retry(id as string);
+      if (!entry) throw new CliError({ code: 'not-found', message: `No message ${id} in the outbox`, fields: [{ path: 'ID', message: 'Unknown message' }] });
+      if (ctx.json) printJson(ctx.io, { ok: entry.state === 'queued', entry });
+      else ctx.io.stdout.write(`${entry.state === 'queued' ? 'Queued again' : `Not changed (it is ${entry.state})`}: "${entry.subject}"\n`);
+      return entry.state === 'queued' ? EXIT.ok : EXIT.failed;
+    },
+  },
+  {
+    name: 'outbox cancel',
+    summary: 'Cancel a queued message',
+    usage: 'mailroom outbox cancel ID [--json]',
+    positionals: { min: 1, max: 1 },
+    async run(ctx, _values, [id]) {
+      const entry = await ctx.services().outbox.cancel(id as string);
+      if (!entry) throw new CliError({ code: 'not-found', message: `No message ${id} in the outbox`, fields: [{ path: 'ID', message: 'Unknown message' }] });
+      if (ctx.json) printJson(ctx.io, { ok: entry.state === 'cancelled', entry });
+      else ctx.io.stdout.write(`${entry.state === 'cancelled' ? 'Cancelled' : `Not changed (it is ${entry.state})`}: "${entry.subject}"\n`);
+      return entry.state === 'cancelled' ? EXIT.ok : EXIT.failed;
+    },
+  },
+];

@@ -1,0 +1,662 @@
+// The durable outbox: queue messages (on disk first), send them at each profile's rate with its
+// connection cap, retry temporary failures with backoff, fail permanent ones at once, and raise
+// alerts from the Alert From mailbox. Used by the dialog, the CLI and the batch sender alike.
+import { Readable } from 'node:stream';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import {
+  type Advice,
+  type BatchProgress,
+  type OutboxEntry,
+  type OutboxState,
+  type OutboxView,
+  type OutgoingMessage,
+  type SendOutcome,
+  type SmtpProfile,
+} from '../../../preload/contract';
+import type { SettingsService } from '../settings/settings-service';
+import type { MailService } from '../mail/mail-service';
+import { composeMessage } from '../mail/compose';
+import { explainNodemailerError } from '../mail/smtp-explain';
+import { escapeServerText } from '../mail/smtp-text';
+import { DeadlineError, sendDeadlineMs, transportOptions, type TransportInput } from '../mail/transport';
+import { OutboxStore, type NewMessage } from './outbox-store';
+import { backoffMs, classifyFailure } from './retry-policy';
+
+export interface OutboxDeps {
+  dataDir: string;
+  settings: SettingsService;
+  mail: MailService;
+  now?: () => number;
+  random?: () => number;
+  /** Told whenever entries change, for live views. */
+  onChange?: () => void;
+  /** Waits while nothing is in flight (rate limit, retries); tests pass one that moves a fake clock. */
+  idleWait?: (ms: number) => Promise<void>;
+}
+
+const TERMINAL: ReadonlySet<OutboxState> = new Set(['sent', 'failed', 'unknown', 'cancelled']);
+const MB = 1024 * 1024;
+
+interface Pool {
+  key: string;
+  transporter: Transporter<SMTPTransport.SentMessageInfo>;
+}
+
+export class Outbox {
+  readonly store: OutboxStore;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private opened = false;
+  private readonly active = new Map<string, number>();
+  private readonly inFlight = new Set<string>();
+  private readonly pools = new Map<string, Pool>();
+  private wakeUp: (() => void) | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private continuous = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly waiters = new Map<string, ((e: OutboxEntry) => void)[]>();
+  /** A profile as it stands in the dialog (maybe unsaved) and a typed password, for one test email. */
+  private readonly overrides = new Map<string, { profile: SmtpProfile; password?: string | null }>();
+  private readonly pendingWrites = new Set<Promise<void>>();
+
+  constructor(private readonly deps: OutboxDeps) {
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+    this.store = new OutboxStore(deps.dataDir, this.now);
+  }
+
+  /** Opens the outbox on disk; messages found in flight from a crash are queued again, marked. */
+  async open(): Promise<void> {
+    if (this.opened) return;
+    this.store.open();
+    this.opened = true;
+    const recovered = this.store.recoveredInFlight.map((id) => this.store.get(id)).filter((e): e is OutboxEntry => e !== undefined);
+    if (recovered.length > 0) {
+      await this.store.update(
+        recovered.map((e) => ({
+          ...e,
+          state: 'queued' as const,
+          possibleDuplicate: true,
+          nextAttemptAt: new Date(this.now()).toISOString(),
+          lastReply: e.lastReply || 'Mailroom stopped while this message was being sent; it is sent again and may arrive twice.',
+        })),
+      );
+    }
+  }
+
+  // ---- queueing ---------------------------------------------------------------------------
+
+  profile(id: string): SmtpProfile | undefined {
+    return this.deps.settings.read().smtp.profiles.find((p) => p.id === id);
+  }
+
+  /** Composes and writes the messages to disk (all or none), queued for this profile. */
+  async queue(profile: SmtpProfile, messages: OutgoingMessage[], kind: OutboxEntry['kind'] = 'message'): Promise<OutboxEntry[]> {
+    await this.open();
+    const general = this.deps.settings.read().general;
+    const options = general.bouncedAlerts ? { bounceAddress: general.bouncedAlerts } : {};
+    // MIME building is stream-based: build a few dozen at a time rather than one after another.
+    const built: Awaited<ReturnType<typeof composeMessage>>[] = [];
+    for (let i = 0; i < messages.length; i += 64) {
+      built.push(...(await Promise.all(messages.slice(i, i + 64).map((m) => composeMessage(profile, m, options)))));
+    }
+    const composed: NewMessage[] = [];
+    for (const [i, message] of messages.entries()) {
+      const c = built[i] as (typeof built)[number];
+      composed.push({
+        messageId: c.messageId,
+        profileId: profile.id,
+        profileName: profile.name,
+        subject: message.subject,
+        to: [...message.to, ...message.cc],
+        envelope: c.envelope,
+        raw: c.raw,
+        attachmentBytes: c.attachmentBytes,
+        kind,
+      });
+    }
+    const entries = this.store.enqueue(composed);
+    this.changed();
+    this.wake();
+    return entries;
+  }
+
+  /** Queues one message and waits for its first outcome: sent, failed, or scheduled for a retry. */
+  async sendNow(
+    profile: SmtpProfile,
+    message: OutgoingMessage,
+    kind: OutboxEntry['kind'] = 'message',
+    options: { password?: string | null } = {},
+  ): Promise<{ entry: OutboxEntry; outcome: SendOutcome }> {
+    const [entry] = (await this.queue(profile, [message], kind)) as [OutboxEntry];
+    if (kind === 'test') this.overrides.set(entry.id, { profile, password: options.password ?? null });
+    const other = this.continuous ? null : this.otherSender();
+    if (other !== null) {
+      const advice: Advice = {
+        code: 'queued-elsewhere',
+        title: 'Queued: the running Mailroom sends it',
+        cause: `Mailroom (process ${other}) is sending from this outbox, so this message waits in the queue for it.`,
+        fix: 'See its progress in the Activity view of the running app, or with: mailroom outbox list',
+      };
+      return { entry, outcome: { ok: false, advice } };
+    }
+    const settled = this.waitFor(entry.id, true);
+    if (!this.continuous) void this.runUntilIdle();
+    const done = await settled;
+    return { entry: done, outcome: outcomeOf(done) };
+  }
+
+  // ---- the send loop -----------------------------------------------------------------------
+
+  /** Sends everything due now and returns when nothing is left to try now (retries later stay queued). */
+  runUntilIdle(): Promise<void> {
+    this.running ??= this.loop(false).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Runs in the background for the app's lifetime, waking on new messages and due retries. */
+  start(): void {
+    this.continuous = true;
+    this.stopped = false;
+    this.running ??= this.loop(true).finally(() => {
+      this.running = null;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.running;
+    // Let sends in flight finish and be recorded (bounded: a send has its own deadline too).
+    const until = Date.now() + 15_000;
+    while (this.inFlight.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await Promise.allSettled([...this.pendingWrites]);
+    for (const pool of this.pools.values()) pool.transporter.close();
+    this.pools.clear();
+    if (this.opened) await this.store.close();
+  }
+
+  private wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  private sleep(ms: number | null): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wakeUp = () => resolve();
+      if (ms !== null) this.timer = setTimeout(() => this.wake(), Math.max(1, ms));
+    }).finally(() => clearTimeout(this.timer));
+  }
+
+  /** The process that sends from this outbox now, when it is another one. */
+  otherSender(): number | null {
+    const lock = this.store.tryLock();
+    return lock.ok ? null : lock.pid;
+  }
+
+  private async loop(continuous: boolean): Promise<void> {
+    await this.open();
+    while (!this.stopped && this.otherSender() !== null) {
+      // Another process sends; queueing still works. The app waits to take over when it stops.
+      if (!continuous) return;
+      await this.sleep(2000);
+    }
+    let lastRescan = 0;
+    while (!this.stopped) {
+      // Other processes may queue: look for new batch files now and then, not on every pass.
+      if (Date.now() - lastRescan > 500) {
+        lastRescan = Date.now();
+        if (this.store.rescan() > 0) this.changed();
+      }
+      const now = this.now();
+      const waits: number[] = [];
+      let started = 0;
+      // Settings are read once a pass, not once a message: a pass may look at thousands.
+      const profiles = this.profilesNow();
+      const full = new Set<string>();
+      const due: OutboxEntry[] = [];
+      // Entries keep the order they were queued in, so the oldest go first.
+      for (const entry of this.store.queued()) {
+        if (this.inFlight.has(entry.id)) continue;
+        due.push(entry);
+        const at = Date.parse(entry.nextAttemptAt ?? entry.createdAt);
+        if (at > now) {
+          waits.push(at - now);
+          continue;
+        }
+        const override = this.overrides.get(entry.id)?.profile;
+        const profile = override ?? profiles.get(entry.profileId);
+        if (!profile) {
+          await this.finish(entry, { state: 'failed', reason: 'config', lastReply: '', advice: missingProfileAdvice(entry.profileName) });
+          continue;
+        }
+        if (full.has(profile.id)) continue;
+        // Twice the connection cap is handed to the pool: while one message per connection is on
+        // the wire, the next is being recorded as sending, so the flush overlaps the network.
+        // The pool itself never opens more than maxConnections; what is only queued there was not
+        // sent, so a crash can duplicate at most one message per connection.
+        if ((this.active.get(profile.id) ?? 0) >= profile.maxConnections * 2) {
+          full.add(profile.id);
+          if (!override && full.size >= profiles.size) break;
+          continue;
+        }
+        const wait = this.rateWait(profile, now);
+        if (wait > 0) {
+          waits.push(wait);
+          full.add(profile.id);
+          continue;
+        }
+        started++;
+        this.launch(entry, profile, now);
+      }
+      this.store.maybeCompact();
+      if (started > 0) continue;
+      const busy = this.inFlight.size > 0;
+      const nextDue = waits.length > 0 ? Math.min(...waits) : null;
+      if (!busy && !continuous) {
+        // Nothing in flight: finish now unless all that waits is a rate-limit slot a moment away.
+        const rateOnly = due.some((e) => Date.parse(e.nextAttemptAt ?? e.createdAt) <= now);
+        if (!rateOnly || nextDue === null) return;
+      }
+      if (!busy && nextDue !== null && this.deps.idleWait) await this.deps.idleWait(nextDue);
+      // Look for messages other processes queued at least every 2 s.
+      else await this.sleep(continuous ? Math.min(nextDue ?? 2000, 2000) : nextDue);
+    }
+  }
+
+  private profileCache: { at: number; map: Map<string, SmtpProfile> } | null = null;
+
+  /** The saved profiles, re-read at most every 250 ms (a pass runs after every completed send). */
+  private profilesNow(): Map<string, SmtpProfile> {
+    const at = Date.now();
+    if (!this.profileCache || at - this.profileCache.at > 250) {
+      this.profileCache = { at, map: new Map(this.deps.settings.read().smtp.profiles.map((p) => [p.id, p])) };
+    }
+    return this.profileCache.map;
+  }
+
+  /** Milliseconds until the profile may start another message without exceeding its rate in any 60 s window. */
+  private rateWait(profile: SmtpProfile, now: number): number {
+    if (profile.perMinute <= 0) return 0;
+    const window = (this.store.slots.get(profile.id) ?? []).filter((t) => t > now - 60_000);
+    if (window.length < profile.perMinute) return 0;
+    return (window[window.length - profile.perMinute] as number) + 60_000 - now + 1;
+  }
+
+  private launch(entry: OutboxEntry, profile: SmtpProfile, now: number): void {
+    this.inFlight.add(entry.id);
+    this.active.set(profile.id, (this.active.get(profile.id) ?? 0) + 1);
+    // Reserve the rate slot synchronously so the same pass cannot overrun the window.
+    const list = this.store.slots.get(profile.id) ?? [];
+    const reserved = profile.perMinute > 0;
+    if (reserved) {
+      list.push(now);
+      this.store.slots.set(profile.id, list);
+    }
+    void this.attempt(entry, profile, now, reserved)
+      .catch(() => undefined)
+      .finally(() => {
+        this.inFlight.delete(entry.id);
+        this.active.set(profile.id, (this.active.get(profile.id) ?? 1) - 1);
+        this.wake();
+      });
+  }
+
+  private async attempt(entry: OutboxEntry, profile: SmtpProfile, now: number, slotReserved: boolean): Promise<void> {
+    const limit = profile.maxAttachmentsMb * MB;
+    if (limit > 0 && entry.attachmentBytes > limit) {
+      if (slotReserved) this.store.slots.get(profile.id)?.pop();
+      await this.finish(entry, {
+        state: 'failed',
+        reason: 'too-large',
+        lastReply: '',
+        advice: tooLargeAdvice(entry.attachmentBytes, limit, 'profile'),
+      });
+      await this.alertTooLarge(entry, profile, limit);
+      return;
+    }
+    const creds = this.deps.mail.credentials(profile, { password: this.overrides.get(entry.id)?.password ?? null });
+    const ca = this.deps.mail.readCa(profile);
+    if (!creds.ok || !ca.ok) {
+      if (slotReserved) this.store.slots.get(profile.id)?.pop();
+      const message = !creds.ok ? creds.error.message : !ca.ok ? ca.error.message : '';
+      await this.finish(entry, { state: 'failed', reason: 'config', lastReply: '', advice: configAdvice(message) });
+      await this.alertFailure(entry);
+      return;
+    }
+    // On disk before the first byte goes out: if we die now, the restart knows it was in flight.
+    const sending: OutboxEntry = { ...entry, state: 'sending', attempts: entry.attempts + 1 };
+    await Promise.all([this.store.update([sending]), slotReserved ? this.store.journalSlot(profile.id, now) : Promise.resolve()]);
+    this.changed();
+
+    const pending = entry.recipients.filter((r) => r.state === 'pending').map((r) => r.address);
+    const raw = this.store.readRaw(entry.id);
+    let dataSent = false;
+    const stream = Readable.from([raw]);
+    stream.on('end', () => {
+      dataSent = true;
+    });
+    const input: TransportInput = { profile, ...(creds.value ? { credentials: creds.value } : {}), ...(ca.value ? { ca: ca.value } : {}) };
+    // With debug logging on, each attempt gets its own connection and its own masked transcript;
+    // a pooled connection's logger would mix several messages into one conversation.
+    const transcript = this.deps.mail.transcript(profile, entry.kind === 'alert' ? 'alert' : 'send', {
+      messageId: entry.messageId,
+      secrets: [creds.value?.password],
+    });
+    const oneOff = transcript ? nodemailer.createTransport(transportOptions({ ...input, transcript })) : null;
+    const transporter = oneOff ?? this.pool(profile, input);
+    transcript?.note('info', `Sending ${entry.messageId} (attempt ${sending.attempts}) to ${pending.length} recipient(s)`);
+    const deadline = sendDeadlineMs(profile, raw.length);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const info = await Promise.race([
+        transporter.sendMail({
+          envelope: { from: this.store.envelopeFrom(entry.id), to: pending, size: raw.length } as SMTPTransport.MailOptions['envelope'],
+          raw: stream,
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            this.dropPool(profile.id);
+            reject(new DeadlineError(deadline));
+          }, deadline);
+        }),
+      ]);
+      transcript?.note('info', `Accepted: ${escapeServerText(String(info.response ?? ''))}`);
+      await this.recordDelivery(sending, info);
+    } catch (error) {
+      transcript?.note('error', `Not sent: ${escapeServerText((error as Error).message ?? String(error))}`);
+      await this.recordFailure(sending, profile, error, dataSent);
+    } finally {
+      clearTimeout(timer);
+      oneOff?.close();
+      transcript?.end();
+    }
+  }
+
+  private async recordDelivery(entry: OutboxEntry, info: SMTPTransport.SentMessageInfo): Promise<void> {
+    const at = new Date(this.now()).toISOString();
+    const reply = escapeServerText(String(info.response ?? ''));
+    const accepted = new Set((info.accepted ?? []).map((a) => String(a).toLowerCase()));
+    const rejectedErrors = (info as { rejectedErrors?: { recipient?: string; responseCode?: number; response?: string }[] }).rejectedErrors ?? [];
+    const recipients = entry.recipients.map((r) => {
+      if (r.state !== 'pending') return r;
+      if (accepted.has(r.address.toLowerCase())) return { ...r, state: 'accepted' as const, reply, at };
+      const err = rejectedErrors.find((e) => e.recipient?.toLowerCase() === r.address.toLowerCase());
+      const code = err?.responseCode ?? 550;
+      // A recipient refused for now stays pending and alone gets the next attempt.
+      return code >= 500 ? { ...r, state: 'rejected' as const, reply: escapeServerText(err?.response ?? ''), at } : { ...r, reply: escapeServerText(err?.response ?? ''), at };
+    });
+    const stillPending = recipients.some((r) => r.state === 'pending');
+    if (stillPending) {
+      await this.reschedule({ ...entry, recipients }, reply);
+      return;
+    }
+    await this.finish({ ...entry, recipients }, { state: 'sent', lastReply: reply });
+  }
+
+  private async recordFailure(entry: OutboxEntry, profile: SmtpProfile, error: unknown, dataSent: boolean): Promise<void> {
+    if (error instanceof DeadlineError || (error as { code?: string }).code === 'EENVELOPE') this.dropPool(profile.id);
+    const advice = explainNodemailerError(error, { host: profile.host, port: profile.port, security: profile.security, minTls: profile.minTls, timeoutSeconds: profile.timeoutSeconds });
+    const responseCode = (error as { responseCode?: number }).responseCode;
+    const reply = advice.serverReply ?? escapeServerText((error as Error).message ?? String(error));
+    // Every recipient refused at RCPT: per-recipient replies decide which are final.
+    const rejectedErrors = (error as { rejectedErrors?: { recipient?: string; responseCode?: number; response?: string }[] }).rejectedErrors;
+    if (rejectedErrors && rejectedErrors.length > 0) {
+      const at = new Date(this.now()).toISOString();
+      const recipients = entry.recipients.map((r) => {
+        const err = rejectedErrors.find((e) => e.recipient?.toLowerCase() === r.address.toLowerCase());
+        if (!err || r.state !== 'pending') return r;
+        return (err.responseCode ?? 550) >= 500 ? { ...r, state: 'rejected' as const, reply: escapeServerText(err.response ?? ''), at } : { ...r, reply: escapeServerText(err.response ?? ''), at };
+      });
+      if (recipients.some((r) => r.state === 'pending')) return this.reschedule({ ...entry, recipients, advice }, reply);
+      await this.finish({ ...entry, recipients }, { state: 'failed', reason: 'permanent', lastReply: reply, advice });
+      await this.alertFailure(this.store.get(entry.id) ?? entry);
+      return;
+    }
+    const kind = classifyFailure({ ...(responseCode !== undefined ? { responseCode } : {}), dataSent, advice });
+    if (advice.code === 'message-too-large') {
+      await this.finish(entry, { state: 'failed', reason: 'too-large', lastReply: reply, advice });
+      await this.alertTooLarge(entry, profile, null);
+      return;
+    }
+    if (kind === 'unknown') {
+      await this.finish(entry, { state: 'unknown', lastReply: reply || 'The server did not answer after the message was sent.', advice });
+      return;
+    }
+    if (kind === 'temporary' && entry.kind !== 'test') {
+      return this.reschedule({ ...entry, advice }, reply);
+    }
+    await this.finish(entry, { state: 'failed', reason: kind === 'config' ? 'config' : 'permanent', lastReply: reply, advice });
+    await this.alertFailure(this.store.get(entry.id) ?? entry);
+  }
+
+  private async reschedule(entry: OutboxEntry, reply: string): Promise<void> {
+    const retryForMs = this.deps.settings.read().outbox.retryForHours * 3_600_000;
+    const next = this.now() + backoffMs(entry.attempts, this.random);
+    if (next - Date.parse(entry.createdAt) > retryForMs) {
+      await this.finish(entry, { state: 'failed', reason: 'expired', lastReply: reply });
+      await this.alertFailure(this.store.get(entry.id) ?? entry);
+      return;
+    }
+    await this.finish(entry, { state: 'queued', lastReply: reply, nextAttemptAt: new Date(next).toISOString() });
+  }
+
+  /**
+   * Records an outcome. The slot is freed at once, without waiting for the flush: the journal is
+   * written in order, so this record is on disk no later than the "sending" record of the next
+   * message on the slot, and a crash can leave at most one undecided message per connection.
+   * Whoever waits for the outcome is told once it is on disk.
+   */
+  private finish(entry: OutboxEntry, change: Partial<OutboxEntry>): Promise<void> {
+    const next: OutboxEntry = { ...entry, nextAttemptAt: null, ...change };
+    const durable = this.store.update([next]);
+    this.pendingWrites.add(durable);
+    this.changed();
+    const settled = next.state !== 'sending' && (TERMINAL.has(next.state) || next.attempts > 0);
+    if (TERMINAL.has(next.state)) this.overrides.delete(entry.id);
+    void durable
+      .then(() => {
+        if (!settled) return;
+        const done = this.store.get(entry.id) ?? next;
+        const list = this.waiters.get(entry.id) ?? [];
+        this.waiters.delete(entry.id);
+        list.forEach((w) => w(done));
+      })
+      .catch(() => undefined)
+      .finally(() => this.pendingWrites.delete(durable));
+    return Promise.resolve();
+  }
+
+  /** Resolves when the entry is final (or, with firstOutcome, after its first attempt). */
+  waitFor(id: string, firstOutcome = false): Promise<OutboxEntry> {
+    const current = this.store.get(id);
+    if (current && (TERMINAL.has(current.state) || (firstOutcome && current.state === 'queued' && current.attempts > 0))) return Promise.resolve(current);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(id) ?? [];
+      list.push(resolve);
+      this.waiters.set(id, list);
+    });
+  }
+
+  private pool(profile: SmtpProfile, input: TransportInput): Transporter<SMTPTransport.SentMessageInfo> {
+    const key = JSON.stringify([profile, input.credentials?.username, input.credentials?.password?.length, input.ca?.length]);
+    const existing = this.pools.get(profile.id);
+    if (existing && existing.key === key) return existing.transporter;
+    existing?.transporter.close();
+    const transporter = nodemailer.createTransport({ ...transportOptions(input), pool: true, maxConnections: profile.maxConnections, maxMessages: 500 });
+    this.pools.set(profile.id, { key, transporter });
+    return transporter;
+  }
+
+  private dropPool(profileId: string): void {
+    this.pools.get(profileId)?.transporter.close();
+    this.pools.delete(profileId);
+  }
+
+  // ---- alerts -------------------------------------------------------------------------------
+
+  /** Sends an alert from the Alert From mailbox; never about an alert, never fatal. */
+  private async alert(to: string, subject: string, text: string, about: OutboxEntry): Promise<void> {
+    if (about.kind !== 'message') return;
+    const settings = this.deps.settings.read();
+    const general = settings.general;
+    const profile = this.profile(about.profileId) ?? settings.smtp.profiles.find((p) => p.id === general.defaultProfile);
+    if (!profile || !general.alertFrom || !to) return;
+    const sender: SmtpProfile = { ...profile, fromAddress: general.alertFrom, fromName: `${general.organisationName || 'Mailroom'} alerts`, bcc: '' };
+    try {
+      await this.queue(sender, [{ to: [to], cc: [], bcc: [], subject, text, attachments: [] }], 'alert');
+    } catch {
+      /* an alert that cannot be queued must not stop the outbox */
+    }
+  }
+
+  private alertFailure(entry: OutboxEntry): Promise<void> {
+    const general = this.deps.settings.read().general;
+    const lines = [
+      `Mailroom could not send this message:`,
+      '',
+      `  Subject:    ${entry.subject}`,
+      `  To:         ${entry.recipients.map((r) => `${r.address} (${r.state})`).join(', ')}`,
+      `  Message-ID: ${entry.messageId}`,
+      `  Profile:    ${entry.profileName}`,
+      `  Attempts:   ${entry.attempts}`,
+      `  Server:     ${entry.lastReply || '(no reply)'}`,
+    ];
+    if (entry.advice) lines.push('', `${entry.advice.title}. ${entry.advice.cause}`, `What to do: ${entry.advice.fix}`);
+    return this.alert(general.systemNotification, `Not sent: ${entry.subject}`.slice(0, 200), lines.join('\n'), entry);
+  }
+
+  private alertTooLarge(entry: OutboxEntry, profile: SmtpProfile, limitBytes: number | null): Promise<void> {
+    const general = this.deps.settings.read().general;
+    const to = profile.notifyUser || general.systemNotification;
+    const mb = (n: number) => `${(n / MB).toFixed(2)} MB`;
+    const text = [
+      'A message was not sent because its attachments are larger than allowed:',
+      '',
+      `  Subject:          ${entry.subject}`,
+      `  Recipients:       ${entry.recipients.map((r) => r.address).join(', ')}`,
+      `  Attachments:      ${mb(entry.attachmentBytes)} (whole message ${mb(entry.size)})`,
+      `  Limit:            ${limitBytes === null ? 'the size the server accepts' : `${mb(limitBytes)} (profile "${profile.name}")`}`,
+      `  Message-ID:       ${entry.messageId}`,
+      '',
+      'Send the attachments in smaller parts, or share them by link.',
+    ].join('\n');
+    return this.alert(to, `Too large to send: ${entry.subject}`.slice(0, 200), text, entry);
+  }
+
+  // ---- what the user can do ----------------------------------------------------------------
+
+  async retry(id: string): Promise<OutboxEntry | undefined> {
+    await this.open();
+    const entry = this.store.get(id);
+    if (!entry || entry.state === 'sending' || entry.state === 'sent') return entry;
+    // A retry is the user's decision to try again: refused recipients get another chance, accepted
+    // ones still never get a second copy; the retry period starts over.
+    const recipients = entry.recipients.map((r) => (r.state === 'rejected' ? { address: r.address, state: 'pending' as const } : r));
+    const at = new Date(this.now()).toISOString();
+    await this.store.update([{ ...entry, recipients, state: 'queued', nextAttemptAt: at, reason: undefined, createdAt: entry.state === 'queued' ? entry.createdAt : at }]);
+    this.changed();
+    this.wake();
+    return this.store.get(id);
+  }
+
+  async cancel(id: string): Promise<OutboxEntry | undefined> {
+    await this.open();
+    const entry = this.store.get(id);
+    if (!entry || entry.state !== 'queued') return entry;
+    await this.finish(entry, { state: 'cancelled', lastReply: entry.lastReply });
+    return this.store.get(id);
+  }
+
+  view(limit = 500): OutboxView {
+    const entries = this.opened ? this.store.entries() : [];
+    const counts = { queued: 0, sending: 0, sent: 0, failed: 0, unknown: 0, cancelled: 0 } as Record<OutboxState, number>;
+    for (const e of entries) counts[e.state]++;
+    const newest = [...entries].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1)).slice(0, limit);
+    return { entries: newest, batches: this.batches(entries), counts };
+  }
+
+  private batches(entries: OutboxEntry[]): BatchProgress[] {
+    const byBatch = new Map<string, OutboxEntry[]>();
+    for (const e of entries) {
+      if (e.kind !== 'message') continue;
+      const list = byBatch.get(e.batchId) ?? [];
+      list.push(e);
+      byBatch.set(e.batchId, list);
+    }
+    const now = this.now();
+    const out: BatchProgress[] = [];
+    for (const [batchId, list] of byBatch) {
+      if (list.length < 2) continue;
+      const count = (s: OutboxState) => list.filter((e) => e.state === s).length;
+      const profile = this.profile(list[0]!.profileId);
+      const recent = list.filter((e) => e.state === 'sent' && Date.parse(e.updatedAt) > now - 60_000).length;
+      out.push({
+        batchId,
+        profileName: list[0]!.profileName,
+        total: list.length,
+        queued: count('queued'),
+        sending: count('sending'),
+        sent: count('sent'),
+        failed: count('failed'),
+        unknown: count('unknown'),
+        cancelled: count('cancelled'),
+        startedAt: list.reduce((min, e) => (e.createdAt < min ? e.createdAt : min), list[0]!.createdAt),
+        perMinute: recent,
+        limitPerMinute: profile?.perMinute ?? 0,
+      });
+    }
+    return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
+  }
+
+  private changed(): void {
+    this.deps.onChange?.();
+  }
+}
+
+export function outcomeOf(entry: OutboxEntry): SendOutcome {
+  if (entry.state === 'sent') {
+    return {
+      ok: true,
+      receipt: {
+        messageId: entry.messageId,
+        response: entry.lastReply,
+        accepted: entry.recipients.filter((r) => r.state === 'accepted').map((r) => r.address),
+        rejected: entry.recipients.filter((r) => r.state === 'rejected').map((r) => r.address),
+        envelope: { from: '', to: entry.recipients.map((r) => r.address) },
+      },
+    };
+  }
+  const advice: Advice = entry.advice ?? {
+    code: entry.state === 'unknown' ? 'delivery-unknown' : 'not-sent',
+    title: entry.state === 'queued' ? 'Not sent yet: it will be tried again' : 'Not sent',
+    cause: entry.lastReply || 'No reply from the server.',
+    fix: 'See the Activity view for details.',
+  };
+  if (entry.state === 'queued') {
+    return { ok: false, advice: { ...advice, title: `${advice.title} (queued: Mailroom tries again at ${entry.nextAttemptAt ?? 'a later time'})` } };
+  }
+  return { ok: false, advice };
+}
+
+function missingProfileAdvice(name: string): Advice {
+  return { code: 'config-invalid', title: 'The server profile no longer exists', cause: `This message was queued for the profile "${name}", which has since been removed.`, fix: 'Recreate the profile, then retry the message; or cancel it.' };
+}
+
+function configAdvice(message: string): Advice {
+  return { code: 'config-invalid', title: 'The profile cannot send', cause: message, fix: 'Complete the profile in the SMTP tab, then retry the message.' };
+}
+
+function tooLargeAdvice(bytes: number, limit: number, _by: 'profile'): Advice {
+  return {
+    code: 'message-too-large',
+    title: 'The attachments are too large',
+    cause: `The attachments total ${(bytes / MB).toFixed(2)} MB; this profile allows ${(limit / MB).toFixed(2)} MB.`,
+    fix: 'Send the attachments in smaller parts, or raise the profile\'s maximum if the server accepts more.',
+  };
+}
