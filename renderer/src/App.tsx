@@ -12,9 +12,11 @@ import {
   TabList,
   makeStaticStyles,
   makeStyles,
+  mergeClasses,
   tokens,
   typographyStyles,
 } from '@fluentui/react-components';
+import { ActivityTab } from './activity/ActivityTab';
 import { useAppInfo } from './app/useAppInfo';
 import { useLeaveGuard } from './app/useLeaveGuard';
 import { useOsTheme } from './app/useOsTheme';
@@ -24,6 +26,7 @@ import { NoticeList } from './notices/NoticeList';
 import { useNotices } from './notices/useNotices';
 import { useSettingsDraft, type SettingsDraft } from './settings/useSettingsDraft';
 import { SmtpTab } from './smtp/SmtpTab';
+import { usePasswords, type ProfilePasswords } from './smtp/usePasswords';
 import { UsersTab } from './users/UsersTab';
 
 const TABS = [
@@ -31,6 +34,7 @@ const TABS = [
   { value: 'smtp', label: 'SMTP' },
   { value: 'email', label: 'Email' },
   { value: 'users', label: 'Users' },
+  { value: 'activity', label: 'Activity' },
 ] as const;
 type TabValue = (typeof TABS)[number]['value'];
 
@@ -105,6 +109,14 @@ const useStyles = makeStyles({
     paddingBottom: tokens.spacingVerticalXXL,
     maxWidth: '720px',
   },
+  // The SMTP tab sets a list beside its editor.
+  wide: {
+    maxWidth: '1120px',
+  },
+  // The Activity table takes the window's width.
+  full: {
+    maxWidth: 'none',
+  },
   panel: {
     ':focus-visible': {
       outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}`,
@@ -124,6 +136,9 @@ const useStyles = makeStyles({
     paddingInline: PAGE_PADDING,
     borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
     backgroundColor: tokens.colorNeutralBackground2,
+  },
+  hidden: {
+    display: 'none',
   },
   actions: {
     display: 'flex',
@@ -165,7 +180,11 @@ function SettingsDialog() {
   const info = useAppInfo();
   const [tab, setTab] = useState<TabValue>('general');
   const [focusPath, setFocusPath] = useState<string | null>(null);
-  const { dirty, saving, save } = settings;
+  const passwords = usePasswords();
+  const { saving, save, showBanner } = settings;
+  // A typed or cleared password is an unsaved change too.
+  const dirty = settings.dirty || passwords.dirty;
+  const { apply: applyPasswords } = passwords;
 
   useLeaveGuard(dirty);
 
@@ -175,7 +194,17 @@ function SettingsDialog() {
       setTab(tabOfPath(outcome.firstErrorPath));
       setFocusPath(outcome.firstErrorPath);
     }
-  }, [save]);
+    if (!outcome.ok) return;
+    // Main keeps passwords only for saved profiles, so they follow the settings.
+    const stored = await applyPasswords(outcome.saved);
+    const [failedId] = Object.keys(stored.failed);
+    if (failedId !== undefined) {
+      const index = outcome.saved.smtp.profiles.findIndex((p) => p.id === failedId);
+      showBanner({ intent: 'error', title: 'Password not saved', message: 'The settings were saved, but a password was not. The reason is under the Password field.' });
+      setTab('smtp');
+      setFocusPath(`smtp.profiles.${index}.password`);
+    }
+  }, [save, applyPasswords, showBanner]);
 
   // Move to the first field in error once its tab is showing.
   useEffect(() => {
@@ -221,14 +250,25 @@ function SettingsDialog() {
         </TabList>
 
         <div className={styles.scroller}>
-          <div className={styles.content}>
+          <div className={mergeClasses(styles.content, tab === 'smtp' && styles.wide, tab === 'activity' && styles.full)}>
             <NoticeList {...notices} />
-            <SettingsBody settings={settings} tab={tab} info={info} />
+            <SettingsBody
+              settings={settings}
+              passwords={passwords}
+              tab={tab}
+              info={info}
+              revealPath={focusPath}
+              onShowSetting={(path) => {
+                setTab(tabOfPath(path));
+                setFocusPath(path);
+              }}
+            />
           </div>
         </div>
       </main>
 
-      <footer className={styles.footer}>
+      {/* Activity is not a settings page: Save and Revert show there only for changes made elsewhere. */}
+      <footer className={mergeClasses(styles.footer, tab === 'activity' && !dirty && !settings.banner && styles.hidden)}>
         {settings.banner && (
           <MessageBar intent={settings.banner.intent}>
             <MessageBarBody>
@@ -251,7 +291,13 @@ function SettingsDialog() {
               </>
             )}
           </div>
-          <Button disabled={!dirty || saving} onClick={settings.revert}>
+          <Button
+            disabled={!dirty || saving}
+            onClick={() => {
+              settings.revert();
+              passwords.revert();
+            }}
+          >
             Revert
           </Button>
           <Button appearance="primary" disabled={!dirty || saving} onClick={() => void onSave()}>
@@ -265,11 +311,15 @@ function SettingsDialog() {
 
 interface SettingsBodyProps {
   settings: SettingsDraft;
+  passwords: ProfilePasswords;
   tab: TabValue;
   info: ReturnType<typeof useAppInfo>;
+  /** The field a refused save moves to, for tabs that must first show it. */
+  revealPath: string | null;
+  onShowSetting(path: string): void;
 }
 
-function SettingsBody({ settings, tab, info }: SettingsBodyProps) {
+function SettingsBody({ settings, passwords, tab, info, revealPath, onShowSetting }: SettingsBodyProps) {
   const styles = useStyles();
   const { load } = settings;
   const status =
@@ -287,7 +337,7 @@ function SettingsBody({ settings, tab, info }: SettingsBodyProps) {
       </MessageBar>
     ) : null;
   // Every panel stays mounted (hidden when not selected) so what the user typed survives a tab switch.
-  const panel = (value: TabValue, children: ReactNode, focusable = false) => (
+  const panel = (value: TabValue, children: ReactNode, focusable = false, needsSettings = true) => (
     <div
       role="tabpanel"
       id={`panel-${value}`}
@@ -297,15 +347,16 @@ function SettingsBody({ settings, tab, info }: SettingsBodyProps) {
       tabIndex={focusable ? 0 : undefined}
       className={styles.panel}
     >
-      {status ?? children}
+      {needsSettings ? (status ?? children) : children}
     </div>
   );
   return (
     <>
-      {panel('general', <GeneralTab form={settings.form} info={info} />)}
-      {panel('smtp', <SmtpTab />, true)}
+      {panel('general', <GeneralTab form={settings.form} info={info} saved={settings.saved} />)}
+      {panel('smtp', <SmtpTab form={settings.form} passwords={passwords} revealPath={revealPath} />)}
       {panel('email', <EmailTab />, true)}
       {panel('users', <UsersTab />, true)}
+      {panel('activity', <ActivityTab active={tab === 'activity'} onShowSetting={onShowSetting} />, false, false)}
     </>
   );
 }

@@ -38,7 +38,7 @@ function invoke(mailroom: MailroomServer, body: unknown, headers: Record<string,
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 const COMPLETE_SETTINGS = {
-  version: 2,
+  version: 3,
   general: {
     organisationName: 'Intruder Ltd',
     alertFrom: 'intruder@evil.example',
@@ -48,6 +48,7 @@ const COMPLETE_SETTINGS = {
     defaultProfile: '',
   },
   smtp: { profiles: [] },
+  outbox: { retryForHours: 48 },
 };
 
 test('no token, or the wrong one: 401', async ({ mailroom }) => {
@@ -93,7 +94,7 @@ test('the right token from the app itself: 200', async ({ mailroom }) => {
     const response = await invoke(mailroom, { channel: 'settings:get' }, { ...bearer(mailroom.token), ...(origin ? { Origin: origin } : {}) });
     expect(response.status, `Origin ${origin ?? '(none)'}`).toBe(200);
     const result = JSON.parse(response.body) as { ok: boolean; value?: { version?: unknown } };
-    expect(result).toMatchObject({ ok: true, value: { version: 1 } });
+    expect(result).toMatchObject({ ok: true, value: { version: COMPLETE_SETTINGS.version } });
   }
 
   const save = await invoke(mailroom, { channel: 'settings:save', input: COMPLETE_SETTINGS }, { ...bearer(mailroom.token), Origin: mailroom.origin });
@@ -189,5 +190,5 @@ test('a page on another origin that knows the token gets nothing', async ({ page
     });
     return { status: response.status, body: (await response.json()) as unknown };
   }, mailroom.token);
-  expect(own).toMatchObject({ status: 200, body: { ok: true, value: { version: 1 } } });
+  expect(own).toMatchObject({ status: 200, body: { ok: true, value: { version: COMPLETE_SETTINGS.version } } });
 });

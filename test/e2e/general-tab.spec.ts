@@ -7,7 +7,7 @@ const MAILBOX_HINT = 'Enter one email address, like accounts@example.com';
 
 /** What the journey saves, as it must land in settings.json. */
 const JOURNEY_SETTINGS = {
-  version: 2,
+  version: 3,
   general: {
     organisationName: 'Harbour Accounts Ltd',
     alertFrom: 'alerts@harbour.example',
@@ -17,6 +17,7 @@ const JOURNEY_SETTINGS = {
     defaultProfile: '',
   },
   smtp: { profiles: [] },
+  outbox: { retryForHours: 48 },
 };
 
 function generalTab(page: Page) {

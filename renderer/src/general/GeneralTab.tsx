@@ -1,5 +1,8 @@
 // The General tab: organisation, the system mailboxes, debug logging and where the data lives.
-import { LOG_LEVELS, type AppInfo, type LogLevel, type Settings } from '../../../preload/contract';
+import { useEffect, useState } from 'react';
+import { MessageBar, MessageBarBody } from '@fluentui/react-components';
+import { getBridge } from '../bridge';
+import { LOG_LEVELS, type DebugStatus, type AppInfo, type LogLevel, type Settings } from '../../../preload/contract';
 import { DropdownField, NumberField, ReadOnlyField, SwitchField, TextField, type DropdownOption, type FormBinding } from '../components/fields';
 import { FormSection } from '../components/FormSection';
 
@@ -18,9 +21,37 @@ const LOG_LEVEL_OPTIONS: readonly DropdownOption<LogLevel>[] = LOG_LEVELS.map((l
 export interface GeneralTabProps {
   form: FormBinding<Settings>;
   info: AppInfo | null;
+  /** The settings as saved: the debug folder check looks at the saved folder. */
+  saved?: Settings | null;
 }
 
-export function GeneralTab({ form, info }: GeneralTabProps) {
+/** Whether the saved debug folder can be written, checked when logging is on and the saved path changes. */
+function useDebugFolderStatus(enabled: boolean, savedPath: string): DebugStatus | null {
+  const [status, setStatus] = useState<DebugStatus | null>(null);
+  useEffect(() => {
+    let live = true;
+    if (!enabled || savedPath === '') {
+      setStatus(null);
+      return;
+    }
+    void getBridge()
+      .invoke('debug:check', undefined)
+      .then((result) => {
+        if (live && result.ok) setStatus(result.value);
+      });
+    return () => {
+      live = false;
+    };
+  }, [enabled, savedPath]);
+  return status;
+}
+
+export function GeneralTab({ form, info, saved }: GeneralTabProps) {
+  const debugFolder = useDebugFolderStatus(saved?.general.debug.enabled ?? false, saved?.general.debug.path ?? '');
+  const profileOptions: DropdownOption<string>[] = [
+    { value: '', label: '(none)' },
+    ...form.draft.smtp.profiles.map((p) => ({ value: p.id, label: p.name.trim() || 'Unnamed profile' })),
+  ];
   return (
     <>
       <FormSection title="Organisation">
@@ -54,6 +85,25 @@ export function GeneralTab({ form, info }: GeneralTabProps) {
         />
       </FormSection>
 
+      <FormSection title="Sending">
+        <DropdownField
+          form={form}
+          path="general.defaultProfile"
+          label="Default server profile"
+          options={profileOptions}
+          hint="Used when a sender does not choose a profile. Profiles are set up on the SMTP tab."
+        />
+        <NumberField
+          form={form}
+          path="outbox.retryForHours"
+          label="Keep retrying for (hours)"
+          min={0.1}
+          max={720}
+          step={1}
+          hint="A message refused for a temporary reason (server busy, connection lost) is tried again with growing pauses for this long, then reported as failed."
+        />
+      </FormSection>
+
       <FormSection title="Debug logging">
         <SwitchField
           form={form}
@@ -69,6 +119,11 @@ export function GeneralTab({ form, info }: GeneralTabProps) {
           spellCheck={false}
           hint="The folder the log files go to. It may be a network share, like \\server\share\logs."
         />
+        {debugFolder && !debugFolder.writable ? (
+          <MessageBar intent="warning" role="alert">
+            <MessageBarBody>The debug folder cannot be written: {debugFolder.error ?? 'reason unknown'}. Mailroom keeps sending; the log is not written until this is fixed.</MessageBarBody>
+          </MessageBar>
+        ) : null}
         <DropdownField form={form} path="general.debug.level" label="Log level" options={LOG_LEVEL_OPTIONS} />
         <NumberField
           form={form}
