@@ -65,8 +65,10 @@ async function outbox(port: number): Promise<number> {
   const started = performance.now();
   await services.outbox.queue(profile, Array.from({ length: MESSAGES }, (_, i) => message(i)));
   const queuedAt = performance.now();
+  const cpu = process.cpuUsage();
   await services.outbox.runUntilIdle();
-  if (process.env.BENCH_VERBOSE) console.log(`  queue ${(queuedAt - started).toFixed(0)} ms, send ${(performance.now() - queuedAt).toFixed(0)} ms`);
+  const used = process.cpuUsage(cpu);
+  if (process.env.BENCH_VERBOSE) console.log(`  queue ${(queuedAt - started).toFixed(0)} ms, send ${(performance.now() - queuedAt).toFixed(0)} ms (cpu user ${(used.user / 1000).toFixed(0)} ms, system ${(used.system / 1000).toFixed(0)} ms)`);
   const seconds = (performance.now() - started) / 1000;
   const sent = services.outbox.store.entries().filter((e) => e.state === 'sent').length;
   await services.outbox.stop();

@@ -54,8 +54,29 @@ export class SettingsService {
     this.now = deps.now ?? (() => new Date());
   }
 
+  /** The last document read or written, keyed by the file's identity, so unchanged files are not parsed again. */
+  private cache: { key: string; value: Settings } | undefined;
+
+  private fileKey(): string {
+    try {
+      const st = fs.statSync(this.file);
+      // A save replaces the file (new inode); an edit in place changes its time or size.
+      return `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      return 'absent';
+    }
+  }
+
   /** The saved settings, or the defaults when nothing was saved yet or the file had to be set aside. */
   read(): Settings {
+    const key = this.fileKey();
+    if (this.cache && this.cache.key === key) return structuredClone(this.cache.value);
+    const value = this.readFile();
+    this.cache = { key: this.fileKey(), value };
+    return structuredClone(value);
+  }
+
+  private readFile(): Settings {
     let raw: Record<string, unknown>;
     try {
       raw = this.open().store;
@@ -162,6 +183,7 @@ export class SettingsService {
     if (this.blocked) return fail('io-error', this.blocked);
     try {
       this.open().store = settings;
+      this.cache = { key: this.fileKey(), value: structuredClone(settings) };
       return ok(settings);
     } catch (error) {
       return fail('io-error', `Could not save the settings to ${this.file}: ${errorText(error)}`);
