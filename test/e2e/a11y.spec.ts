@@ -1,7 +1,7 @@
 // axe-core over the General tab, in the light and the dark theme, clean and with a validation error.
-import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { test, expect, type MailroomServer } from './fixtures';
+import { expectNoViolations } from './axe';
 
 type ColorScheme = 'light' | 'dark';
 
@@ -17,26 +17,6 @@ async function openGeneralTab(browser: Browser, mailroom: MailroomServer, colorS
   return { context, page };
 }
 
-/** Runs axe over the page and fails with a readable list of what it found. */
-async function expectNoViolations(page: Page, what: string) {
-  const results = await new AxeBuilder({ page })
-    // Fluent's focus-trap sentinels are invisible, focusable-by-design helper elements.
-    .exclude('[data-tabster-dummy]')
-    .analyze();
-  const found = results.violations.map((v) => ({
-    rule: v.id,
-    impact: v.impact,
-    help: v.help,
-    nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
-  }));
-  expect(found, `axe violations on ${what}`).toEqual([]);
-  const unjudged = results.incomplete
-    .filter((r) => r.id === 'color-contrast')
-    .flatMap((r) => r.nodes.map((n) => `${n.target.join(' ')}: ${n.any[0]?.message ?? ''}`));
-  expect(unjudged, `text whose contrast axe could not judge on ${what}`).toEqual([]);
-  // Guard against scanning an empty page.
-  expect(results.passes.length, 'axe ran its checks').toBeGreaterThan(0);
-}
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test.describe(`${colorScheme} colour scheme`, () => {

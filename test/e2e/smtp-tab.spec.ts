@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Locator, Page } from '@playwright/test';
 import { defaultSettings, newProfile, type Settings, type SmtpProfile } from '../../preload/contract';
 import type { MailroomServer } from './fixtures';
+import { expectNoViolations, showWholePage } from './axe';
 import { test, expect } from './smtp-server-fixture';
 
 const GENERAL = {
@@ -158,35 +158,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function expectNoViolations(page: Page, what: string) {
-  const results = await new AxeBuilder({ page })
-    // Fluent's focus-trap sentinels are invisible, focusable-by-design helper elements.
-    .exclude('[data-tabster-dummy]')
-    .analyze();
-  const found = results.violations.map((v) => ({
-    rule: v.id,
-    impact: v.impact,
-    help: v.help,
-    nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
-  }));
-  expect(found, `axe violations on ${what}`).toEqual([]);
-  const unjudged = results.incomplete
-    .filter((r) => r.id === 'color-contrast')
-    .flatMap((r) => r.nodes.map((n) => `${n.target.join(' ')}: ${n.any[0]?.message ?? ''}`));
-  expect(unjudged, `text whose contrast axe could not judge on ${what}`).toEqual([]);
-  expect(results.passes.length, 'axe ran its checks').toBeGreaterThan(0);
-}
 
-/** Makes the window as tall as the page, so axe can judge every text (nothing scrolled away). */
-async function showWholePage(page: Page) {
-  // Hover effects (the tab just clicked) draw pseudo-elements axe cannot see through.
-  await page.mouse.move(1, 1);
-  const needed = await page.evaluate(() => {
-    const scroller = document.querySelector('main > div:last-child');
-    return document.documentElement.clientHeight + (scroller ? scroller.scrollHeight - scroller.clientHeight : 0);
-  });
-  await page.setViewportSize({ width: 1280, height: Math.max(800, Math.ceil(needed) + 16) });
-}
 
 async function createByFilter(page: Page, ui: SmtpUi, name: string) {
   await ui.filter.fill(name);
