@@ -4,6 +4,14 @@ import { runCli } from './index';
 
 declare const MAILROOM_VERSION: string;
 
+// A reader that stops early (mailroom outbox list | head) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const stopSignal = () =>
   new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
