@@ -49,7 +49,7 @@ export function createServices(options: ServiceOptions): Services {
   const notices = new NoticeService(dataDir, options.now);
   const settings = new SettingsService({ dataDir, createFile: options.createFile, notices, now: options.now, onRecovered: options.onRecovered });
   const secrets = new SecretStore(dataDir, [...(options.secretCodecs ?? []), keyFileCodec(keyFilePath(dataDir))]);
-  const debugLog = new DebugLog({ settings: () => settings.read().general.debug, ...(options.now ? { now: options.now } : {}) });
+  const debugLog = new DebugLog({ settings: () => settings.readShared().general.debug, ...(options.now ? { now: options.now } : {}) });
   const mail = new MailService({ settings, secrets, debugLog });
   const outbox = new Outbox({ dataDir, settings, mail, ...(options.now ? { now: () => options.now!().getTime() } : {}), ...(options.onOutboxChange ? { onChange: options.onOutboxChange } : {}) });
   return {

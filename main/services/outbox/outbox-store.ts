@@ -223,17 +223,20 @@ export class OutboxStore {
     return [...this.byId.values()].map((s) => s.entry);
   }
 
+  /** Open batch files, kept while the outbox is open: a batch is read message by message. */
+  private readonly fds = new Map<string, number>();
+
   readRaw(id: string): Buffer {
     const stored = this.byId.get(id);
     if (!stored) throw new Error(`No message ${id} in the outbox`);
-    const fd = fs.openSync(stored.file, 'r');
-    try {
-      const buf = Buffer.alloc(stored.length);
-      fs.readSync(fd, buf, 0, stored.length, stored.offset);
-      return Buffer.from(buf.toString('latin1'), 'base64');
-    } finally {
-      fs.closeSync(fd);
+    let fd = this.fds.get(stored.file);
+    if (fd === undefined) {
+      fd = fs.openSync(stored.file, 'r');
+      this.fds.set(stored.file, fd);
     }
+    const buf = Buffer.alloc(stored.length);
+    fs.readSync(fd, buf, 0, stored.length, stored.offset);
+    return Buffer.from(buf.toString('latin1'), 'base64');
   }
 
   /** Records new states; resolves once they are on disk. */
@@ -274,6 +277,8 @@ export class OutboxStore {
 
   async close(): Promise<void> {
     await this.journal.close();
+    for (const fd of this.fds.values()) fs.closeSync(fd);
+    this.fds.clear();
     this.unlock();
   }
 }

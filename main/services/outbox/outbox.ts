@@ -60,6 +60,7 @@ export class Outbox {
   /** A profile as it stands in the dialog (maybe unsaved) and a typed password, for one test email. */
   private readonly overrides = new Map<string, { profile: SmtpProfile; password?: string | null }>();
   private readonly pendingWrites = new Set<Promise<void>>();
+  private readonly poolKeys = new WeakMap<SmtpProfile, string>();
 
   constructor(private readonly deps: OutboxDeps) {
     this.now = deps.now ?? Date.now;
@@ -275,7 +276,7 @@ export class Outbox {
   private profilesNow(): Map<string, SmtpProfile> {
     const at = Date.now();
     if (!this.profileCache || at - this.profileCache.at > 250) {
-      this.profileCache = { at, map: new Map(this.deps.settings.read().smtp.profiles.map((p) => [p.id, p])) };
+      this.profileCache = { at, map: new Map(this.deps.settings.readShared().smtp.profiles.map((p) => [p.id, p])) };
     }
     return this.profileCache.map;
   }
@@ -337,10 +338,6 @@ export class Outbox {
     const pending = entry.recipients.filter((r) => r.state === 'pending').map((r) => r.address);
     const raw = this.store.readRaw(entry.id);
     let dataSent = false;
-    const stream = Readable.from([raw]);
-    stream.on('end', () => {
-      dataSent = true;
-    });
     const input: TransportInput = { profile, ...(creds.value ? { credentials: creds.value } : {}), ...(ca.value ? { ca: ca.value } : {}) };
     // With debug logging on, each attempt gets its own connection and its own masked transcript;
     // a pooled connection's logger would mix several messages into one conversation.
@@ -355,9 +352,8 @@ export class Outbox {
     let timer: NodeJS.Timeout | undefined;
     try {
       const info = await Promise.race([
-        transporter.sendMail({
-          envelope: { from: this.store.envelopeFrom(entry.id), to: pending, size: raw.length } as SMTPTransport.MailOptions['envelope'],
-          raw: stream,
+        sendRaw(transporter, { from: this.store.envelopeFrom(entry.id), to: pending, size: raw.length }, entry.messageId, raw, () => {
+          dataSent = true;
         }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
@@ -484,7 +480,14 @@ export class Outbox {
   }
 
   private pool(profile: SmtpProfile, input: TransportInput): Transporter<SMTPTransport.SentMessageInfo> {
-    const key = JSON.stringify([profile, input.credentials?.username, input.credentials?.password?.length, input.ca?.length]);
+    // A pool serves one set of settings: any change (a new password too) gets a new pool. The
+    // profile's part of the key is worked out once per profile object (they are shared for a while).
+    let profileKey = this.poolKeys.get(profile);
+    if (profileKey === undefined) {
+      profileKey = JSON.stringify(profile);
+      this.poolKeys.set(profile, profileKey);
+    }
+    const key = [profileKey, input.credentials?.username ?? '', input.credentials?.password ?? '', input.ca ?? ''].join('\u0000');
     const existing = this.pools.get(profile.id);
     if (existing && existing.key === key) return existing.transporter;
     existing?.transporter.close();
@@ -617,6 +620,51 @@ export class Outbox {
   private changed(): void {
     this.deps.onChange?.();
   }
+}
+
+/** What nodemailer's transports read from a message (its transport plugin interface). */
+interface RawMail {
+  data: Record<string, never>;
+  message: {
+    getEnvelope(): { from: string; to: string[]; size: number };
+    messageId(): string;
+    getHeader(name: string): string | undefined;
+    createReadStream(): Readable;
+  };
+}
+
+interface RawTransport {
+  send(mail: RawMail, callback: (err: Error | null, info: SMTPTransport.SentMessageInfo) => void): void;
+}
+
+/**
+ * Hands the stored MIME straight to the transport. Going through Mailer.sendMail would compile
+ * the finished message into a MIME tree once more for every message; the bytes are final already.
+ * onEnd fires once the whole message has gone to the server.
+ */
+function sendRaw(
+  transporter: Transporter<SMTPTransport.SentMessageInfo>,
+  envelope: { from: string; to: string[]; size: number },
+  messageId: string,
+  raw: Buffer,
+  onEnd: () => void,
+): Promise<SMTPTransport.SentMessageInfo> {
+  const mail: RawMail = {
+    data: {},
+    message: {
+      getEnvelope: () => ({ ...envelope, to: [...envelope.to] }),
+      messageId: () => messageId,
+      getHeader: (name) => (name.toLowerCase() === 'message-id' ? messageId : undefined),
+      // A pool may call this again when it moves the message to another connection.
+      createReadStream: () => {
+        const stream = Readable.from([raw]);
+        stream.on('end', onEnd);
+        return stream;
+      },
+    },
+  };
+  const transport = (transporter as unknown as { transporter: RawTransport }).transporter;
+  return new Promise((resolve, reject) => transport.send(mail, (err, info) => (err ? reject(err) : resolve(info))));
 }
 
 export function outcomeOf(entry: OutboxEntry): SendOutcome {

@@ -76,6 +76,22 @@ export class SettingsService {
     return structuredClone(value);
   }
 
+  /**
+   * The same document without a copy, for hot paths that only look (the outbox reads it for every
+   * message). Callers must not change it.
+   */
+  readShared(): Readonly<Settings> {
+    // Looking at the file at most every 100 ms: hot paths ask far more often than anyone saves.
+    const now = Date.now();
+    if (!this.cache || now - this.sharedCheckedAt > 100) {
+      this.sharedCheckedAt = now;
+      if (!this.cache || this.cache.key !== this.fileKey()) this.read();
+    }
+    return (this.cache as { value: Settings }).value;
+  }
+
+  private sharedCheckedAt = 0;
+
   private readFile(): Settings {
     let raw: Record<string, unknown>;
     try {
@@ -184,6 +200,7 @@ export class SettingsService {
     try {
       this.open().store = settings;
       this.cache = { key: this.fileKey(), value: structuredClone(settings) };
+      this.sharedCheckedAt = Date.now();
       return ok(settings);
     } catch (error) {
       return fail('io-error', `Could not save the settings to ${this.file}: ${errorText(error)}`);
