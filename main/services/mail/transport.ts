@@ -1,12 +1,9 @@
-// Turns a profile into nodemailer transport options, honouring every field, and sends one
-// composed message with an overall deadline (nodemailer's own timeouts are idle timers).
+// Turns a profile into nodemailer transport options, honouring every field, and sets the overall
+// deadline of one send (nodemailer's own timeouts are idle timers).
 import os from 'node:os';
-import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
-import type { SendReceipt, SmtpProfile, TlsVersion } from '../../../preload/contract';
+import type { SmtpProfile, TlsVersion } from '../../../preload/contract';
 import type { Transcript } from '../debug-log/debug-log';
-import type { ComposedMessage } from './compose';
-import { escapeServerText } from './smtp-text';
 
 const TLS_NAMES: Record<TlsVersion, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = {
   '1.0': 'TLSv1',
@@ -86,35 +83,5 @@ export class DeadlineError extends Error {
   readonly code = 'EDEADLINE';
   constructor(ms: number) {
     super(`The server took longer than ${Math.round(ms / 1000)} s in all to take the message`);
-  }
-}
-
-export async function sendComposed(input: TransportInput, message: ComposedMessage): Promise<SendReceipt> {
-  const transporter = nodemailer.createTransport(transportOptions(input));
-  const deadline = sendDeadlineMs(input.profile, message.raw.length);
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const info = await Promise.race([
-      transporter.sendMail({
-        envelope: { from: message.envelope.from, to: message.envelope.to, size: message.raw.length } as SMTPTransport.MailOptions['envelope'],
-        raw: message.raw,
-      }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          transporter.close();
-          reject(new DeadlineError(deadline));
-        }, deadline);
-      }),
-    ]);
-    return {
-      messageId: message.messageId,
-      response: escapeServerText(String(info.response ?? '')),
-      accepted: (info.accepted ?? []).map(String),
-      rejected: (info.rejected ?? []).map(String),
-      envelope: message.envelope,
-    };
-  } finally {
-    clearTimeout(timer);
-    transporter.close();
   }
 }
