@@ -78,7 +78,7 @@ export const MAIL_COMMANDS: Command[] = [
   },
   {
     name: 'send',
-    summary: 'Send one message with a profile',
+    summary: 'Send one message, or a batch from a file, through the outbox',
     usage: 'mailroom send [--profile NAME] --to ADDR [--to ADDR]... [--cc ADDR]... [--bcc ADDR]... --subject S [--text T | --html H] [--attach FILE]... [--json]\n       mailroom send [--profile NAME] --batch FILE [--no-wait] [--json]',
     details: [
       'Every message goes into the outbox on disk first, then out at the profile\'s rate.',
