@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, ensureBuilt, mailroom } from '../helpers/cli';
+import { CLI, ROOT, ensureBuilt, mailroom } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
 import { defaultSettings } from '../../preload/contract';
 
@@ -24,6 +24,16 @@ beforeEach(() => ({ dir, cleanup } = tempDir()));
 afterEach(() => cleanup());
 
 describe('mailroom settings (CLI)', () => {
+  it('prints nothing but JSON on standard output through npm run, as the README shows', async () => {
+    const out = spawnSync('npm', ['run', 'mailroom', '--', 'settings', 'get', 'general.debug', '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, MAILROOM_DATA_DIR: dir },
+      encoding: 'utf8',
+    });
+    expect(out.status, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({ path: 'general.debug', value: defaultSettings().general.debug });
+  });
+
   it('prints help for every command and exits 0', async () => {
     for (const args of [['--help'], ['help'], ['settings', '--help'], ['settings', 'export', '--help'], ['settings', 'import', '--help'], ['settings', 'get', '--help'], ['settings', 'set', '--help'], ['serve', '--help']]) {
       const out = await run(args);
