@@ -11,6 +11,7 @@ import { Outbox } from '../../main/services/outbox/outbox';
 import { defaultSettings, newProfile, type OutgoingMessage, type SmtpProfile } from '../../preload/contract';
 import { startScriptedServer, type RunningServer } from '../helpers/smtp-servers';
 import { tempDir } from '../helpers/temp-dir';
+import { busiestWindow, slotTimes } from '../helpers/rate-window';
 
 interface Received {
   from: string;
@@ -248,16 +249,9 @@ describe('the outbox', () => {
     await second.queue(profile, Array.from({ length: 12 }, (_, i) => message(100 + i)));
     await second.runUntilIdle();
     expect(second.store.entries().filter((e) => e.state === 'sent')).toHaveLength(26);
-    const slots = fs
-      .readFileSync(path.join(dir, 'outbox', 'journal.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { t: string; at: number })
-      .filter((r) => r.t === 'slot')
-      .map((r) => r.at)
-      .sort((a, b) => a - b);
+    const slots = slotTimes(dir);
     expect(slots).toHaveLength(26);
-    const busiest = Math.max(...slots.map((t) => slots.filter((u) => u >= t && u < t + 60_000).length));
+    const busiest = busiestWindow(slots);
     expect(busiest).toBe(10);
   });
 

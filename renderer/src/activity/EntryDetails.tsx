@@ -5,6 +5,7 @@ import { Badge, makeStyles, mergeClasses, tokens, typographyStyles } from '@flue
 import type { OutboxEntry, OutboxRecipient } from '../../../preload/contract';
 import { AdviceBox } from '../smtp/DiagnosisView';
 import { formatBytes, formatFull } from './activity-format';
+import { ServerText } from '../components/ServerText';
 
 const useStyles = makeStyles({
   root: {
@@ -99,19 +100,6 @@ const useStyles = makeStyles({
     overflowWrap: 'anywhere',
     userSelect: 'text',
   },
-  lastReply: {
-    fontFamily: tokens.fontFamilyMonospace,
-    fontSize: tokens.fontSizeBase200,
-    lineHeight: tokens.lineHeightBase300,
-    margin: 0,
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
-    whiteSpace: 'pre-wrap',
-    overflowWrap: 'anywhere',
-    borderRadius: tokens.borderRadiusSmall,
-    backgroundColor: tokens.colorNeutralBackground1,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    userSelect: 'text',
-  },
 });
 
 const RECIPIENT_STATE: Record<OutboxRecipient['state'], { label: string; color: 'informative' | 'success' | 'danger' }> = {
@@ -202,7 +190,7 @@ export function EntryDetails({ entry }: { entry: OutboxEntry }) {
           <h3 id={`${id}-reply`} className={styles.heading}>
             Last reply
           </h3>
-          <pre className={styles.lastReply}>{entry.lastReply}</pre>
+          <ServerText>{entry.lastReply}</ServerText>
         </section>
       )}
     </div>

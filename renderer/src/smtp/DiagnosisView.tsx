@@ -22,6 +22,7 @@ import {
   Warning16Filled,
 } from '@fluentui/react-icons';
 import type { Advice, Diagnosis, DiagnosisStep } from '../../../preload/contract';
+import { ServerText } from '../components/ServerText';
 
 const useStyles = makeStyles({
   panel: {
@@ -101,19 +102,6 @@ const useStyles = makeStyles({
     margin: 0,
     minWidth: 0,
     overflowWrap: 'anywhere',
-    userSelect: 'text',
-  },
-  serverReply: {
-    fontFamily: tokens.fontFamilyMonospace,
-    fontSize: tokens.fontSizeBase200,
-    lineHeight: tokens.lineHeightBase300,
-    margin: 0,
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
-    whiteSpace: 'pre-wrap',
-    overflowWrap: 'anywhere',
-    borderRadius: tokens.borderRadiusSmall,
-    backgroundColor: tokens.colorNeutralBackground1,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
     userSelect: 'text',
   },
   table: {
@@ -249,7 +237,7 @@ export function AdviceBox({ advice, headingLevel = 3, context }: AdviceBoxProps)
       <dl className={styles.adviceList}>
         {advice.serverReply !== undefined && advice.serverReply !== '' && (
           <Entry term="What the server said">
-            <pre className={styles.serverReply}>{advice.serverReply}</pre>
+            <ServerText>{advice.serverReply}</ServerText>
           </Entry>
         )}
         <Entry term="Likely cause">{advice.cause}</Entry>
