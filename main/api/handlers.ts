@@ -35,10 +35,8 @@ export function createHandlers(services: Services): Handlers {
     },
     'smtp:test-connection': ({ profile, password, ping }) => services.mail.testConnection(profile, { password, ping: ping ?? false }),
     'smtp:send-test': async ({ profile, password, to }) => {
-      const creds = services.mail.credentials(profile, { password });
-      if (!creds.ok) return creds;
-      const ca = services.mail.readCa(profile);
-      if (!ca.ok) return ca;
+      const prepared = services.mail.prepare(profile, { password });
+      if (!prepared.ok) return prepared;
       const { outcome } = await services.outbox.sendNow(profile, services.mail.testMessage(profile, to), 'test', { password });
       return ok(outcome);
     },

@@ -136,10 +136,8 @@ export const MAIL_COMMANDS: Command[] = [
       }
       const password = await passwordOption(ctx, values);
       const services = ctx.services();
-      const creds = services.mail.credentials(profile, { password });
-      if (!creds.ok) throw new CliError(creds.error);
-      const ca = services.mail.readCa(profile);
-      if (!ca.ok) throw new CliError(ca.error);
+      const prepared = services.mail.prepare(profile, { password });
+      if (!prepared.ok) throw new CliError(prepared.error);
       // On disk in the outbox first, then sent; a temporary failure stays queued for "outbox run".
       const { outcome } = await services.outbox.sendNow(profile, parsed.data, 'message', { password });
       if (ctx.json) printJson(ctx.io, outcome);

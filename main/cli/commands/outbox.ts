@@ -27,8 +27,8 @@ export async function sendBatch(ctx: Context, profile: SmtpProfile, file: string
     throw new CliError({ code: 'invalid-input', message: `Invalid input: ${parsed.errors.length} problem(s) in ${file}; nothing was queued`, fields });
   }
   const services = ctx.services();
-  const creds = services.mail.credentials(profile);
-  if (!creds.ok) throw new CliError(creds.error);
+  const prepared = services.mail.prepare(profile);
+  if (!prepared.ok) throw new CliError(prepared.error);
   const started = Date.now();
   const entries = await services.outbox.queue(profile, parsed.messages);
   const batchId = entries[0]?.batchId ?? '';

@@ -107,13 +107,25 @@ export class MailService {
     return ok(text);
   }
 
-  async testConnection(profile: SmtpProfile, options: CallOptions & { ping?: boolean; signal?: AbortSignal } = {}): Promise<Result<Diagnosis>> {
+  /**
+   * What a connection with this profile needs before it is opened, its credentials and CA, or the
+   * field-level reason it cannot be opened. Every path that connects asks this first.
+   */
+  prepare(profile: SmtpProfile, options: CallOptions = {}): Result<{ credentials?: Credentials; ca?: string }> {
+    // The CA file first: a missing file is a settings mistake to fix before any password matters.
     const ca = this.readCa(profile);
     if (!ca.ok) return ca;
     const creds = this.credentials(profile, options);
     if (!creds.ok) return creds;
-    const transcript = this.transcript(profile, 'test', { secrets: [creds.value?.password] });
-    transcript?.note('info', `Test connection to ${profile.host}:${profile.port}, security ${profile.security}, sign-in ${signsIn(profile, creds.value) ? profile.auth : 'none'}`);
+    return ok({ ...(creds.value ? { credentials: creds.value } : {}), ...(ca.value ? { ca: ca.value } : {}) });
+  }
+
+  async testConnection(profile: SmtpProfile, options: CallOptions & { ping?: boolean; signal?: AbortSignal } = {}): Promise<Result<Diagnosis>> {
+    const prepared = this.prepare(profile, options);
+    if (!prepared.ok) return prepared;
+    const { credentials, ca } = prepared.value;
+    const transcript = this.transcript(profile, 'test', { secrets: [credentials?.password] });
+    transcript?.note('info', `Test connection to ${profile.host}:${profile.port}, security ${profile.security}, sign-in ${signsIn(profile, credentials) ? profile.auth : 'none'}`);
     let diagnosis: Diagnosis;
     try {
       diagnosis = await diagnose(
@@ -124,11 +136,11 @@ export class MailService {
           security: profile.security,
           minTls: profile.minTls,
           verifyCert: profile.verifyCert,
-          ...(ca.value ? { ca: ca.value } : {}),
+          ...(ca ? { ca } : {}),
           ...(profile.caFile ? { caFile: profile.caFile } : {}),
-          auth: signsIn(profile, creds.value) ? profile.auth : 'none',
-          username: creds.value?.username ?? profile.username,
-          ...(creds.value?.password ? { password: creds.value.password } : {}),
+          auth: signsIn(profile, credentials) ? profile.auth : 'none',
+          username: credentials?.username ?? profile.username,
+          ...(credentials?.password ? { password: credentials.password } : {}),
           fromAddress: profile.fromAddress,
           timeoutSeconds: profile.timeoutSeconds,
           clientName: clientName(),

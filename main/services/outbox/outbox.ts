@@ -321,15 +321,14 @@ export class Outbox {
       await this.alertTooLarge(entry, profile, limit);
       return;
     }
-    const creds = this.deps.mail.credentials(profile, { password: this.overrides.get(entry.id)?.password ?? null });
-    const ca = this.deps.mail.readCa(profile);
-    if (!creds.ok || !ca.ok) {
+    const prepared = this.deps.mail.prepare(profile, { password: this.overrides.get(entry.id)?.password ?? null });
+    if (!prepared.ok) {
       if (slotReserved) this.store.slots.get(profile.id)?.pop();
-      const message = !creds.ok ? creds.error.message : !ca.ok ? ca.error.message : '';
-      await this.finish(entry, { state: 'failed', reason: 'config', lastReply: '', advice: configAdvice(message) });
+      await this.finish(entry, { state: 'failed', reason: 'config', lastReply: '', advice: configAdvice(prepared.error.message) });
       await this.alertFailure(entry);
       return;
     }
+    const { credentials, ca } = prepared.value;
     // On disk before the first byte goes out: if we die now, the restart knows it was in flight.
     const sending: OutboxEntry = { ...entry, state: 'sending', attempts: entry.attempts + 1 };
     await Promise.all([this.store.update([sending]), slotReserved ? this.store.journalSlot(profile.id, now) : Promise.resolve()]);
@@ -338,12 +337,12 @@ export class Outbox {
     const pending = entry.recipients.filter((r) => r.state === 'pending').map((r) => r.address);
     const raw = this.store.readRaw(entry.id);
     let dataSent = false;
-    const input: TransportInput = { profile, ...(creds.value ? { credentials: creds.value } : {}), ...(ca.value ? { ca: ca.value } : {}) };
+    const input: TransportInput = { profile, ...(credentials ? { credentials } : {}), ...(ca ? { ca } : {}) };
     // With debug logging on, each attempt gets its own connection and its own masked transcript;
     // a pooled connection's logger would mix several messages into one conversation.
     const transcript = this.deps.mail.transcript(profile, entry.kind === 'alert' ? 'alert' : 'send', {
       messageId: entry.messageId,
-      secrets: [creds.value?.password],
+      secrets: [credentials?.password],
     });
     const oneOff = transcript ? nodemailer.createTransport(transportOptions({ ...input, transcript })) : null;
     const transporter = oneOff ?? this.pool(profile, input);
