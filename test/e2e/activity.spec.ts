@@ -13,6 +13,7 @@ import { SMTPServer } from 'smtp-server';
 import { defaultSettings, newProfile, type Settings, type SmtpProfile } from '../../preload/contract';
 import { REPO_ROOT, test, expect, type MailroomServer } from './fixtures';
 import { expectNoViolations, showWholePage } from './axe';
+import { openDialog, type ColorScheme } from './open-dialog';
 
 const run = promisify(execFile);
 const CLI = path.join(REPO_ROOT, 'bin', 'mailroom.cjs');
@@ -28,7 +29,6 @@ const RELAY = 'Harbour relay';
 const UNKNOWN = 'nobody@customer.example';
 const REFUSAL = '5.1.1 <nobody@customer.example>: Recipient address rejected: User unknown';
 
-type ColorScheme = 'light' | 'dark';
 
 // ---- a relay on loopback -------------------------------------------------------------------------
 
@@ -170,17 +170,9 @@ async function queueBatch(mailroom: MailroomServer, profileName: string, rows: r
 // ---- the page ------------------------------------------------------------------------------------
 
 async function openActivity(browser: Browser, mailroom: MailroomServer, options: { colorScheme?: ColorScheme; height?: number } = {}) {
-  const context = await browser.newContext({
-    colorScheme: options.colorScheme ?? 'light',
-    viewport: { width: 1280, height: options.height ?? 800 },
-  });
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(mailroom.url);
-  await expect(page.getByRole('textbox', { name: 'Organisation name' })).toBeEditable();
-  await page.getByRole('tab', { name: 'Activity' }).click();
-  return { context, page, pageErrors, ui: activityTab(page) };
+  const opened = await openDialog(browser, mailroom, options);
+  await opened.page.getByRole('tab', { name: 'Activity' }).click();
+  return { ...opened, ui: activityTab(opened.page) };
 }
 
 function activityTab(page: Page) {

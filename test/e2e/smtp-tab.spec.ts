@@ -6,10 +6,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Locator, Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { defaultSettings, newProfile, type Settings, type SmtpProfile } from '../../preload/contract';
 import type { MailroomServer } from './fixtures';
 import { expectNoViolations, showWholePage } from './axe';
+import { openDialog } from './open-dialog';
 import { test, expect } from './smtp-server-fixture';
 
 const GENERAL = {
@@ -20,21 +21,7 @@ const GENERAL = {
 const FROM_ADDRESS = 'accounts@harbour.example';
 const PROFILE_NAME = 'Harbour relay';
 
-type ColorScheme = 'light' | 'dark';
 
-/** A context of its own (AxeBuilder needs one made with browser.newContext()), tall enough to show a whole profile. */
-async function openDialog(browser: Browser, mailroom: MailroomServer, options: { colorScheme?: ColorScheme; height?: number } = {}) {
-  const context = await browser.newContext({
-    colorScheme: options.colorScheme ?? 'light',
-    viewport: { width: 1280, height: options.height ?? 800 },
-  });
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(mailroom.url);
-  await expect(page.getByRole('textbox', { name: 'Organisation name' })).toBeEditable();
-  return { context, page, pageErrors };
-}
 
 function smtpTab(page: Page) {
   const panel = page.getByRole('tabpanel', { name: 'SMTP' });
