@@ -40,6 +40,19 @@ export function createHandlers(services: Services): Handlers {
       const { outcome } = await services.outbox.sendNow(profile, services.mail.testMessage(profile, to), 'test', { password });
       return ok(outcome);
     },
+    'oauth:status': () => {
+      const out: Record<string, ReturnType<typeof services.oauth.status>> = {};
+      for (const p of services.settings.read().smtp.profiles) if (p.authModel === 'oauth2') out[p.id] = services.oauth.status(p);
+      return ok(out);
+    },
+    'oauth:sign-in-start': ({ profile, method }) => services.oauth.startSignIn(profile, method),
+    'oauth:sign-in-wait': ({ flowId }) => services.oauth.waitSignIn(flowId),
+    'oauth:sign-in-cancel': ({ flowId }) => ok({ cancelled: services.oauth.cancelSignIn(flowId) }),
+    'oauth:sign-out': async ({ profileId }) => {
+      const profile = services.settings.read().smtp.profiles.find((p) => p.id === profileId);
+      await services.oauth.signOut(profile ?? { id: profileId });
+      return ok(profile ? services.oauth.status(profile) : { profileId, signedIn: false, expiresAt: null, scopes: [] });
+    },
     'outbox:list': async (input) => {
       await services.outbox.open();
       const limit = input?.limit ?? 500;

@@ -1,7 +1,8 @@
 // The mailroom command line, for IT and scripts: settings, browser mode, server profiles and mail.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServices, type Services } from '../services';
+import { createServices, openUrlWithSystem, type Services } from '../services';
+import { microsoftCloudFromEnv } from '../services/oauth/microsoft-cloud';
 import { createConfFile } from '../services/conf-file';
 import { resolveDataDir } from '../services/data-dir';
 import type { Command, CliOptions, Context } from './command';
@@ -9,6 +10,7 @@ import { SETTINGS_COMMANDS } from './commands/settings';
 import { PROFILE_COMMANDS } from './commands/profile';
 import { MAIL_COMMANDS } from './commands/mail';
 import { OUTBOX_COMMANDS } from './commands/outbox';
+import { OAUTH_COMMANDS } from './commands/oauth';
 import { CliError, EXIT, UsageError, formatError, printJson, type CliIo } from './output';
 
 export type { CliOptions } from './command';
@@ -16,7 +18,7 @@ export type { CliOptions } from './command';
 
 const JSON_OPTION = { json: { type: 'boolean' as const } };
 
-const COMMANDS: Command[] = [...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...MAIL_COMMANDS, ...OUTBOX_COMMANDS];
+const COMMANDS: Command[] = [...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...OAUTH_COMMANDS, ...MAIL_COMMANDS, ...OUTBOX_COMMANDS];
 
 const GROUPS: Record<string, string> = {
   settings: 'Export, import, read and change settings',
@@ -136,6 +138,8 @@ function openServices(io: CliIo, options: CliOptions): Services {
     version: options.version,
     createFile: createConfFile,
     onRecovered: (message) => io.stderr.write(`warning: ${message}\n`),
+    microsoftCloud: microsoftCloudFromEnv(io.env),
+    openUrl: (url) => openUrlWithSystem(url, io.env),
   });
 }
 

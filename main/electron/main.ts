@@ -54,6 +54,14 @@ function start(): void {
     // The OS keychain where there is one; otherwise the owner-only key file, as in browser mode.
     secretCodecs: safeStorage.isEncryptionAvailable() ? [safeStorageCodec(safeStorage)] : [],
     openPath: (folder) => shell.openPath(folder),
+    // Sign-in always happens in the user's own browser, never in a window of this app.
+    openUrl: (url) =>
+      /^https:\/\//.test(url)
+        ? shell.openExternal(url).then(
+            () => '',
+            (error: Error) => error.message,
+          )
+        : Promise.resolve('not an https address'),
   });
   services.settings.read();
   services.outbox.start();

@@ -11,6 +11,8 @@ import { SecretStore } from './secrets/secret-store';
 import { MailService } from './mail/mail-service';
 import { DebugLog } from './debug-log/debug-log';
 import { Outbox } from './outbox/outbox';
+import { OAuthService } from './oauth/oauth-service';
+import { microsoftCloudFromEnv, type MicrosoftCloud } from './oauth/microsoft-cloud';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -26,6 +28,10 @@ export interface ServiceOptions {
   onOutboxChange?: () => void;
   /** Opens a folder in the OS file manager; resolves to an error message, or '' on success. Electron passes shell.openPath. */
   openPath?: (folder: string) => Promise<string>;
+  /** Opens a web address in the system browser; resolves to an error message, or '' on success. Electron passes shell.openExternal. */
+  openUrl?: (url: string) => Promise<string>;
+  /** Where Microsoft sign-in and Graph live; from the environment when absent. */
+  microsoftCloud?: MicrosoftCloud;
 }
 
 export function keyFilePath(dataDir: string): string {
@@ -40,6 +46,7 @@ export interface Services {
   readonly mail: MailService;
   readonly outbox: Outbox;
   readonly debugLog: DebugLog;
+  readonly oauth: OAuthService;
   openPath(folder: string): Promise<string>;
   info(): AppInfo;
 }
@@ -50,7 +57,9 @@ export function createServices(options: ServiceOptions): Services {
   const settings = new SettingsService({ dataDir, createFile: options.createFile, notices, now: options.now, onRecovered: options.onRecovered });
   const secrets = new SecretStore(dataDir, [...(options.secretCodecs ?? []), keyFileCodec(keyFilePath(dataDir))]);
   const debugLog = new DebugLog({ settings: () => settings.readShared().general.debug, ...(options.now ? { now: options.now } : {}) });
-  const mail = new MailService({ settings, secrets, debugLog });
+  const cloud = options.microsoftCloud ?? microsoftCloudFromEnv();
+  const oauth = new OAuthService({ secrets, cloud, openUrl: options.openUrl ?? openUrlWithSystem });
+  const mail = new MailService({ settings, secrets, debugLog, oauth, cloud });
   const outbox = new Outbox({ dataDir, settings, mail, ...(options.now ? { now: () => options.now!().getTime() } : {}), ...(options.onOutboxChange ? { onChange: options.onOutboxChange } : {}) });
   return {
     dataDir,
@@ -59,6 +68,7 @@ export function createServices(options: ServiceOptions): Services {
     secrets,
     mail,
     outbox,
+    oauth,
     openPath: options.openPath ?? openWithSystem,
     debugLog,
     info: () => ({
@@ -79,6 +89,37 @@ function openWithSystem(folder: string): Promise<string> {
     process.platform === 'win32' ? ['explorer.exe', [folder]] : process.platform === 'darwin' ? ['open', [folder]] : ['xdg-open', [folder]];
   return new Promise((resolve) => {
     const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
+    child.once('error', (error) => resolve(error.message));
+    child.once('spawn', () => {
+      child.unref();
+      resolve('');
+    });
+  });
+}
+
+/**
+ * The system browser, for browser mode and the command line: $BROWSER when set (its "%s" replaced
+ * by the address, else the address appended), otherwise the platform's opener. No shell is involved.
+ */
+export function openUrlWithSystem(url: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (!/^https?:\/\//i.test(url)) return Promise.resolve('not a web address');
+  let command: string;
+  let args: string[];
+  const browser = env.BROWSER?.trim();
+  if (browser) {
+    const parts = browser.split(/\s+/);
+    command = parts[0]!;
+    args = parts.slice(1);
+    args = args.some((a) => a.includes('%s')) ? args.map((a) => a.replace('%s', url)) : [...args, url];
+  } else if (process.platform === 'win32') {
+    [command, args] = ['rundll32.exe', ['url.dll,FileProtocolHandler', url]];
+  } else if (process.platform === 'darwin') {
+    [command, args] = ['open', [url]];
+  } else {
+    [command, args] = ['xdg-open', [url]];
+  }
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { detached: true, stdio: 'ignore' });
     child.once('error', (error) => resolve(error.message));
     child.once('spawn', () => {
       child.unref();

@@ -5,6 +5,7 @@ import { Settings } from './settings';
 import { mailbox } from './mailbox';
 import { Diagnosis, PasswordInput, PROFILE_ID_RE, SendOutcome, SmtpProfile } from './smtp';
 import { OutboxEntry, OutboxState, OutboxView } from './outbox';
+import { OAuthStatus, SignInFlow, SignInMethod, SignInOutcome } from './oauth';
 
 export const Shell = z.enum(['electron', 'browser']);
 export type Shell = z.infer<typeof Shell>;
@@ -69,6 +70,13 @@ export const channels = {
     input: z.strictObject({ profile: SmtpProfile, password: PasswordInput, to: mailbox }),
     output: SendOutcome,
   },
+  'oauth:status': { input: none, output: z.record(z.string(), OAuthStatus) },
+  /** Starts signing in for the profile as it stands in the dialog; the account is kept under the profile's id. */
+  'oauth:sign-in-start': { input: z.strictObject({ profile: SmtpProfile, method: SignInMethod }), output: SignInFlow },
+  /** Waits until the sign-in ends: the user finished in the browser, it failed, timed out or was cancelled. */
+  'oauth:sign-in-wait': { input: z.strictObject({ flowId: z.string().uuid() }), output: SignInOutcome },
+  'oauth:sign-in-cancel': { input: z.strictObject({ flowId: z.string().uuid() }), output: z.object({ cancelled: z.boolean() }) },
+  'oauth:sign-out': { input: z.strictObject({ profileId: z.string().regex(PROFILE_ID_RE) }), output: OAuthStatus },
   'outbox:list': {
     input: z.strictObject({ states: z.array(OutboxState).optional(), limit: z.number().int().min(1).max(5000).optional() }).optional(),
     output: OutboxView,

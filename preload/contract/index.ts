@@ -5,3 +5,4 @@ export * from './channels';
 export type * from './bridge';
 export * from './smtp';
 export * from './outbox';
+export * from './oauth';

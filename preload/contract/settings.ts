@@ -4,7 +4,7 @@ import { optionalMailbox } from './mailbox';
 import type { FieldError } from './result';
 import { SmtpProfile } from './smtp';
 
-export const SETTINGS_VERSION = 3;
+export const SETTINGS_VERSION = 4;
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export const LogLevel = z.enum(LOG_LEVELS, { error: `Choose one of: ${LOG_LEVELS.join(', ')}` });
@@ -137,8 +137,15 @@ function requiredFields(settings: Settings): RequiredField[] {
   }
   settings.smtp.profiles.forEach((p, i) => {
     const at = `smtp.profiles.${i}.`;
-    fields.push({ path: at + 'name', value: p.name }, { path: at + 'host', value: p.host }, { path: at + 'fromAddress', value: p.fromAddress });
-    if (p.auth !== 'none' && p.credentials === 'shared') {
+    const graph = p.authModel === 'oauth2' && p.sendMethod === 'graph';
+    fields.push({ path: at + 'name', value: p.name });
+    // Graph needs no SMTP server.
+    if (!graph) fields.push({ path: at + 'host', value: p.host });
+    fields.push({ path: at + 'fromAddress', value: p.fromAddress });
+    if (p.authModel === 'oauth2') {
+      // The mailbox defaults to the signed-in account; the app registration cannot be guessed.
+      fields.push({ path: at + 'clientId', value: p.clientId, message: 'Required for OAuth2 sign-in' });
+    } else if (p.auth !== 'none' && p.credentials === 'shared') {
       fields.push({ path: at + 'username', value: p.username, message: p.auth === 'optional' ? 'Required: Optional means the password may be left empty' : 'Required' });
     }
   });

@@ -28,6 +28,31 @@ export const AUTH_MODELS = ['basic', 'oauth2'] as const;
 export const AuthModel = z.enum(AUTH_MODELS, { error: `Choose one of: ${AUTH_MODELS.join(', ')}` });
 export type AuthModel = z.infer<typeof AuthModel>;
 
+export const OAUTH_PROVIDERS = ['microsoft365'] as const;
+export const OAuthProvider = z.enum(OAUTH_PROVIDERS, { error: `Choose one of: ${OAUTH_PROVIDERS.join(', ')}` });
+export type OAuthProvider = z.infer<typeof OAuthProvider>;
+
+/** How an OAuth2 profile hands messages over: its SMTP server with AUTH XOAUTH2, or the Microsoft Graph API. */
+export const SEND_METHODS = ['smtp', 'graph'] as const;
+export const SendMethod = z.enum(SEND_METHODS, { error: `Choose one of: ${SEND_METHODS.join(', ')}` });
+export type SendMethod = z.infer<typeof SendMethod>;
+
+/** What choosing Microsoft 365 fills in: Exchange Online's submission endpoint. */
+export const MICROSOFT_365_SMTP = { host: 'smtp.office365.com', port: 587, security: 'starttls-required' } as const;
+
+/** Exchange Online's SMTP hosts, where Basic authentication is being retired. */
+export function isMicrosoft365Host(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/\.$/, '');
+  return h === 'smtp.office365.com' || h === 'smtp-mail.outlook.com' || h === 'outlook.office365.com' || h.endsWith('.mail.protection.outlook.com');
+}
+
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const TENANT_HINT = 'Enter organizations, common, your tenant ID (a GUID) or a domain such as contoso.onmicrosoft.com';
+
+export function isTenant(value: string): boolean {
+  return /^(organizations|common|consumers)$/i.test(value) || GUID_RE.test(value) || (isHost(value) && value.includes('.') && !/^[\d.]+$/.test(value));
+}
+
 export const CREDENTIAL_MODES = ['shared', 'per-user'] as const;
 export const CredentialMode = z.enum(CREDENTIAL_MODES, { error: `Choose one of: ${CREDENTIAL_MODES.join(', ')}` });
 export type CredentialMode = z.infer<typeof CredentialMode>;
@@ -83,7 +108,20 @@ export const SmtpProfile = z.strictObject({
   /** A PEM file of extra certificate authorities to trust for this server; empty for none. */
   caFile: singleLine(1024, 'Use a path of at most 1024 characters').trim(),
   auth: AuthMode,
-  authModel: AuthModel.refine((v) => v === 'basic', { message: 'OAuth2 sign-in is not available yet' }),
+  authModel: AuthModel,
+  oauthProvider: OAuthProvider,
+  /** Directory (tenant) ID or domain of the organisation, or "organizations" for any work account. */
+  tenant: z
+    .string({ error: 'Expected text' })
+    .trim()
+    .max(256, 'Use at most 256 characters')
+    .refine((v) => isTenant(v), { message: TENANT_HINT }),
+  /** The organisation's own app registration (a public client); empty until the admin enters it. */
+  clientId: z
+    .string({ error: 'Expected text' })
+    .trim()
+    .refine((v) => v === '' || GUID_RE.test(v), { message: 'Enter the Application (client) ID, a GUID like 00000000-0000-0000-0000-000000000000' }),
+  sendMethod: SendMethod,
   username: singleLine(256, 'Use at most 256 characters').trim(),
   credentials: CredentialMode,
   fromName: singleLine(128, 'Use at most 128 characters').trim(),
@@ -110,6 +148,10 @@ export function newProfile(id: string, name: string): SmtpProfile {
     caFile: '',
     auth: 'required',
     authModel: 'basic',
+    oauthProvider: 'microsoft365',
+    tenant: 'organizations',
+    clientId: '',
+    sendMethod: 'smtp',
     username: '',
     credentials: 'shared',
     fromName: '',
@@ -125,7 +167,7 @@ export function newProfile(id: string, name: string): SmtpProfile {
 
 // ---- connection diagnosis -------------------------------------------------------------------
 
-export const DIAGNOSIS_STEPS = ['dns', 'ping', 'tcp', 'tls', 'greeting', 'ehlo', 'starttls', 'auth', 'sender'] as const;
+export const DIAGNOSIS_STEPS = ['token', 'graph', 'dns', 'ping', 'tcp', 'tls', 'greeting', 'ehlo', 'starttls', 'auth', 'sender'] as const;
 export const DiagnosisStepId = z.enum(DIAGNOSIS_STEPS);
 export type DiagnosisStepId = z.infer<typeof DiagnosisStepId>;
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import {
   DEFAULT_PORTS,
+  MICROSOFT_365_SMTP,
   Settings,
   fieldErrors,
   missingRequired,
@@ -24,6 +25,10 @@ const FIELDS: Record<string, { field: keyof SmtpProfile; parse: (text: string) =
   'verify-cert': { field: 'verifyCert', parse: boolean },
   'ca-file': { field: 'caFile', parse: (t) => (t === '' ? '' : path.resolve(t)) },
   auth: { field: 'auth', parse: String },
+  'auth-model': { field: 'authModel', parse: String },
+  tenant: { field: 'tenant', parse: String },
+  'client-id': { field: 'clientId', parse: String },
+  'send-method': { field: 'sendMethod', parse: String },
   credentials: { field: 'credentials', parse: String },
   username: { field: 'username', parse: String },
   'from-name': { field: 'fromName', parse: String },
@@ -60,6 +65,10 @@ export function findProfileIndex(settings: Settings, name: string): number {
 }
 
 function describe(profile: SmtpProfile, passwordSet: boolean, isDefault: boolean): string {
+  if (profile.authModel === 'oauth2') {
+    const via = profile.sendMethod === 'graph' ? 'Microsoft Graph' : `${profile.host || '(no host)'}:${profile.port}, ${profile.security}, XOAUTH2`;
+    return `${profile.name}${isDefault ? ' (default)' : ''}: Microsoft 365 OAuth2 (tenant ${profile.tenant}, client ${profile.clientId || '(not set)'}), via ${via}, mailbox ${profile.username || '(the signed-in account)'}, from ${profile.fromAddress || '(none)'}`;
+  }
   const signIn = profile.auth === 'none' ? 'no sign-in' : `${profile.auth} sign-in as ${profile.credentials === 'per-user' ? "each user's own" : profile.username || '(no username)'}${profile.credentials === 'shared' ? `, password ${passwordSet ? 'saved' : 'not saved'}` : ''}`;
   return `${profile.name}${isDefault ? ' (default)' : ''}: ${profile.host || '(no host)'}:${profile.port}, ${profile.security}, TLS ≥ ${profile.minTls}, ${signIn}, from ${profile.fromAddress || '(none)'}`;
 }
@@ -76,13 +85,16 @@ export const PROFILE_COMMANDS: Command[] = [
     name: 'profile set',
     summary: 'Create or change an SMTP server profile; validated as the dialog validates it',
     usage:
-      'mailroom profile set NAME [--host H] [--port P] [--security none|starttls|starttls-required|tls] [--min-tls 1.0|1.1|1.2|1.3] [--verify-cert true|false] [--ca-file F] [--auth none|required|optional] [--credentials shared|per-user] [--username U] [--password-stdin] [--clear-password] [--from-name N] [--from-address A] [--bcc A] [--timeout S] [--per-minute N] [--max-attachments-mb N] [--notify-user A] [--default] [--json]',
+      'mailroom profile set NAME [--host H] [--port P] [--security none|starttls|starttls-required|tls] [--min-tls 1.0|1.1|1.2|1.3] [--verify-cert true|false] [--ca-file F] [--auth none|required|optional] [--auth-model basic|oauth2] [--tenant T] [--client-id GUID] [--send-method smtp|graph] [--credentials shared|per-user] [--username U] [--password-stdin] [--clear-password] [--from-name N] [--from-address A] [--bcc A] [--timeout S] [--per-minute N] [--max-attachments-mb N] [--notify-user A] [--default] [--json]',
     details: [
       'Only the options given are changed. A new profile starts from the dialog defaults (STARTTLS on 587, TLS 1.2, sign-in required).',
       '--host accepts host,port. When --security changes and --port is not given, the port follows the new',
       "mode's default (25, 587, 465) unless it had been set to something else.",
       '--password-stdin reads the password from the first line of standard input; it is stored encrypted.',
       '--default makes this the default profile.',
+      '--auth-model oauth2 signs in with Microsoft 365 (then run: mailroom sign-in --profile NAME); unless given,',
+      'host, port and security become smtp.office365.com, 587, starttls-required. --tenant is the directory ID or',
+      'domain (default "organizations"), --client-id your app registration, --send-method smtp (AUTH XOAUTH2) or graph.',
       'Example:',
       '  printf "%s" "$PASS" | mailroom profile set Office --host smtp.office365.com --security starttls-required \\',
       '      --username invoices@example.com --password-stdin --from-address invoices@example.com',
@@ -119,6 +131,13 @@ export const PROFILE_COMMANDS: Command[] = [
         const oldDefault = DEFAULT_PORTS[before.security];
         const newDefault = DEFAULT_PORTS[profile.security as SmtpProfile['security']];
         if (newDefault !== undefined && before.port === oldDefault) profile.port = newDefault;
+      }
+      // Choosing OAuth2 (Microsoft 365) fills in Exchange Online's server, as the dialog does.
+      if (values['auth-model'] === 'oauth2' && before.authModel !== 'oauth2') {
+        if (values.host === undefined) profile.host = MICROSOFT_365_SMTP.host;
+        if (values.port === undefined && values.host === undefined) profile.port = MICROSOFT_365_SMTP.port;
+        if (values.security === undefined) profile.security = MICROSOFT_365_SMTP.security;
+        if (values.auth === undefined) profile.auth = 'required';
       }
       if (values.default) next.general.defaultProfile = profile.id;
 

@@ -42,6 +42,8 @@ export interface ConnectionConfig {
   auth: AuthMode;
   username: string;
   password?: string;
+  /** An OAuth2 access token: sign in with AUTH XOAUTH2 instead of a password. */
+  accessToken?: string;
   fromAddress: string;
   timeoutSeconds: number;
   /** The name sent with EHLO; defaults to this computer's name. */
@@ -57,6 +59,8 @@ export interface DiagnoseOptions {
 }
 
 const TITLES: Record<DiagnosisStepId, string> = {
+  token: 'Get an access token',
+  graph: 'Reach the mailbox (Microsoft Graph)',
   dns: 'Look up the server name',
   ping: 'Ping',
   tcp: 'Connect',
@@ -329,6 +333,7 @@ class DiagnosisRun {
       minTls: config.minTls,
       timeoutSeconds: config.timeoutSeconds,
       ...(config.caFile ? { caFile: config.caFile } : {}),
+      ...(config.accessToken ? { oauth: true } : {}),
     };
     this.aborting = new Promise<never>((_, reject) => {
       this.abortReject = reject;
@@ -784,6 +789,7 @@ class DiagnosisRun {
 
   private async authStep(): Promise<void> {
     const { auth, password } = this.config;
+    if (this.config.accessToken) return this.xoauth2Step(this.config.accessToken);
     if (auth === 'none') {
       this.skip('auth', 'Authorisation is None: mail is sent without signing in');
       return;
@@ -834,6 +840,31 @@ class DiagnosisRun {
     });
   }
 
+  /** AUTH XOAUTH2 with the access token; a refusal comes as a 334 challenge carrying JSON, then 535. */
+  private async xoauth2Step(token: string): Promise<void> {
+    await this.step('auth', async (detail) => {
+      const caps = this.caps;
+      detail('Mailbox', escapeServerText(this.config.username, 200));
+      detail('Method', 'XOAUTH2');
+      if (!caps || !caps.auth.includes('XOAUTH2')) {
+        throw new StepFailure(explainXoauth2NotOffered(caps?.auth ?? [], this.ctx), 'The server does not offer OAuth2 sign-in (XOAUTH2)', true);
+      }
+      if (!this.encrypted) throw new StepFailure(explainStarttlsNotOffered(this.ctx), 'Not encrypted: the access token was not sent');
+      const initial = Buffer.from(`user=${this.config.username}\x01auth=Bearer ${token}\x01\x01`, 'utf8').toString('base64');
+      let reply = await this.command('auth', `AUTH XOAUTH2 ${initial}`);
+      if (reply.code === 334) {
+        const challenge = decodeXoauth2Challenge(reply.raw);
+        if (challenge) detail('Server says', escapeServerText(challenge, 300));
+        // The client answers the error challenge with an empty line; the final reply follows.
+        reply = await this.command('auth', '');
+      }
+      if (reply.code !== 235) {
+        throw new StepFailure(explainReply(reply.code, reply.raw, 'AUTH XOAUTH2', this.ctx), `Sign-in refused (${reply.code})`, true);
+      }
+      return { status: 'passed', summary: `Signed in as ${escapeServerText(this.config.username, 120)} with an OAuth2 access token` };
+    });
+  }
+
   private async senderStep(): Promise<void> {
     // eslint-disable-next-line no-control-regex
     const from = this.config.fromAddress.trim().replace(/[\u0000-\u001f\u007f<>]/g, '');
@@ -866,6 +897,24 @@ class DiagnosisRun {
       // The verdict is in; a missing goodbye does not change it.
     }
   }
+}
+
+/** The JSON error a server puts in the 334 challenge after a refused XOAUTH2 token, as text. */
+function decodeXoauth2Challenge(raw: string): string | undefined {
+  const b64 = /^334[ -](\S+)/.exec(raw.trim())?.[1];
+  if (!b64) return undefined;
+  const text = Buffer.from(b64, 'base64').toString('utf8');
+  return /^\s*\{/.test(text) ? text : undefined;
+}
+
+function explainXoauth2NotOffered(mechanisms: readonly string[], ctx: ExplainContext): Advice {
+  const offered = mechanisms.length > 0 ? mechanisms.join(', ') : 'none';
+  return {
+    code: 'auth-xoauth2-not-offered',
+    title: 'The server does not offer OAuth2 sign-in',
+    cause: `${ctx.host ?? 'The server'} does not list XOAUTH2 among its sign-in methods (it offers: ${offered}). Microsoft 365 offers it on smtp.office365.com port 587 after STARTTLS.`,
+    fix: 'For Microsoft 365 set Server to smtp.office365.com, Port 587 and Security to STARTTLS (required); for other servers use Basic authentication.',
+  };
 }
 
 /**

@@ -5,11 +5,17 @@ import os from 'node:os';
 import {
   fail,
   ok,
+  type Advice,
+  type AppError,
   type Diagnosis,
+  type DiagnosisStep,
   type OutgoingMessage,
   type Result,
   type SmtpProfile,
 } from '../../../preload/contract';
+import type { AccessToken, OAuthService } from '../oauth/oauth-service';
+import type { MicrosoftCloud } from '../oauth/microsoft-cloud';
+import { GraphClient, GraphError } from './graph';
 import type { SecretStore } from '../secrets/secret-store';
 import { SecretUnavailableError } from '../secrets/secret-store';
 import type { SettingsService } from '../settings/settings-service';
@@ -26,7 +32,21 @@ export interface MailServiceDeps {
   osUser?: () => string;
   /** Where conversations with servers are recorded when debug logging is on. */
   debugLog?: DebugLog;
+  /** Microsoft sign-in, for OAuth2 profiles. */
+  oauth?: OAuthService;
+  /** Where Microsoft Graph lives, for profiles that send through it. */
+  cloud?: Pick<MicrosoftCloud, 'graphUrl' | 'ca' | 'requestTimeoutMs'>;
 }
+
+export interface Prepared {
+  credentials?: Credentials;
+  ca?: string;
+  /** The access token of an OAuth2 profile. */
+  token?: AccessToken;
+}
+
+/** Why a connection cannot be opened; with advice and whether waiting may help (a token service down). */
+export type PrepareFailure = { ok: false; error: AppError; advice?: Advice; temporary?: boolean };
 
 export interface CallOptions {
   /** A password typed but not saved yet ('' for one cleared but not saved); null or absent uses the saved one. */
@@ -55,14 +75,14 @@ export class MailService {
   forgetRemovedProfiles(): void {
     const ids = new Set(this.deps.settings.read().smtp.profiles.map((p) => p.id));
     for (const name of this.deps.secrets.names()) {
-      const id = /^smtp-password:(.+)$/.exec(name)?.[1];
+      const id = /^(?:smtp-password|oauth-cache):(.+)$/.exec(name)?.[1];
       if (id && !ids.has(id)) this.deps.secrets.delete(name);
     }
   }
 
   /** The credentials a send with this profile signs in with, or a field-level reason why there are none. */
   credentials(profile: SmtpProfile, options: CallOptions = {}): Result<Credentials | undefined> {
-    if (profile.auth === 'none') return ok(undefined);
+    if (profile.auth === 'none' || profile.authModel === 'oauth2') return ok(undefined);
     if (profile.credentials === 'per-user') {
       const user = this.deps.osUser?.() ?? os.userInfo().username;
       return fail('invalid-input', `This profile signs in with each user's own credentials, and none are saved for ${user}. Enter them on the Users tab.`, [
@@ -120,11 +140,105 @@ export class MailService {
     return ok({ ...(creds.value ? { credentials: creds.value } : {}), ...(ca.value ? { ca: ca.value } : {}) });
   }
 
+  /**
+   * Everything a connection needs, an OAuth2 profile's access token included (refreshed silently
+   * when it is close to expiry). Every send asks this just before it connects.
+   */
+  async connect(profile: SmtpProfile, options: CallOptions & { forceRefresh?: boolean } = {}): Promise<{ ok: true; value: Prepared } | PrepareFailure> {
+    const prepared = this.prepare(profile, options);
+    if (!prepared.ok || profile.authModel !== 'oauth2') return prepared;
+    if (!this.deps.oauth) return fail('invalid-input', 'OAuth2 sign-in is not available in this process.');
+    const token = await this.deps.oauth.accessToken(profile, { forceRefresh: options.forceRefresh ?? false });
+    if (!token.ok) {
+      return { ...fail('invalid-input', `${token.advice.title}. ${token.advice.cause}`, [{ path: 'signIn', message: token.advice.title }]), advice: token.advice, temporary: token.temporary };
+    }
+    const credentials: Credentials = { username: profile.username || token.value.account, accessToken: token.value.token };
+    return ok({ ...prepared.value, credentials, token: token.value });
+  }
+
+  /** A Graph client signed in with this token. */
+  graph(token: AccessToken, signal?: AbortSignal): GraphClient {
+    const cloud = this.deps.cloud ?? { graphUrl: 'https://graph.microsoft.com', requestTimeoutMs: 30_000 };
+    return new GraphClient({
+      graphUrl: cloud.graphUrl,
+      ...(cloud.ca ? { ca: cloud.ca } : {}),
+      token: token.token,
+      account: token.account,
+      timeoutMs: cloud.requestTimeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
   async testConnection(profile: SmtpProfile, options: CallOptions & { ping?: boolean; signal?: AbortSignal } = {}): Promise<Result<Diagnosis>> {
+    if (profile.authModel === 'oauth2') return this.testOAuthConnection(profile, options);
     const prepared = this.prepare(profile, options);
     if (!prepared.ok) return prepared;
-    const { credentials, ca } = prepared.value;
-    const transcript = this.transcript(profile, 'test', { secrets: [credentials?.password] });
+    return ok(await this.diagnoseSmtp(profile, prepared.value, options));
+  }
+
+  /** The token step first (a real refresh, so a revoked sign-in shows), then Graph or the SMTP dialogue. */
+  private async testOAuthConnection(profile: SmtpProfile, options: CallOptions & { ping?: boolean; signal?: AbortSignal }): Promise<Result<Diagnosis>> {
+    const startedAt = new Date();
+    const started = performance.now();
+    const ca = this.readCa(profile);
+    if (!ca.ok) return ca;
+    const target = profile.sendMethod === 'graph' ? new URL(this.deps.cloud?.graphUrl ?? 'https://graph.microsoft.com').host : `${profile.host}:${profile.port}`;
+    const finish = (steps: DiagnosisStep[], failure?: Diagnosis['failure']): Diagnosis => ({
+      ok: failure === undefined,
+      profileName: profile.name,
+      target,
+      startedAt: startedAt.toISOString(),
+      totalMs: Math.round(performance.now() - started),
+      steps,
+      ...(failure ? { failure } : {}),
+    });
+    const connected = await this.connect(profile, { ...options, forceRefresh: true });
+    const tokenMs = Math.round(performance.now() - started);
+    if (!connected.ok) {
+      if (!connected.advice) return connected;
+      const step: DiagnosisStep = { id: 'token', title: 'Get an access token', status: 'failed', durationMs: tokenMs, summary: connected.advice.title, details: [{ label: 'Tenant', value: profile.tenant }] };
+      return ok(finish([step], { ...connected.advice, step: 'token' }));
+    }
+    const token = connected.value.token!;
+    const tokenStep: DiagnosisStep = {
+      id: 'token',
+      title: 'Get an access token',
+      status: 'passed',
+      durationMs: tokenMs,
+      summary: `Access token for ${token.account}${token.expiresAt ? `, valid until ${token.expiresAt.toISOString()}` : ''}`,
+      details: [
+        { label: 'Account', value: token.account },
+        { label: 'Permissions', value: token.scopes.join(' ') },
+        { label: 'Expires', value: token.expiresAt ? token.expiresAt.toISOString() : 'unknown' },
+        { label: 'Tenant', value: profile.tenant },
+      ],
+    };
+    if (profile.sendMethod === 'graph') {
+      const graphStarted = performance.now();
+      try {
+        const folder = await this.graph(token, options.signal).checkMailbox();
+        const step: DiagnosisStep = {
+          id: 'graph',
+          title: 'Reach the mailbox (Microsoft Graph)',
+          status: 'passed',
+          durationMs: Math.round(performance.now() - graphStarted),
+          summary: `Microsoft Graph opened the mailbox of ${token.account}`,
+          details: [{ label: 'Folder', value: folder.displayName }],
+        };
+        return ok(finish([tokenStep, step]));
+      } catch (error) {
+        if (!(error instanceof GraphError)) throw error;
+        const step: DiagnosisStep = { id: 'graph', title: 'Reach the mailbox (Microsoft Graph)', status: 'failed', durationMs: Math.round(performance.now() - graphStarted), summary: error.advice.title, details: [] };
+        return ok(finish([tokenStep, step], { ...error.advice, step: 'graph' }));
+      }
+    }
+    const smtp = await this.diagnoseSmtp(profile, connected.value, options);
+    return ok({ ...smtp, startedAt: startedAt.toISOString(), totalMs: smtp.totalMs + tokenMs, steps: [tokenStep, ...smtp.steps] });
+  }
+
+  private async diagnoseSmtp(profile: SmtpProfile, prepared: Prepared, options: { ping?: boolean; signal?: AbortSignal }): Promise<Diagnosis> {
+    const { credentials, ca } = prepared;
+    const transcript = this.transcript(profile, 'test', { secrets: [credentials?.password, credentials?.accessToken] });
     transcript?.note('info', `Test connection to ${profile.host}:${profile.port}, security ${profile.security}, sign-in ${signsIn(profile, credentials) ? profile.auth : 'none'}`);
     let diagnosis: Diagnosis;
     try {
@@ -141,6 +255,7 @@ export class MailService {
           auth: signsIn(profile, credentials) ? profile.auth : 'none',
           username: credentials?.username ?? profile.username,
           ...(credentials?.password ? { password: credentials.password } : {}),
+          ...(credentials?.accessToken ? { accessToken: credentials.accessToken } : {}),
           fromAddress: profile.fromAddress,
           timeoutSeconds: profile.timeoutSeconds,
           clientName: clientName(),
@@ -154,7 +269,7 @@ export class MailService {
     } finally {
       transcript?.end();
     }
-    return ok(diagnosis);
+    return diagnosis;
   }
 
   /**

@@ -52,6 +52,8 @@ export const ADVICE_CODES = [
   'auth-temporary-failure',
   'auth-mechanism-unsupported',
   'auth-encryption-required',
+  'auth-xoauth2-not-offered',
+  'auth-xoauth2-rejected',
   // the envelope and the message
   'relay-denied',
   'sender-rejected',
@@ -83,6 +85,8 @@ export interface ExplainContext {
   /** The CA file the profile names, for messages only. */
   caFile?: string;
   timeoutSeconds?: number;
+  /** The profile signs in with an OAuth2 access token (AUTH XOAUTH2), not a password. */
+  oauth?: boolean;
 }
 
 /** The parts of a certificate that help the user recognise who issued it. */
@@ -453,6 +457,14 @@ export function explainReply(code: number, textIn: string, command: string, ctx:
   const phase = phaseOf(command);
   const advise = (adviceCode: AdviceCode, title: string, cause: string, fix: string) => make(adviceCode, title, cause, fix, serverReply);
 
+  if (ctx.oauth && (enh === '5.7.139' || (phase === 'auth' && /smtpclientauthentication is disabled/.test(body)))) {
+    return advise(
+      'auth-disabled-for-tenant',
+      'Authenticated SMTP is turned off for this mailbox',
+      'Microsoft 365 accepted no sign-in because Authenticated SMTP (SMTP AUTH) is turned off for this mailbox or the whole organisation. SMTP needs it even with OAuth2; the access token itself may be fine.',
+      'Ask your Microsoft 365 administrator to turn on Authenticated SMTP for this mailbox (Microsoft 365 admin center > Users > Active users > the user > Mail > Manage email apps), or set Send through to Microsoft 365 (Graph API), which does not use SMTP AUTH.',
+    );
+  }
   if (enh === '5.7.139' || (phase === 'auth' && /smtpclientauthentication is disabled|security defaults policy/.test(body))) {
     const mailbox = /for the mailbox/.test(body);
     const defaults = /security defaults/.test(body);
@@ -537,6 +549,14 @@ export function explainReply(code: number, textIn: string, command: string, ctx:
     );
   }
 
+  if (phase === 'auth' && ctx.oauth && code >= 500 && code !== 504 && code !== 538) {
+    return advise(
+      'auth-xoauth2-rejected',
+      'The server did not accept the Microsoft 365 access token',
+      'The SMTP server refused the OAuth2 sign-in (AUTH XOAUTH2). Usually the token is for another mailbox than the one in Mailbox, the app registration lacks the SMTP.Send permission, or the mailbox may not send as this user.',
+      'Make sure Mailbox is the signed-in account, that the app registration has the delegated permission SMTP.Send with consent granted, then sign out and sign in again.',
+    );
+  }
   if (phase === 'auth') {
     if (enh === '5.7.14') {
       return advise(

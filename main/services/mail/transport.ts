@@ -15,6 +15,8 @@ const TLS_NAMES: Record<TlsVersion, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'>
 export interface Credentials {
   username: string;
   password?: string;
+  /** An OAuth2 access token: signs in with AUTH XOAUTH2 instead of the password. */
+  accessToken?: string;
 }
 
 export interface TransportInput {
@@ -38,6 +40,7 @@ export function clientName(): string {
 
 /** Whether this profile signs in for this send: always for Required, for Optional only with a password. */
 export function signsIn(profile: SmtpProfile, credentials?: Credentials): boolean {
+  if (credentials?.accessToken) return true;
   if (profile.auth === 'none') return false;
   if (profile.auth === 'optional') return Boolean(credentials?.password);
   return true;
@@ -59,7 +62,11 @@ export function transportOptions({ profile, credentials, ca, clientName: name, t
     // Longer than the greeting wait, so a silent greeting is reported as such (often the wrong
     // TLS mode for the port) rather than as an idle socket.
     socketTimeout: ms * 2,
-    auth: signsIn(profile, credentials) && credentials ? { user: credentials.username, pass: credentials.password ?? '' } : undefined,
+    auth: !credentials || !signsIn(profile, credentials)
+      ? undefined
+      : credentials.accessToken
+        ? { type: 'OAuth2', user: credentials.username, accessToken: credentials.accessToken }
+        : { user: credentials.username, pass: credentials.password ?? '' },
     tls: {
       minVersion: TLS_NAMES[profile.minTls],
       rejectUnauthorized: profile.verifyCert,

@@ -17,6 +17,9 @@ import {
 import type { SettingsService } from '../settings/settings-service';
 import type { MailService } from '../mail/mail-service';
 import { composeMessage } from '../mail/compose';
+import { GraphError } from '../mail/graph';
+import type { AccessToken } from '../oauth/oauth-service';
+import type { Prepared, PrepareFailure } from '../mail/mail-service';
 import { explainNodemailerError } from '../mail/smtp-explain';
 import { escapeServerText } from '../mail/smtp-text';
 import { DeadlineError, sendDeadlineMs, transportOptions, type TransportInput } from '../mail/transport';
@@ -321,10 +324,18 @@ export class Outbox {
       await this.alertTooLarge(entry, profile, limit);
       return;
     }
-    const prepared = this.deps.mail.prepare(profile, { password: this.overrides.get(entry.id)?.password ?? null });
+    const password = this.overrides.get(entry.id)?.password ?? null;
+    // Password profiles need nothing asynchronous; OAuth2 ones may refresh their token first.
+    const prepared: { ok: true; value: Prepared } | PrepareFailure =
+      profile.authModel === 'oauth2' ? await this.deps.mail.connect(profile, { password }) : this.deps.mail.prepare(profile, { password });
     if (!prepared.ok) {
       if (slotReserved) this.store.slots.get(profile.id)?.pop();
-      await this.finish(entry, { state: 'failed', reason: 'config', lastReply: '', advice: configAdvice(prepared.error.message) });
+      const advice: Advice = prepared.advice ?? configAdvice(prepared.error.message);
+      if (prepared.temporary && entry.kind !== 'test') {
+        await this.reschedule({ ...entry, advice }, advice.title);
+        return;
+      }
+      await this.finish(entry, { state: 'failed', reason: 'config', lastReply: '', advice });
       await this.alertFailure(entry);
       return;
     }
@@ -333,6 +344,11 @@ export class Outbox {
     const sending: OutboxEntry = { ...entry, state: 'sending', attempts: entry.attempts + 1 };
     await Promise.all([this.store.update([sending]), slotReserved ? this.store.journalSlot(profile.id, now) : Promise.resolve()]);
     this.changed();
+    const token = prepared.value.token;
+    if (profile.authModel === 'oauth2' && profile.sendMethod === 'graph' && token) {
+      await this.attemptGraph(sending, profile, token);
+      return;
+    }
 
     const pending = entry.recipients.filter((r) => r.state === 'pending').map((r) => r.address);
     const raw = this.store.readRaw(entry.id);
@@ -342,7 +358,7 @@ export class Outbox {
     // a pooled connection's logger would mix several messages into one conversation.
     const transcript = this.deps.mail.transcript(profile, entry.kind === 'alert' ? 'alert' : 'send', {
       messageId: entry.messageId,
-      secrets: [credentials?.password],
+      secrets: [credentials?.password, credentials?.accessToken],
     });
     const oneOff = transcript ? nodemailer.createTransport(transportOptions({ ...input, transcript })) : null;
     const transporter = oneOff ?? this.pool(profile, input);
@@ -373,6 +389,37 @@ export class Outbox {
     }
   }
 
+  /** One attempt through Microsoft Graph: the whole message is accepted or not, for every recipient. */
+  private async attemptGraph(entry: OutboxEntry, profile: SmtpProfile, token: AccessToken): Promise<void> {
+    const pending = entry.recipients.filter((r) => r.state === 'pending').map((r) => r.address);
+    const transcript = this.deps.mail.transcript(profile, entry.kind === 'alert' ? 'alert' : 'send', { messageId: entry.messageId, secrets: [token.token] });
+    transcript?.note('info', `Sending ${entry.messageId} (attempt ${entry.attempts}) through Microsoft Graph as ${token.account} to ${pending.length} recipient(s)`);
+    try {
+      const result = await this.deps.mail.graph(token).send({ raw: this.store.readRaw(entry.id), envelopeTo: pending, messageId: entry.messageId });
+      transcript?.note('info', result.response);
+      const at = new Date(this.now()).toISOString();
+      const recipients = entry.recipients.map((r) => (r.state === 'pending' ? { ...r, state: 'accepted' as const, reply: result.response, at } : r));
+      await this.finish({ ...entry, recipients }, { state: 'sent', lastReply: result.response });
+    } catch (error) {
+      if (!(error instanceof GraphError)) throw error;
+      transcript?.note('error', `Not sent: ${error.advice.serverReply ?? error.message}`);
+      const reply = error.advice.serverReply ?? escapeServerText(error.message);
+      if (error.advice.code === 'message-too-large') {
+        await this.finish(entry, { state: 'failed', reason: 'too-large', lastReply: reply, advice: error.advice });
+        await this.alertTooLarge(entry, profile, null);
+      } else if (error.kind === 'unknown') {
+        await this.finish(entry, { state: 'unknown', lastReply: reply, advice: error.advice });
+      } else if (error.kind === 'temporary' && entry.kind !== 'test') {
+        await this.reschedule({ ...entry, advice: error.advice }, reply, error.retryAfterMs);
+      } else {
+        await this.finish(entry, { state: 'failed', reason: error.kind === 'config' ? 'config' : 'permanent', lastReply: reply, advice: error.advice });
+        await this.alertFailure(this.store.get(entry.id) ?? entry);
+      }
+    } finally {
+      transcript?.end();
+    }
+  }
+
   private async recordDelivery(entry: OutboxEntry, info: SMTPTransport.SentMessageInfo): Promise<void> {
     const at = new Date(this.now()).toISOString();
     const reply = escapeServerText(String(info.response ?? ''));
@@ -396,7 +443,14 @@ export class Outbox {
 
   private async recordFailure(entry: OutboxEntry, profile: SmtpProfile, error: unknown, dataSent: boolean): Promise<void> {
     if (error instanceof DeadlineError || (error as { code?: string }).code === 'EENVELOPE') this.dropPool(profile.id);
-    const advice = explainNodemailerError(error, { host: profile.host, port: profile.port, security: profile.security, minTls: profile.minTls, timeoutSeconds: profile.timeoutSeconds });
+    const advice = explainNodemailerError(error, {
+      host: profile.host,
+      port: profile.port,
+      security: profile.security,
+      minTls: profile.minTls,
+      timeoutSeconds: profile.timeoutSeconds,
+      ...(profile.authModel === 'oauth2' ? { oauth: true } : {}),
+    });
     const responseCode = (error as { responseCode?: number }).responseCode;
     const reply = advice.serverReply ?? escapeServerText((error as Error).message ?? String(error));
     // Every recipient refused at RCPT: per-recipient replies decide which are final.
@@ -430,9 +484,10 @@ export class Outbox {
     await this.alertFailure(this.store.get(entry.id) ?? entry);
   }
 
-  private async reschedule(entry: OutboxEntry, reply: string): Promise<void> {
+  /** Queues the entry again after the backoff, or no sooner than the server asked (Retry-After). */
+  private async reschedule(entry: OutboxEntry, reply: string, notBeforeMs = 0): Promise<void> {
     const retryForMs = this.deps.settings.read().outbox.retryForHours * 3_600_000;
-    const next = this.now() + backoffMs(entry.attempts, this.random);
+    const next = this.now() + Math.max(backoffMs(entry.attempts, this.random), notBeforeMs);
     if (next - Date.parse(entry.createdAt) > retryForMs) {
       await this.finish(entry, { state: 'failed', reason: 'expired', lastReply: reply });
       await this.alertFailure(this.store.get(entry.id) ?? entry);

@@ -37,6 +37,22 @@ export const MIGRATIONS: readonly Migration[] = [
           : doc.smtp,
     }),
   },
+  {
+    // Version 4 brought OAuth2 sign-in: provider, tenant, the app registration and the send method.
+    from: 3,
+    migrate: (doc) => ({
+      ...doc,
+      smtp:
+        isPlainObject(doc.smtp) && Array.isArray(doc.smtp.profiles)
+          ? {
+              ...doc.smtp,
+              profiles: doc.smtp.profiles.map((p: unknown) =>
+                isPlainObject(p) ? { oauthProvider: 'microsoft365', tenant: 'organizations', clientId: '', sendMethod: 'smtp', ...p } : p,
+              ),
+            }
+          : doc.smtp,
+    }),
+  },
 ];
 
 export type MigrationOutcome =

@@ -49,9 +49,14 @@ describe('SMTP profile schema', () => {
     expect(fieldErrors(result.error!).map((e) => e.path).sort()).toEqual(['fromAddress', 'fromName', 'host', 'maxAttachmentsMb', 'minTls', 'perMinute', 'port', 'security', 'timeoutSeconds']);
   });
 
-  it('does not offer OAuth2 yet', () => {
-    const result = SmtpProfile.safeParse({ ...newProfile('x1', 'Office'), authModel: 'oauth2' });
-    expect(fieldErrors(result.error!)).toEqual([{ path: 'authModel', message: 'OAuth2 sign-in is not available yet' }]);
+  it('accepts OAuth2 with a tenant by name, domain or ID, and a GUID client ID', () => {
+    const base = { ...newProfile('x1', 'Office'), authModel: 'oauth2' as const, clientId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' };
+    for (const tenant of ['organizations', 'common', 'contoso.onmicrosoft.com', 'c0ffee00-1234-4abc-8def-0123456789ab']) {
+      expect(SmtpProfile.safeParse({ ...base, tenant }).success).toBe(true);
+    }
+    const bad = SmtpProfile.safeParse({ ...base, tenant: 'not a tenant', clientId: 'my-app', sendMethod: 'pigeon' });
+    expect(fieldErrors(bad.error!).map((e) => e.path)).toEqual(['tenant', 'clientId', 'sendMethod']);
+    expect(fieldErrors(bad.error!)[1]?.message).toContain('Application (client) ID');
   });
 
   it('keeps profile names unique, whatever their case and spaces', () => {
@@ -82,6 +87,17 @@ describe('SMTP profile schema', () => {
     expect(isRequired('smtp.profiles.0.username', s)).toBe(false);
     p.auth = 'optional';
     expect(missingRequired(s).find((e) => e.path === 'smtp.profiles.0.username')?.message).toContain('password may be left empty');
+  });
+
+  it('asks an OAuth2 profile for its app registration, not a username, and a Graph one for no server', () => {
+    const s = withProfiles('Office');
+    const p = s.smtp.profiles[0]!;
+    p.authModel = 'oauth2';
+    p.username = '';
+    p.host = '';
+    expect(missingRequired(s).map((e) => e.path)).toEqual(['smtp.profiles.0.host', 'smtp.profiles.0.clientId']);
+    p.sendMethod = 'graph';
+    expect(missingRequired(s).map((e) => e.path)).toEqual(['smtp.profiles.0.clientId']);
   });
 });
 

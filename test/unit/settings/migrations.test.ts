@@ -6,7 +6,7 @@ describe('settings migrations', () => {
     const out = migrateSettings({ general: { organisationName: 'Acme' } });
     expect(out).toEqual({
       ok: true,
-      doc: { general: { organisationName: 'Acme', defaultProfile: '' }, smtp: { profiles: [] }, outbox: { retryForHours: 48 }, version: 3 },
+      doc: { general: { organisationName: 'Acme', defaultProfile: '' }, smtp: { profiles: [] }, outbox: { retryForHours: 48 }, version: 4 },
       from: 0,
       migrated: true,
     });
@@ -16,7 +16,7 @@ describe('settings migrations', () => {
     const v1 = { version: 1, general: { organisationName: 'Acme', alertFrom: 'a@acme.example' } };
     expect(migrateSettings(v1)).toEqual({
       ok: true,
-      doc: { version: 3, general: { organisationName: 'Acme', alertFrom: 'a@acme.example', defaultProfile: '' }, smtp: { profiles: [] }, outbox: { retryForHours: 48 } },
+      doc: { version: 4, general: { organisationName: 'Acme', alertFrom: 'a@acme.example', defaultProfile: '' }, smtp: { profiles: [] }, outbox: { retryForHours: 48 } },
       from: 1,
       migrated: true,
     });
@@ -26,13 +26,28 @@ describe('settings migrations', () => {
     const v2 = { version: 2, general: {}, smtp: { profiles: [{ id: 'p1', name: 'Office', maxConnections: 5 }, { id: 'p2', name: 'Relay' }] } };
     expect(migrateSettings(v2)).toMatchObject({
       ok: true,
-      doc: { version: 3, outbox: { retryForHours: 48 }, smtp: { profiles: [{ id: 'p1', maxConnections: 5 }, { id: 'p2', maxConnections: 2 }] } },
+      doc: { version: 4, outbox: { retryForHours: 48 }, smtp: { profiles: [{ id: 'p1', maxConnections: 5 }, { id: 'p2', maxConnections: 2 }] } },
+    });
+  });
+
+  it('gives version 3 profiles password sign-in with the OAuth2 fields at their defaults', () => {
+    const v3 = { version: 3, general: {}, outbox: { retryForHours: 48 }, smtp: { profiles: [{ id: 'p1', name: 'Office', authModel: 'basic', tenant: 'contoso.com' }] } };
+    expect(migrateSettings(v3)).toEqual({
+      ok: true,
+      doc: {
+        version: 4,
+        general: {},
+        outbox: { retryForHours: 48 },
+        smtp: { profiles: [{ id: 'p1', name: 'Office', authModel: 'basic', oauthProvider: 'microsoft365', tenant: 'contoso.com', clientId: '', sendMethod: 'smtp' }] },
+      },
+      from: 3,
+      migrated: true,
     });
   });
 
   it('leaves a current document alone', () => {
-    const doc = { version: 3, general: {}, smtp: { profiles: [] }, outbox: { retryForHours: 1 } };
-    expect(migrateSettings(doc)).toEqual({ ok: true, doc, from: 3, migrated: false });
+    const doc = { version: 4, general: {}, smtp: { profiles: [] }, outbox: { retryForHours: 1 } };
+    expect(migrateSettings(doc)).toEqual({ ok: true, doc, from: 4, migrated: false });
   });
 
   it('runs every step in order up to the target', () => {

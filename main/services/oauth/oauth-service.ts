@@ -1,0 +1,379 @@
+// Signing in with Microsoft for a profile, and the access tokens its sends need. One MSAL public
+// client per profile; the token cache lives encrypted in the secret store. Sign-in happens in the
+// system browser (authorization code with PKCE, loopback redirect on 127.0.0.1) or with a device
+// code; tokens are refreshed silently before sending.
+import { randomUUID } from 'node:crypto';
+import { LogLevel, PublicClientApplication, type AccountInfo, type AuthenticationResult } from '@azure/msal-node';
+import {
+  fail,
+  ok,
+  type OAuthStatus,
+  type Result,
+  type SignInFlow,
+  type SignInMethod,
+  type SignInOutcome,
+  type SmtpProfile,
+} from '../../../preload/contract';
+import type { SecretStore } from '../secrets/secret-store';
+import { httpsRequest } from './https-request';
+import { msalNetworkModule } from './msal-network';
+import { scopesFor, DEFAULT_LOGIN_URL, type MicrosoftCloud, type TokenPurpose } from './microsoft-cloud';
+import { browserFailed, cancelled, explainMsalError, notConfigured, signInNeeded, timedOut, type OAuthProblem } from './oauth-explain';
+import { cachePlugin, oauthCacheKey, readCache, summarizeCache, type CacheOwner } from './token-cache';
+
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A token this close to expiry is refreshed before use (MSAL's own margin is five minutes too). */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+export interface AccessToken {
+  token: string;
+  /** The mailbox the token belongs to (its user principal name). */
+  account: string;
+  expiresAt: Date | null;
+  scopes: string[];
+}
+
+export type TokenResult = { ok: true; value: AccessToken } | ({ ok: false } & OAuthProblem);
+
+export interface OAuthServiceDeps {
+  secrets: SecretStore;
+  cloud: MicrosoftCloud;
+  /** Opens a URL in the system browser; resolves to an error message, or '' on success. */
+  openUrl(url: string): Promise<string>;
+  now?: () => number;
+}
+
+interface Flow {
+  info: SignInFlow;
+  outcome: Promise<SignInOutcome>;
+  cancel(reason?: 'user' | 'timeout'): void;
+}
+
+export function purposeOf(profile: SmtpProfile): TokenPurpose {
+  return profile.sendMethod === 'graph' ? 'graph' : 'smtp';
+}
+
+export class OAuthService {
+  private readonly clients = new Map<string, PublicClientApplication>();
+  private readonly flows = new Map<string, Flow>();
+  private readonly memory = new Map<string, AccessToken>();
+  private readonly inFlight = new Map<string, Promise<TokenResult>>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: OAuthServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Who is signed in for the profile, from the saved cache alone (no network). */
+  status(profile: SmtpProfile): OAuthStatus {
+    const base: OAuthStatus = { profileId: profile.id, signedIn: false, expiresAt: null, scopes: [] };
+    const reading = readCache(this.deps.secrets, profile.id, this.owner(profile));
+    if (reading.kind === 'none') return base;
+    if (reading.kind === 'unusable') return { ...base, problem: `${reading.reason} Sign in again.` };
+    const summary = summarizeCache(reading.cache);
+    if (!summary.account) return base;
+    const wanted = scopesFor(purposeOf(profile)).filter((s) => s !== 'offline_access').map((s) => s.toLowerCase());
+    const now = this.now();
+    const token = summary.accessTokens
+      .filter((t) => t.expiresAt > now && wanted.every((w) => t.scopes.some((s) => s.toLowerCase() === w || w.endsWith(`/${s.toLowerCase()}`))))
+      .sort((a, b) => b.expiresAt - a.expiresAt)[0];
+    return {
+      ...base,
+      signedIn: summary.hasRefreshToken || token !== undefined,
+      account: summary.account.username,
+      ...(summary.account.name ? { displayName: summary.account.name } : {}),
+      ...(summary.account.tenantId ? { tenantId: summary.account.tenantId } : {}),
+      expiresAt: token ? new Date(token.expiresAt).toISOString() : null,
+      scopes: token?.scopes ?? [],
+      ...(!summary.hasRefreshToken && !token ? { problem: 'The saved sign-in has no refresh token left. Sign in again.' } : {}),
+    };
+  }
+
+  async startSignIn(profile: SmtpProfile, method: SignInMethod): Promise<Result<SignInFlow>> {
+    const unusable = this.configProblem(profile);
+    if (unusable) return unusable;
+    for (const flow of this.flows.values()) if (flow.info.profileId === profile.id) flow.cancel();
+    const client = this.client(profile);
+    const scopes = scopesFor(purposeOf(profile));
+    const flowId = randomUUID();
+
+    let cancelReason: 'user' | 'timeout' | undefined;
+    let onCancel: (() => void) | undefined;
+    const cancelledP = new Promise<'cancelled'>((resolve) => {
+      onCancel = () => resolve('cancelled');
+    });
+    let ready!: (info: Partial<SignInFlow>) => void;
+    const readyP = new Promise<Partial<SignInFlow>>((resolve) => {
+      ready = resolve;
+    });
+    let stopFlow: () => void = () => undefined;
+    let browserProblem = '';
+    let authUrl = '';
+
+    let run: Promise<AuthenticationResult>;
+    if (method === 'browser') {
+      run = client.acquireTokenInteractive({
+        scopes,
+        prompt: 'select_account',
+        ...(/@/.test(profile.username) ? { loginHint: profile.username } : {}),
+        successTemplate: resultPage('You are signed in', 'Mailroom can now send mail for this account. You can close this tab and go back to Mailroom.'),
+        errorTemplate: resultPage('Sign-in did not finish', 'Go back to Mailroom to see what went wrong and try again. You can close this tab.'),
+        openBrowser: async (url) => {
+          authUrl = url;
+          ready({ authUrl: url });
+          browserProblem = await this.deps.openUrl(url).catch((e: Error) => e.message);
+        },
+      });
+      // MSAL's loopback listener waits for the browser; answering it with an error ends it cleanly.
+      stopFlow = () => void abandonLoopback(authUrl);
+    } else {
+      const request = {
+        scopes,
+        timeout: Math.round(this.deps.cloud.signInTimeoutMs / 1000),
+        cancel: false,
+        deviceCodeCallback: (r: { userCode: string; verificationUri: string; message: string; expiresIn: number }) =>
+          ready({
+            deviceCode: {
+              userCode: r.userCode,
+              verificationUri: r.verificationUri,
+              message: r.message,
+              expiresAt: new Date(this.now() + r.expiresIn * 1000).toISOString(),
+            },
+          }),
+      };
+      run = client.acquireTokenByDeviceCode(request).then((r) => {
+        if (!r) throw new Error('No token came back from the device-code sign-in');
+        return r;
+      });
+      stopFlow = () => {
+        request.cancel = true;
+      };
+    }
+    run.catch(() => undefined);
+
+    const timer = setTimeout(() => flow.cancel('timeout'), this.deps.cloud.signInTimeoutMs);
+    timer.unref?.();
+    const outcome: Promise<SignInOutcome> = Promise.race([run, cancelledP])
+      .then(async (result): Promise<SignInOutcome> => {
+        if (result === 'cancelled') {
+          const minutes = Math.round(this.deps.cloud.signInTimeoutMs / 60_000);
+          const problem = cancelReason !== 'timeout' ? cancelled() : browserProblem ? browserFailed(browserProblem, authUrl) : timedOut(minutes);
+          return { ok: false, advice: problem.advice };
+        }
+        await this.keepOnly(client, result.account);
+        this.forgetMemory(profile.id);
+        return { ok: true, status: this.status(profile) };
+      })
+      .catch(async (error: unknown): Promise<SignInOutcome> => ({ ok: false, advice: (await this.explain(error, profile)).advice }))
+      .finally(() => {
+        clearTimeout(timer);
+        // Kept a little while so a late wait still gets the outcome.
+        setTimeout(() => this.flows.delete(flowId), 60_000).unref?.();
+      });
+
+    const flow: Flow = {
+      info: { flowId, profileId: profile.id, method },
+      outcome,
+      cancel: (reason = 'user') => {
+        if (cancelReason) return;
+        cancelReason = reason;
+        stopFlow();
+        onCancel?.();
+      },
+    };
+    this.flows.set(flowId, flow);
+    // Start answers once there is something to show: the address, the code, or an early failure.
+    const early = await Promise.race([readyP, outcome.then(() => ({}))]);
+    flow.info = { ...flow.info, ...early };
+    return ok(flow.info);
+  }
+
+  async waitSignIn(flowId: string): Promise<Result<SignInOutcome>> {
+    const flow = this.flows.get(flowId);
+    if (!flow) return fail('not-found', 'That sign-in is no longer under way. Start it again.');
+    return ok(await flow.outcome);
+  }
+
+  cancelSignIn(flowId: string): boolean {
+    const flow = this.flows.get(flowId);
+    if (!flow) return false;
+    flow.cancel('user');
+    return true;
+  }
+
+  /** Removes the account and every token of this profile from disk and memory. */
+  async signOut(profile: SmtpProfile | { id: string }): Promise<void> {
+    for (const flow of this.flows.values()) if (flow.info.profileId === profile.id) flow.cancel();
+    if ('clientId' in profile && this.configProblem(profile) === undefined) {
+      try {
+        const client = this.client(profile);
+        const cache = client.getTokenCache();
+        for (const account of await cache.getAllAccounts()) await cache.removeAccount(account);
+      } catch {
+        // Whatever MSAL thinks, the entry below goes.
+      }
+    }
+    this.deps.secrets.delete(oauthCacheKey(profile.id));
+    this.forgetMemory(profile.id);
+  }
+
+  /**
+   * An access token for sending with this profile, from memory when it has five minutes left,
+   * else refreshed silently. Never opens a browser: when the user must act, says so.
+   */
+  async accessToken(profile: SmtpProfile, options: { forceRefresh?: boolean } = {}): Promise<TokenResult> {
+    const problem = this.configProblem(profile);
+    if (problem) return { ok: false, ...notConfigured(problem.error.message, 'Enter the Tenant and Client (application) ID on the SMTP tab, then sign in.') };
+    const purpose = purposeOf(profile);
+    const key = `${profile.id}\u0000${purpose}\u0000${this.ownerKey(profile)}`;
+    const held = this.memory.get(key);
+    if (!options.forceRefresh && held?.expiresAt && held.expiresAt.getTime() - this.now() > REFRESH_MARGIN_MS) return { ok: true, value: held };
+    const running = this.inFlight.get(key);
+    if (running && !options.forceRefresh) return running;
+    const attempt = this.fetchToken(profile, purpose, options.forceRefresh ?? false)
+      .then((r) => {
+        if (r.ok) this.memory.set(key, r.value);
+        else this.memory.delete(key);
+        return r;
+      })
+      .finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, attempt);
+    return attempt;
+  }
+
+  /** Cancels every sign-in under way (at shutdown). */
+  close(): void {
+    for (const flow of this.flows.values()) flow.cancel();
+  }
+
+  private async fetchToken(profile: SmtpProfile, purpose: TokenPurpose, forceRefresh: boolean): Promise<TokenResult> {
+    const reading = readCache(this.deps.secrets, profile.id, this.owner(profile));
+    if (reading.kind === 'none') return { ok: false, ...signInNeeded('This profile is not signed in with Microsoft.') };
+    if (reading.kind === 'unusable') return { ok: false, ...signInNeeded(reading.reason) };
+    const client = this.client(profile);
+    const account = (await client.getTokenCache().getAllAccounts())[0];
+    if (!account) return { ok: false, ...signInNeeded('This profile is not signed in with Microsoft.') };
+    try {
+      const result = await client.acquireTokenSilent({ account, scopes: scopesFor(purpose), forceRefresh });
+      return {
+        ok: true,
+        value: { token: result.accessToken, account: result.account?.username ?? account.username, expiresAt: result.expiresOn, scopes: result.scopes },
+      };
+    } catch (error) {
+      return { ok: false, ...(await this.explain(error, profile)) };
+    }
+  }
+
+  /** Explains an MSAL error; for "could not resolve endpoints" finds out why by asking the authority itself. */
+  private async explain(error: unknown, profile: SmtpProfile): Promise<OAuthProblem> {
+    const ctx = this.ctx(profile);
+    const code = (error as { errorCode?: string }).errorCode;
+    if (code === 'endpoints_resolution_error' || code === 'openid_config_error') {
+      const probe = await this.probeAuthority(profile);
+      if (probe) return explainMsalError(probe, ctx);
+    }
+    return explainMsalError(error, ctx);
+  }
+
+  /** Fetches the tenant's OpenID metadata to tell a wrong tenant from a network or certificate problem. */
+  private async probeAuthority(profile: SmtpProfile): Promise<{ errorCode: string; errorMessage: string } | undefined> {
+    const url = `${this.deps.cloud.loginUrl}/${encodeURIComponent(profile.tenant)}/v2.0/.well-known/openid-configuration`;
+    try {
+      const res = await httpsRequest({ method: 'GET', url, timeoutMs: this.deps.cloud.requestTimeoutMs, ...(this.deps.cloud.ca ? { ca: this.deps.cloud.ca } : {}) });
+      if (res.status === 200) return undefined;
+      let body: { error?: string; error_description?: string } = {};
+      try {
+        body = JSON.parse(res.body.toString('utf8')) as typeof body;
+      } catch {
+        /* not JSON */
+      }
+      return { errorCode: body.error ?? `http_${res.status}`, errorMessage: body.error_description ?? `HTTP ${res.status}` };
+    } catch (e) {
+      return { errorCode: 'network_error', errorMessage: (e as Error).message };
+    }
+  }
+
+  private async keepOnly(client: PublicClientApplication, account: AccountInfo | null): Promise<void> {
+    if (!account) return;
+    const cache = client.getTokenCache();
+    for (const other of await cache.getAllAccounts()) if (other.homeAccountId !== account.homeAccountId) await cache.removeAccount(other);
+  }
+
+  private forgetMemory(profileId: string): void {
+    for (const key of this.memory.keys()) if (key.startsWith(`${profileId}\u0000`)) this.memory.delete(key);
+  }
+
+  private configProblem(profile: SmtpProfile): { ok: false; error: { code: 'invalid-input'; message: string; fields: { path: string; message: string }[] } } | undefined {
+    if (profile.clientId === '') {
+      return fail('invalid-input', "Enter the Client (application) ID of your organisation's app registration before signing in.", [
+        { path: 'clientId', message: 'Required to sign in' },
+      ]) as never;
+    }
+    if (!GUID_RE.test(profile.clientId)) {
+      return fail('invalid-input', 'The Client (application) ID is a GUID like 00000000-0000-0000-0000-000000000000.', [{ path: 'clientId', message: 'Not a GUID' }]) as never;
+    }
+    return undefined;
+  }
+
+  private owner(profile: SmtpProfile): CacheOwner {
+    return { clientId: profile.clientId, tenant: profile.tenant, loginUrl: this.deps.cloud.loginUrl };
+  }
+
+  private ownerKey(profile: SmtpProfile): string {
+    return `${profile.clientId.toLowerCase()}\u0000${profile.tenant.toLowerCase()}`;
+  }
+
+  private ctx(profile: SmtpProfile) {
+    return { tenant: profile.tenant, clientId: profile.clientId, loginHost: new URL(this.deps.cloud.loginUrl).host };
+  }
+
+  private client(profile: SmtpProfile): PublicClientApplication {
+    const key = `${profile.id}\u0000${this.ownerKey(profile)}`;
+    let client = this.clients.get(key);
+    if (client) return client;
+    for (const k of this.clients.keys()) if (k.startsWith(`${profile.id}\u0000`)) this.clients.delete(k);
+    const { loginUrl, ca, requestTimeoutMs } = this.deps.cloud;
+    const host = new URL(loginUrl).host;
+    client = new PublicClientApplication({
+      auth: {
+        clientId: profile.clientId,
+        authority: `${loginUrl}/${encodeURIComponent(profile.tenant)}`,
+        // Another sign-in host (a sovereign cloud, a test authority) is trusted by naming it.
+        ...(loginUrl !== DEFAULT_LOGIN_URL ? { knownAuthorities: [host] } : {}),
+      },
+      cache: {
+        cachePlugin: cachePlugin(this.deps.secrets, profile.id, this.owner(profile), () => undefined),
+      },
+      system: {
+        networkClient: msalNetworkModule({ timeoutMs: requestTimeoutMs, ...(ca ? { ca } : {}) }),
+        loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
+      },
+    });
+    this.clients.set(key, client);
+    return client;
+  }
+}
+
+/** Ends a browser sign-in still waiting at MSAL's loopback listener by delivering an error to it. */
+async function abandonLoopback(authUrl: string): Promise<void> {
+  if (!authUrl) return;
+  try {
+    const url = new URL(authUrl);
+    const redirect = url.searchParams.get('redirect_uri');
+    const state = url.searchParams.get('state');
+    if (!redirect || !state || !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(redirect)) return;
+    await httpsRequest({
+      method: 'POST',
+      url: redirect,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ error: 'user_cancelled', error_description: 'Cancelled in Mailroom', state }).toString(),
+      timeoutMs: 5_000,
+    });
+  } catch {
+    // The listener is gone already.
+  }
+}
+
+function resultPage(title: string, text: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Mailroom: ${title}</title><meta name="viewport" content="width=device-width"><style>body{font:16px/1.5 "Segoe UI",system-ui,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;background:#f5f5f5;color:#242424}main{background:#fff;padding:32px 40px;border-radius:8px;box-shadow:0 2px 8px rgba(0,0,0,.12);max-width:32em}h1{font-size:20px;margin:0 0 8px}</style></head><body><main><h1>${title}</h1><p>${text}</p></main></body></html>`;
+}
