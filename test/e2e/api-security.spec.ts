@@ -38,7 +38,7 @@ function invoke(mailroom: MailroomServer, body: unknown, headers: Record<string,
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 const COMPLETE_SETTINGS = {
-  version: 3,
+  version: 4,
   general: {
     organisationName: 'Intruder Ltd',
     alertFrom: 'intruder@evil.example',

@@ -7,7 +7,7 @@ const MAILBOX_HINT = 'Enter one email address, like accounts@example.com';
 
 /** What the journey saves, as it must land in settings.json. */
 const JOURNEY_SETTINGS = {
-  version: 3,
+  version: 4,
   general: {
     organisationName: 'Harbour Accounts Ltd',
     alertFrom: 'alerts@harbour.example',
