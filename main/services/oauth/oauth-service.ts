@@ -16,7 +16,7 @@ import {
 } from '../../../preload/contract';
 import type { SecretStore } from '../secrets/secret-store';
 import { httpsRequest } from './https-request';
-import { msalNetworkModule } from './msal-network';
+import { msalNetworkModule, type WatchedNetworkModule } from './msal-network';
 import { scopesFor, DEFAULT_LOGIN_URL, type MicrosoftCloud, type TokenPurpose } from './microsoft-cloud';
 import { browserFailed, cancelled, explainMsalError, notConfigured, signInNeeded, timedOut, type OAuthProblem } from './oauth-explain';
 import { cachePlugin, oauthCacheKey, readCache, summarizeCache, type CacheOwner } from './token-cache';
@@ -54,7 +54,7 @@ export function purposeOf(profile: SmtpProfile): TokenPurpose {
 }
 
 export class OAuthService {
-  private readonly clients = new Map<string, PublicClientApplication>();
+  private readonly clients = new Map<string, { app: PublicClientApplication; network: WatchedNetworkModule }>();
   private readonly flows = new Map<string, Flow>();
   private readonly memory = new Map<string, AccessToken>();
   private readonly inFlight = new Map<string, Promise<TokenResult>>();
@@ -94,6 +94,7 @@ export class OAuthService {
     if (unusable) return unusable;
     for (const flow of this.flows.values()) if (flow.info.profileId === profile.id) flow.cancel();
     const client = this.client(profile);
+    this.clientEntry(profile).network.resetLastError();
     const scopes = scopesFor(purposeOf(profile));
     const flowId = randomUUID();
 
@@ -131,15 +132,19 @@ export class OAuthService {
         scopes,
         timeout: Math.round(this.deps.cloud.signInTimeoutMs / 1000),
         cancel: false,
-        deviceCodeCallback: (r: { userCode: string; verificationUri: string; message: string; expiresIn: number }) =>
+        deviceCodeCallback: (r: { userCode?: string; verificationUri?: string; message?: string; expiresIn?: number }) => {
+          // An error answer can arrive here too; only a real code is shown.
+          if (typeof r.userCode !== 'string' || typeof r.verificationUri !== 'string') return;
+          const expiresIn = Number.isFinite(r.expiresIn) ? (r.expiresIn as number) : 900;
           ready({
             deviceCode: {
               userCode: r.userCode,
               verificationUri: r.verificationUri,
-              message: r.message,
-              expiresAt: new Date(this.now() + r.expiresIn * 1000).toISOString(),
+              message: r.message ?? `Open ${r.verificationUri} and enter the code ${r.userCode}.`,
+              expiresAt: new Date(this.now() + expiresIn * 1000).toISOString(),
             },
-          }),
+          });
+        },
       };
       run = client.acquireTokenByDeviceCode(request).then((r) => {
         if (!r) throw new Error('No token came back from the device-code sign-in');
@@ -251,6 +256,7 @@ export class OAuthService {
     if (reading.kind === 'none') return { ok: false, ...signInNeeded('This profile is not signed in with Microsoft.') };
     if (reading.kind === 'unusable') return { ok: false, ...signInNeeded(reading.reason) };
     const client = this.client(profile);
+    this.clientEntry(profile).network.resetLastError();
     const account = (await client.getTokenCache().getAllAccounts())[0];
     if (!account) return { ok: false, ...signInNeeded('This profile is not signed in with Microsoft.') };
     try {
@@ -268,6 +274,12 @@ export class OAuthService {
   private async explain(error: unknown, profile: SmtpProfile): Promise<OAuthProblem> {
     const ctx = this.ctx(profile);
     const code = (error as { errorCode?: string }).errorCode;
+    const said = this.clientEntry(profile).network.lastError();
+    const message = String((error as { errorMessage?: string }).errorMessage ?? (error as Error).message ?? '');
+    if (said && !/AADSTS\d+/.test(message) && /AADSTS\d+/.test(said)) {
+      // MSAL dropped Entra's description; explain from the provider's own answer.
+      return explainMsalError({ errorCode: code ?? said.split(':')[0], errorMessage: said }, ctx);
+    }
     if (code === 'endpoints_resolution_error' || code === 'openid_config_error') {
       const probe = await this.probeAuthority(profile);
       if (probe) return explainMsalError(probe, ctx);
@@ -328,13 +340,18 @@ export class OAuthService {
   }
 
   private client(profile: SmtpProfile): PublicClientApplication {
+    return this.clientEntry(profile).app;
+  }
+
+  private clientEntry(profile: SmtpProfile): { app: PublicClientApplication; network: WatchedNetworkModule } {
     const key = `${profile.id}\u0000${this.ownerKey(profile)}`;
-    let client = this.clients.get(key);
-    if (client) return client;
+    const existing = this.clients.get(key);
+    if (existing) return existing;
     for (const k of this.clients.keys()) if (k.startsWith(`${profile.id}\u0000`)) this.clients.delete(k);
     const { loginUrl, ca, requestTimeoutMs } = this.deps.cloud;
     const host = new URL(loginUrl).host;
-    client = new PublicClientApplication({
+    const network = msalNetworkModule({ timeoutMs: requestTimeoutMs, ...(ca ? { ca } : {}) });
+    const app = new PublicClientApplication({
       auth: {
         clientId: profile.clientId,
         authority: `${loginUrl}/${encodeURIComponent(profile.tenant)}`,
@@ -345,12 +362,13 @@ export class OAuthService {
         cachePlugin: cachePlugin(this.deps.secrets, profile.id, this.owner(profile), () => undefined),
       },
       system: {
-        networkClient: msalNetworkModule({ timeoutMs: requestTimeoutMs, ...(ca ? { ca } : {}) }),
+        networkClient: network,
         loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
       },
     });
-    this.clients.set(key, client);
-    return client;
+    const entry = { app, network };
+    this.clients.set(key, entry);
+    return entry;
   }
 }
 
