@@ -297,6 +297,18 @@ describe('SMTP with AUTH XOAUTH2', () => {
   });
 });
 
+describe('switching an SMTP sign-in to Graph', () => {
+  it('asks for consent when the Graph permissions were never granted', async () => {
+    // users[1] consents only to SMTP.Send here.
+    browser = (url) => void idp.playBrowser(url, { user: idp.users[1]!.username }).catch(() => undefined);
+    await signIn(saved('m365'));
+    const switched = { ...saved('m365'), sendMethod: 'graph' as const };
+    const test = await services.mail.testConnection(switched);
+    expect(test).toMatchObject({ ok: true, value: { ok: false, failure: { step: 'token', code: 'oauth-consent-required' } } });
+    if (test.ok) expect(test.value.failure?.serverReply).toContain('AADSTS65001');
+  });
+});
+
 describe('Microsoft Graph', () => {
   it('sends with sendMail, attachment included, and Test connection reaches the mailbox', async () => {
     await signIn(saved('graph'));
