@@ -297,6 +297,32 @@ describe('SMTP with AUTH XOAUTH2', () => {
   });
 });
 
+describe('the debug log', () => {
+  it('records the XOAUTH2 and Graph conversations without the access token in any form', async () => {
+    const logDir = path.join(dir, 'logs');
+    const s = services.settings.read();
+    expect(services.settings.save({ ...s, general: { ...s.general, debug: { enabled: true, path: logDir, level: 'debug', retentionDays: 7 } } }).ok).toBe(true);
+    await signIn(saved('m365'));
+    await signIn(saved('graph'), 'device-code');
+    expect((await services.outbox.sendNow(saved('m365'), invoice)).outcome.ok).toBe(true);
+    expect((await services.outbox.sendNow(saved('graph'), invoice)).outcome.ok).toBe(true);
+    expect((await services.mail.testConnection(saved('m365'))).ok).toBe(true);
+    await services.debugLog.flush();
+    const tokens = await Promise.all(['m365', 'graph'].map(async (id) => {
+      const t = await services.oauth.accessToken(saved(id));
+      if (!t.ok) throw new Error(t.advice.title);
+      return t.value.token;
+    }));
+    const log = fs.readdirSync(logDir).map((f) => fs.readFileSync(path.join(logDir, f), 'utf8')).join('\n');
+    expect(log).toContain('XOAUTH2');
+    expect(log).toContain('Microsoft Graph');
+    for (const token of tokens) {
+      const xoauth2 = Buffer.from(`user=${user}\x01auth=Bearer ${token}\x01\x01`).toString('base64');
+      for (const form of [token, token.slice(20, 60), xoauth2, xoauth2.slice(30, 90)]) expect(log).not.toContain(form);
+    }
+  });
+});
+
 describe('switching an SMTP sign-in to Graph', () => {
   it('asks for consent when the Graph permissions were never granted', async () => {
     // users[1] consents only to SMTP.Send here.
