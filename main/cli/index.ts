@@ -110,6 +110,7 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
       return await command.run(ctx, parsed.values, parsed.positionals);
     } finally {
       // Close pooled connections and the outbox journal so the process can exit.
+      services?.oauth.close();
       await services?.outbox.stop();
     }
   } catch (error) {

@@ -71,6 +71,7 @@ function start(): void {
     // Let messages in flight finish being recorded before the process goes.
     stopping = true;
     event.preventDefault();
+    services.oauth.close();
     void services.outbox.stop().finally(() => app.quit());
   });
   registerChannels(createDispatch(createHandlers(services), { onInternalError: (channel, error) => console.error(`internal error on ${channel}:`, error) }), trustedIds);
