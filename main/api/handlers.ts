@@ -40,9 +40,9 @@ export function createHandlers(services: Services): Handlers {
       const { outcome } = await services.outbox.sendNow(profile, services.mail.testMessage(profile, to), 'test', { password });
       return ok(outcome);
     },
-    'oauth:status': () => {
+    'oauth:status': (input) => {
       const out: Record<string, ReturnType<typeof services.oauth.status>> = {};
-      for (const p of services.settings.read().smtp.profiles) if (p.authModel === 'oauth2') out[p.id] = services.oauth.status(p);
+      for (const p of input?.profiles ?? services.settings.read().smtp.profiles) if (p.authModel === 'oauth2') out[p.id] = services.oauth.status(p);
       return ok(out);
     },
     'oauth:sign-in-start': ({ profile, method }) => services.oauth.startSignIn(profile, method),

@@ -70,7 +70,11 @@ export const channels = {
     input: z.strictObject({ profile: SmtpProfile, password: PasswordInput, to: mailbox }),
     output: SendOutcome,
   },
-  'oauth:status': { input: none, output: z.record(z.string(), OAuthStatus) },
+  /** Who is signed in, for the saved OAuth2 profiles, or for the profiles given (as they stand in the dialog). */
+  'oauth:status': {
+    input: z.strictObject({ profiles: z.array(SmtpProfile).max(200, 'At most 200 profiles') }).optional(),
+    output: z.record(z.string(), OAuthStatus),
+  },
   /** Starts signing in for the profile as it stands in the dialog; the account is kept under the profile's id. */
   'oauth:sign-in-start': { input: z.strictObject({ profile: SmtpProfile, method: SignInMethod }), output: SignInFlow },
   /** Waits until the sign-in ends: the user finished in the browser, it failed, timed out or was cancelled. */

@@ -86,9 +86,16 @@ function readUrl(child: ChildProcess, stderr: () => string): Promise<string> {
   });
 }
 
-/** Starts `mailroom serve --json` on a data folder; extraArgs go after it (say, --port N). */
-export async function startServer(dataDir: string, extraArgs: readonly string[] = []): Promise<{ server: MailroomServer; stop(): Promise<Exit> }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, MAILROOM_DATA_DIR: dataDir };
+/**
+ * Starts `mailroom serve --json` on a data folder; extraArgs go after it (say, --port N), extraEnv
+ * is added to its environment (say, MAILROOM_MS_LOGIN_URL for a test identity provider).
+ */
+export async function startServer(
+  dataDir: string,
+  extraArgs: readonly string[] = [],
+  extraEnv: Readonly<NodeJS.ProcessEnv> = {},
+): Promise<{ server: MailroomServer; stop(): Promise<Exit> }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, MAILROOM_DATA_DIR: dataDir };
   // The built renderer next to the CLI, whatever the calling shell has set.
   delete env.MAILROOM_RENDERER_DIR;
   const child = spawn(process.execPath, [CLI, 'serve', '--json', ...extraArgs], {

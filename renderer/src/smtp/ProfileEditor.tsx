@@ -1,29 +1,41 @@
-// The right side of the SMTP tab: one profile's fields in sections, its test buttons, and the last
-// connection test's report.
+// The right side of the SMTP tab: one profile's fields in sections (with the Microsoft sign-in for
+// OAuth2 profiles), its test buttons, and the last connection test's report.
 import { useId, useRef, useState } from 'react';
 import {
   Button,
   Checkbox,
-  Dropdown,
-  Field,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
-  Option,
   makeStyles,
   tokens,
   typographyStyles,
 } from '@fluentui/react-components';
 import { MailArrowUp20Regular, PlugConnected20Regular } from '@fluentui/react-icons';
-import { DEFAULT_PORTS, INSECURE_TLS_VERSIONS, type Settings, type SmtpProfile } from '../../../preload/contract';
+import {
+  DEFAULT_PORTS,
+  INSECURE_TLS_VERSIONS,
+  SmtpProfile,
+  TENANT_HINT,
+  fieldErrors,
+  isMicrosoft365Host,
+  type FieldError,
+  type OAuthStatus,
+  type Settings,
+} from '../../../preload/contract';
 import { DropdownField, FIELD_MAX_WIDTH, NumberField, SwitchField, TextField, type FormBinding } from '../components/fields';
 import { FormSection } from '../components/FormSection';
+import { BasicRetirementNotice } from './BasicRetirementNotice';
 import { DiagnosisPanel, type TestRun } from './DiagnosisView';
+import { OAuthPanel } from './OAuthPanel';
 import { PasswordField } from './PasswordField';
 import {
+  AUTH_MODEL_OPTIONS,
   AUTH_OPTIONS,
   CREDENTIAL_OPTIONS,
+  OAUTH_PROVIDER_OPTIONS,
   SECURITY_OPTIONS,
+  SEND_METHOD_OPTIONS,
   TLS_OPTIONS,
   displayName,
   hostAndPort,
@@ -91,14 +103,6 @@ const useStyles = makeStyles({
     flexBasis: '120px',
     width: 'auto',
   },
-  field: {
-    maxWidth: FIELD_MAX_WIDTH,
-    width: '100%',
-  },
-  dropdown: {
-    width: '100%',
-    minWidth: 0,
-  },
   warning: {
     maxWidth: FIELD_MAX_WIDTH,
     marginTop: `calc(-1 * ${tokens.spacingVerticalS})`,
@@ -118,6 +122,8 @@ export interface ProfileEditorProps {
   passwords: ProfilePasswords;
   testErrors: TestFieldErrors;
   onFieldEdited(field: string): void;
+  /** Field errors main reported for this profile (when a sign-in could not start, say). */
+  onFieldErrors(fields: readonly FieldError[]): void;
   run: TestRun | undefined;
   /** The id given to the test report's heading, so focus can move there when a test ends. */
   reportHeadingId: string;
@@ -132,7 +138,6 @@ export function ProfileEditor(props: ProfileEditorProps) {
   const [ping, setPing] = useState(false);
   const pasted = useRef(false);
   const edited = useRef(new Set<string>());
-  const authModelId = useId();
   const headingId = useId();
 
   const bound = profileBinding({
@@ -153,7 +158,27 @@ export function ProfileEditor(props: ProfileEditorProps) {
   const signsIn = profile.auth !== 'none';
   const perUser = profile.credentials === 'per-user';
   const perUserHint = "Each user enters their own on the Users tab.";
-  const authModelError = bound.errorFor(path('authModel'));
+  const oauth = profile.authModel === 'oauth2';
+
+  // The same edit path as the dropdown: the draft turns dirty and the Microsoft 365 server is filled in.
+  const switchToOAuth = () => {
+    bound.onChange(path('authModel'), 'oauth2');
+    bound.onBlur(path('authModel'));
+  };
+
+  const prepareSignIn = (): SmtpProfile | null => {
+    const parsed = SmtpProfile.safeParse(profile);
+    if (parsed.success) return parsed.data;
+    for (const { path: at } of fieldErrors(parsed.error, ['smtp', 'profiles', index])) form.onBlur(at);
+    return null;
+  };
+
+  const signedIn = (status: OAuthStatus) => {
+    const current = form.draft.smtp.profiles[index];
+    if (current?.id === profile.id && current.username.trim() === '' && status.account) {
+      bound.onChange(path('username'), status.account);
+    }
+  };
   const where = hostAndPort(profile);
   const securityLabel = SECURITY_OPTIONS.find((o) => o.value === profile.security)?.label ?? profile.security;
 
@@ -266,46 +291,86 @@ export function ProfileEditor(props: ProfileEditorProps) {
         />
         {signsIn ? (
           <>
-            <Field
-              label={{ children: 'Authentication model', id: authModelId }}
-              className={styles.field}
-              hint="Sign-in with OAuth2 for Microsoft 365 is coming in a later version."
-              {...(authModelError ? { validationState: 'error' as const, validationMessage: authModelError } : {})}
-            >
-              <Dropdown
-                name={path('authModel')}
-                className={styles.dropdown}
-                value="Basic"
-                selectedOptions={[profile.authModel]}
-                onOptionSelect={(_, data) => {
-                  if (data.optionValue === 'basic') bound.onChange(path('authModel'), 'basic');
-                }}
-              >
-                <Option value="basic">Basic</Option>
-                <Option value="oauth2" disabled>
-                  OAuth2 (Microsoft 365) — coming
-                </Option>
-              </Dropdown>
-            </Field>
-            <DropdownField form={bound} path={path('credentials')} label="Credentials" options={CREDENTIAL_OPTIONS} />
-            <TextField
+            <DropdownField
               form={bound}
-              path={path('username')}
-              label="Username"
-              autoComplete="off"
-              spellCheck={false}
-              disabled={perUser}
-              hint={perUser ? perUserHint : 'Often the mailbox address itself.'}
+              path={path('authModel')}
+              label="Authentication model"
+              options={AUTH_MODEL_OPTIONS}
+              hint={oauth ? 'A token from the provider; no password is stored.' : undefined}
             />
-            <PasswordField
-              profileId={profile.id}
-              name={`smtp.profiles.${index}.password`}
-              passwords={passwords}
-              error={testErrors.password}
-              disabled={perUser}
-              disabledHint={perUserHint}
-              onEdited={() => onFieldEdited('password')}
-            />
+            {!oauth && isMicrosoft365Host(profile.host) && <BasicRetirementNotice onSwitch={switchToOAuth} />}
+            {oauth ? (
+              <>
+                <DropdownField
+                  form={bound}
+                  path={path('oauthProvider')}
+                  label="OAuth2 provider"
+                  options={OAUTH_PROVIDER_OPTIONS}
+                  hint="Choosing it fills in Microsoft 365's server, port and security above."
+                />
+                <TextField
+                  form={bound}
+                  path={path('tenant')}
+                  label="Tenant"
+                  autoComplete="off"
+                  spellCheck={false}
+                  placeholder="organizations"
+                  hint={`${TENANT_HINT}.`}
+                />
+                <TextField
+                  form={bound}
+                  path={path('clientId')}
+                  label="Client (application) ID"
+                  autoComplete="off"
+                  spellCheck={false}
+                  placeholder="00000000-0000-0000-0000-000000000000"
+                  hint="From your organisation's own app registration in Microsoft Entra ID."
+                />
+                <DropdownField
+                  form={bound}
+                  path={path('sendMethod')}
+                  label="Send through"
+                  options={SEND_METHOD_OPTIONS}
+                  hint={
+                    profile.sendMethod === 'graph'
+                      ? 'Messages go to Microsoft Graph over HTTPS; the server above is not used for sending.'
+                      : 'Messages go to the server above, signed in with the access token.'
+                  }
+                />
+                <TextField
+                  form={bound}
+                  path={path('username')}
+                  label="Mailbox"
+                  inputMode="email"
+                  autoComplete="off"
+                  spellCheck={false}
+                  hint="The account that sends, like accounts@contoso.com. Left empty, it becomes the account you sign in with."
+                />
+                <OAuthPanel profile={profile} prepare={prepareSignIn} onFieldErrors={props.onFieldErrors} onSignedIn={signedIn} />
+              </>
+            ) : (
+              <>
+                <DropdownField form={bound} path={path('credentials')} label="Credentials" options={CREDENTIAL_OPTIONS} />
+                <TextField
+                  form={bound}
+                  path={path('username')}
+                  label="Username"
+                  autoComplete="off"
+                  spellCheck={false}
+                  disabled={perUser}
+                  hint={perUser ? perUserHint : 'Often the mailbox address itself.'}
+                />
+                <PasswordField
+                  profileId={profile.id}
+                  name={`smtp.profiles.${index}.password`}
+                  passwords={passwords}
+                  error={testErrors.password}
+                  disabled={perUser}
+                  disabledHint={perUserHint}
+                  onEdited={() => onFieldEdited('password')}
+                />
+              </>
+            )}
           </>
         ) : (
           <p className={styles.note}>No username or password is sent. Choose Required or Optional to sign in.</p>

@@ -268,6 +268,7 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
           passwords={passwords}
           testErrors={testErrors[selected.id] ?? {}}
           onFieldEdited={(field) => fieldEdited(selected.id, field)}
+          onFieldErrors={(fields) => reportFieldErrors(selected.id, fields)}
           run={runs[selected.id]}
           reportHeadingId={reportHeadingId}
           onTest={(ping) => void test(selectedIndex, ping)}

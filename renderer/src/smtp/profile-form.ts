@@ -1,12 +1,17 @@
 // What the SMTP tab knows about profiles apart from drawing them: option labels, paths into the
 // settings draft, name checks, and the form binding that gives one profile's editor its behaviour
-// (host,port splitting, ports that follow the security mode, test errors under their fields).
+// (host,port splitting, ports that follow the security mode, Microsoft 365's server filled in for
+// OAuth2, test errors under their fields).
 import {
   DEFAULT_PORTS,
+  MICROSOFT_365_SMTP,
   isMailbox,
   splitHostPort,
   type AuthMode,
+  type AuthModel,
   type CredentialMode,
+  type OAuthProvider,
+  type SendMethod,
   type SecurityMode,
   type Settings,
   type SmtpProfile,
@@ -33,6 +38,18 @@ export const AUTH_OPTIONS: readonly DropdownOption<AuthMode>[] = [
   { value: 'none', label: 'None' },
   { value: 'required', label: 'Required' },
   { value: 'optional', label: 'Optional (password may be empty)' },
+];
+
+export const AUTH_MODEL_OPTIONS: readonly DropdownOption<AuthModel>[] = [
+  { value: 'basic', label: 'Basic (username and password)' },
+  { value: 'oauth2', label: 'OAuth2', description: 'Sign in with the provider; no password is stored.' },
+];
+
+export const OAUTH_PROVIDER_OPTIONS: readonly DropdownOption<OAuthProvider>[] = [{ value: 'microsoft365', label: 'Microsoft 365' }];
+
+export const SEND_METHOD_OPTIONS: readonly DropdownOption<SendMethod>[] = [
+  { value: 'smtp', label: 'SMTP (AUTH XOAUTH2)', description: 'The server above, signed in with the access token.' },
+  { value: 'graph', label: 'Microsoft 365 (Graph API)', description: 'Over HTTPS to Microsoft Graph; no SMTP connection.' },
 ];
 
 export const CREDENTIAL_OPTIONS: readonly DropdownOption<CredentialMode>[] = [
@@ -116,7 +133,26 @@ export function profileBinding({ form, index, testErrors, onFieldEdited, takePas
   const hostPath = profilePath(index, 'host');
   const portPath = profilePath(index, 'port');
   const securityPath = profilePath(index, 'security');
+  const authModelPath = profilePath(index, 'authModel');
+  const providerPath = profilePath(index, 'oauthProvider');
   const profile = form.draft.smtp.profiles[index];
+
+  const set = (key: keyof SmtpProfile & string, value: unknown) => {
+    const path = profilePath(index, key);
+    edited.add(path);
+    onFieldEdited(key);
+    form.onChange(path, value);
+  };
+
+  // OAuth2 with Microsoft 365 only works against Exchange Online's submission endpoint, and the
+  // sign-in is one account for the whole profile, so choosing it sets all of that at once.
+  const fillMicrosoft365 = () => {
+    set('host', MICROSOFT_365_SMTP.host);
+    set('port', MICROSOFT_365_SMTP.port);
+    set('security', MICROSOFT_365_SMTP.security);
+    set('auth', 'required');
+    set('credentials', 'shared');
+  };
 
   const splitHost = (text: string): boolean => {
     const parts = splitHostPort(text);
@@ -141,6 +177,8 @@ export function profileBinding({ form, index, testErrors, onFieldEdited, takePas
       if (parsed?.index === index) onFieldEdited(parsed.field);
       edited.add(path);
       if (path === hostPath && typeof value === 'string' && takePaste() && splitHost(value)) return;
+      if (profile && value === 'oauth2' && path === authModelPath && profile.authModel !== 'oauth2') fillMicrosoft365();
+      if (profile && value === 'microsoft365' && path === providerPath && profile.authModel === 'oauth2') fillMicrosoft365();
       if (path === securityPath && profile && typeof value === 'string' && value !== profile.security) {
         const next = value as SecurityMode;
         // Only a port the user never chose moves with the mode; a typed one stays.

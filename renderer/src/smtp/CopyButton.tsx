@@ -1,0 +1,65 @@
+// A button that puts a text on the clipboard and says so for a moment ("Copied"), aloud as well.
+import { useEffect, useState } from 'react';
+import { Button, makeStyles, type ButtonProps } from '@fluentui/react-components';
+import { Checkmark20Regular, Copy20Regular } from '@fluentui/react-icons';
+
+const useStyles = makeStyles({
+  visuallyHidden: {
+    position: 'absolute',
+    width: '1px',
+    height: '1px',
+    overflow: 'hidden',
+    clipPath: 'inset(50%)',
+    whiteSpace: 'nowrap',
+  },
+});
+
+const SHOWN_MS = 2000;
+
+export interface CopyButtonProps {
+  text: string;
+  /** The button's label, like "Copy code". */
+  label: string;
+  /** What is announced once it is copied, like "Code copied". */
+  copiedMessage: string;
+  appearance?: ButtonProps['appearance'];
+  size?: ButtonProps['size'];
+}
+
+type CopyState = 'idle' | 'copied' | 'failed';
+
+export function CopyButton({ text, label, copiedMessage, appearance, size }: CopyButtonProps) {
+  const styles = useStyles();
+  const [state, setState] = useState<CopyState>('idle');
+
+  useEffect(() => {
+    if (state === 'idle') return;
+    const timer = setTimeout(() => setState('idle'), SHOWN_MS);
+    return () => clearTimeout(timer);
+  }, [state]);
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setState('copied');
+    } catch {
+      setState('failed');
+    }
+  };
+
+  return (
+    <>
+      <Button
+        appearance={appearance}
+        size={size}
+        icon={state === 'copied' ? <Checkmark20Regular /> : <Copy20Regular />}
+        onClick={() => void copy()}
+      >
+        {state === 'copied' ? 'Copied' : label}
+      </Button>
+      <span aria-live="polite" className={styles.visuallyHidden}>
+        {state === 'copied' ? copiedMessage : state === 'failed' ? 'Could not copy. Select the text and copy it instead.' : ''}
+      </span>
+    </>
+  );
+}
