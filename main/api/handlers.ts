@@ -1,6 +1,6 @@
 // What each channel does. Inputs arrive already validated by dispatch; outputs are checked there too.
 import type { z } from 'zod';
-import { fail, ok, type Channel, type Channels, type ChannelOutput, type Result, type Shell } from '../../preload/contract';
+import { effectiveModes, fail, isAdmin, ok, type Channel, type Channels, type ChannelOutput, type Result, type Shell } from '../../preload/contract';
 import type { Services } from '../services';
 
 export interface CallContext {
@@ -14,13 +14,34 @@ export type Handler<C extends Channel> = (
 
 export type Handlers = { [C in Channel]: Handler<C> };
 
+/**
+ * Channels that change system settings or act for the whole organisation: only an administrator
+ * may call them. Checked here, in main, whatever the UI shows.
+ */
+export const ADMIN_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
+  'settings:save',
+  'secrets:set-profile-password',
+  'oauth:sign-in-start',
+  'oauth:sign-out',
+]);
+
 export function createHandlers(services: Services): Handlers {
-  return {
+  const handlers: Handlers = {
     'app:get-info': () => ok(services.info()),
     'app:list-notices': () => ok(services.notices.list()),
     'app:dismiss-notice': ({ id }) => ok(services.notices.dismiss(id)),
+    'app:whoami': () => {
+      const who = services.identity();
+      return ok({ ...who, modes: effectiveModes(services.settings.read().mail, who.user) });
+    },
     'settings:get': () => ok(services.settings.read()),
     'settings:save': (settings) => {
+      const me = services.identity().account;
+      if (settings.users.length > 0 && !isAdmin(settings.users, me)) {
+        return fail('invalid-input', `Add yourself (${me}) as an administrator before saving, or you could no longer change the settings.`, [
+          { path: 'users', message: `${me} must be an administrator` },
+        ]);
+      }
       const saved = services.settings.save(settings);
       if (saved.ok) services.mail.forgetRemovedProfiles();
       return saved;
@@ -31,6 +52,42 @@ export function createHandlers(services: Services): Handlers {
         return fail('not-found', 'Save the profile before setting its password', [{ path: 'profileId', message: 'No saved profile with this id' }]);
       }
       services.mail.setPassword(profileId, password);
+      return ok(secretStatus());
+    },
+    'users:set-own': (input) => {
+      const who = services.identity();
+      if (!who.user) return fail('forbidden', `${who.account} is not one of the system users; an administrator can add you on the Users tab.`);
+      const settings = services.settings.read();
+      const mail = settings.mail;
+      const refused: { path: string; message: string }[] = [];
+      if (input.compose !== undefined && input.compose !== who.user.compose && !mail.composeUserSelectable) {
+        refused.push({ path: 'compose', message: 'Your administrator decides how email is composed' });
+      }
+      if (input.send !== undefined && input.send !== who.user.send && !mail.sendUserSelectable) {
+        refused.push({ path: 'send', message: 'Your administrator decides how email is sent' });
+      }
+      if (refused.length > 0) return fail('forbidden', refused.map((r) => r.message).join('; '), refused);
+      const users = settings.users.map((u) =>
+        u.id === who.user!.id
+          ? {
+              ...u,
+              ...(input.compose !== undefined ? { compose: input.compose } : {}),
+              ...(input.send !== undefined ? { send: input.send } : {}),
+              ...(input.smtpUsername !== undefined ? { smtpUsername: input.smtpUsername } : {}),
+            }
+          : u,
+      );
+      const saved = services.settings.saveWellFormed({ ...settings, users });
+      if (!saved.ok) return saved;
+      return ok(saved.value.users.find((u) => u.id === who.user!.id)!);
+    },
+    'users:set-password': ({ userId, password }) => {
+      const who = services.identity();
+      if (!who.admin && who.user?.id !== userId) return fail('forbidden', 'Only an administrator can set another user\'s password.');
+      if (!services.settings.read().users.some((u) => u.id === userId)) {
+        return fail('not-found', 'Save the user before setting their password', [{ path: 'userId', message: 'No saved user with this id' }]);
+      }
+      services.mail.setUserPassword(userId, password);
       return ok(secretStatus());
     },
     'smtp:test-connection': ({ profile, password, ping }) => services.mail.testConnection(profile, { password, ping: ping ?? false }),
@@ -53,6 +110,12 @@ export function createHandlers(services: Services): Handlers {
       await services.oauth.signOut(profile ?? { id: profileId });
       return ok(profile ? services.oauth.status(profile) : { profileId, signedIn: false, expiresAt: null, scopes: [] });
     },
+    'mail:send': (input) => services.compose.send(input),
+    'mail:compose': (input) => services.compose.compose(input),
+    'drafts:list': () => ok(services.drafts.list()),
+    'drafts:get': ({ id }) => services.drafts.get(id),
+    'drafts:save': ({ draft }) => ok(services.drafts.save(draft)),
+    'drafts:delete': ({ id }) => ok({ deleted: services.drafts.delete(id) }),
     'outbox:list': async (input) => {
       await services.outbox.open();
       const limit = input?.limit ?? 500;
@@ -79,8 +142,24 @@ export function createHandlers(services: Services): Handlers {
   };
 
   function secretStatus() {
+    const settings = services.settings.read();
     const profilePasswords: Record<string, boolean> = {};
-    for (const p of services.settings.read().smtp.profiles) profilePasswords[p.id] = services.mail.passwordSet(p.id);
-    return { profilePasswords };
+    for (const p of settings.smtp.profiles) profilePasswords[p.id] = services.mail.passwordSet(p.id);
+    const userPasswords: Record<string, boolean> = {};
+    for (const u of settings.users) userPasswords[u.id] = services.mail.userPasswordSet(u.id);
+    return { profilePasswords, userPasswords };
   }
+
+  // Every admin channel checks who is calling before anything else.
+  for (const channel of ADMIN_CHANNELS) {
+    const inner = handlers[channel] as Handler<Channel>;
+    (handlers as Record<Channel, Handler<Channel>>)[channel] = (input, ctx) => {
+      const who = services.identity();
+      if (!who.admin) {
+        return fail('forbidden', `Only an administrator can change system settings. You are signed in to this computer as ${who.account}${who.user ? '' : ', who is not one of the system users'}.`);
+      }
+      return inner(input, ctx);
+    };
+  }
+  return handlers;
 }

@@ -107,6 +107,12 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
       services: () => (services ??= openServices(io, options)),
     };
     try {
+      if (command.admin) {
+        const who = ctx.services().identity();
+        if (!who.admin) {
+          throw new CliError({ code: 'forbidden', message: `Only an administrator can change system settings; ${who.account} is ${who.user ? 'not an administrator' : 'not one of the system users'}.` }, EXIT.failed);
+        }
+      }
       return await command.run(ctx, parsed.values, parsed.positionals);
     } finally {
       // Close pooled connections and the outbox journal so the process can exit.

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import type { AppInfo, Shell } from '../../preload/contract';
+import os from 'node:os';
+import { findUser, isAdmin, type AppInfo, type Shell, type SystemUser } from '../../preload/contract';
 import { NoticeService } from './notices';
 import { SettingsService, type DocumentFileFactory } from './settings/settings-service';
 import { keyFileCodec, type SecretCodec } from './secrets/codecs';
@@ -13,6 +14,8 @@ import { DebugLog } from './debug-log/debug-log';
 import { Outbox } from './outbox/outbox';
 import { OAuthService } from './oauth/oauth-service';
 import { microsoftCloudFromEnv, type MicrosoftCloud } from './oauth/microsoft-cloud';
+import { DraftStore } from './compose/drafts';
+import { ComposeService, type HandOff } from './compose/compose-service';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -32,10 +35,26 @@ export interface ServiceOptions {
   openUrl?: (url: string) => Promise<string>;
   /** Where Microsoft sign-in and Graph live; from the environment when absent. */
   microsoftCloud?: MicrosoftCloud;
+  /** The OS account running Mailroom; os.userInfo() when absent. */
+  osUser?: () => string;
+  /** Hands messages to other mail clients; the platform's own when absent. */
+  handOff?: HandOff;
 }
 
 export function keyFilePath(dataDir: string): string {
   return path.join(dataDir, 'keys', 'secrets.key');
+}
+
+export interface Identity {
+  account: string;
+  user?: SystemUser;
+  admin: boolean;
+}
+
+/** The signed-in OS account: DOMAIN\\name on Windows when the domain is known, else the login name. */
+export function osAccount(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  const name = os.userInfo().username;
+  return platform === 'win32' && env.USERDOMAIN ? `${env.USERDOMAIN}\\${name}` : name;
 }
 
 export interface Services {
@@ -47,6 +66,10 @@ export interface Services {
   readonly outbox: Outbox;
   readonly debugLog: DebugLog;
   readonly oauth: OAuthService;
+  readonly drafts: DraftStore;
+  readonly compose: ComposeService;
+  /** Who is using Mailroom: the OS account, the system user it maps to, and whether it may change settings. */
+  identity(): Identity;
   openPath(folder: string): Promise<string>;
   info(): AppInfo;
 }
@@ -59,16 +82,35 @@ export function createServices(options: ServiceOptions): Services {
   const debugLog = new DebugLog({ settings: () => settings.readShared().general.debug, ...(options.now ? { now: options.now } : {}) });
   const cloud = options.microsoftCloud ?? microsoftCloudFromEnv();
   const oauth = new OAuthService({ secrets, cloud, openUrl: options.openUrl ?? openUrlWithSystem });
-  const mail = new MailService({ settings, secrets, debugLog, oauth, cloud });
+  const osUser = options.osUser ?? (() => osAccount());
+  const mail = new MailService({ settings, secrets, debugLog, oauth, cloud, osUser });
   const outbox = new Outbox({ dataDir, settings, mail, ...(options.now ? { now: () => options.now!().getTime() } : {}), ...(options.onOutboxChange ? { onChange: options.onOutboxChange } : {}) });
+  const identity = (): Identity => {
+    const account = osUser();
+    const users = settings.read().users;
+    const user = findUser(users, account);
+    return { account, ...(user ? { user } : {}), admin: isAdmin(users, account) };
+  };
+  const drafts = new DraftStore(dataDir, options.now);
+  const compose = new ComposeService({
+    settings,
+    outbox,
+    drafts,
+    identity,
+    handOff: options.handOff ?? noHandOff,
+    platform: options.platform ?? process.platform,
+  });
   return {
     dataDir,
     settings,
+    drafts,
+    compose,
     notices,
     secrets,
     mail,
     outbox,
     oauth,
+    identity,
     openPath: options.openPath ?? openWithSystem,
     debugLog,
     info: () => ({
@@ -127,3 +169,5 @@ export function openUrlWithSystem(url: string, env: NodeJS.ProcessEnv = process.
     });
   });
 }
+
+const noHandOff: HandOff = async (_message, { mode }) => ({ ok: false, mode, reason: 'No other mail client can be used from here' });

@@ -6,6 +6,9 @@ import { mailbox } from './mailbox';
 import { Diagnosis, PasswordInput, PROFILE_ID_RE, SendOutcome, SmtpProfile } from './smtp';
 import { OutboxEntry, OutboxState, OutboxView } from './outbox';
 import { OAuthStatus, SignInFlow, SignInMethod, SignInOutcome } from './oauth';
+import { ComposeMode, SendMode, SystemUser, USER_ID_RE } from './mail-options';
+import { ComposeResult, DRAFT_ID_RE, Draft, DraftSummary, MailSendInput, MailSendResult, SavedDraft } from './compose';
+import { OutgoingMessage } from './smtp';
 
 export const Shell = z.enum(['electron', 'browser']);
 export type Shell = z.infer<typeof Shell>;
@@ -31,9 +34,24 @@ export type Notice = z.infer<typeof Notice>;
 
 const none = z.undefined();
 
+/** Who is using Mailroom, and what follows from it. */
+export const WhoAmI = z.object({
+  /** The OS account, e.g. CONTOSO\\alice. */
+  account: z.string(),
+  /** The system user that account maps to, if any. */
+  user: SystemUser.optional(),
+  /** Whether this user may change system settings (every user while none are defined). */
+  admin: z.boolean(),
+  /** The compose and send modes in force for this user, and whose choice each is. */
+  modes: z.object({ compose: ComposeMode, send: SendMode, composeFrom: z.enum(['user', 'system']), sendFrom: z.enum(['user', 'system']) }),
+});
+export type WhoAmI = z.infer<typeof WhoAmI>;
+
 export const SecretStatus = z.object({
   /** Whether a password is saved, by profile id. The passwords themselves never cross the bridge. */
   profilePasswords: z.record(z.string(), z.boolean()),
+  /** Whether each system user's own SMTP password is saved, by user id. */
+  userPasswords: z.record(z.string(), z.boolean()),
 });
 export type SecretStatus = z.infer<typeof SecretStatus>;
 
@@ -55,11 +73,22 @@ export const channels = {
   'app:get-info': { input: none, output: AppInfo },
   'app:list-notices': { input: none, output: z.array(Notice) },
   'app:dismiss-notice': { input: z.strictObject({ id: z.string().min(1).max(200) }), output: z.array(Notice) },
+  'app:whoami': { input: none, output: WhoAmI },
   'settings:get': { input: none, output: Settings },
   'settings:save': { input: Settings, output: Settings },
   'secrets:status': { input: none, output: SecretStatus },
   'secrets:set-profile-password': {
     input: z.strictObject({ profileId: z.string().regex(PROFILE_ID_RE), password: z.string().max(1024, 'Use a password of at most 1024 characters').nullable() }),
+    output: SecretStatus,
+  },
+  /** The current user's own choices and SMTP username; allowed for every system user, within what the admin allows. */
+  'users:set-own': {
+    input: z.strictObject({ compose: ComposeMode.nullable().optional(), send: SendMode.nullable().optional(), smtpUsername: z.string().max(256).optional() }),
+    output: SystemUser,
+  },
+  /** A system user's own SMTP password: an admin for anyone, a user for themselves. Write-only. */
+  'users:set-password': {
+    input: z.strictObject({ userId: z.string().regex(USER_ID_RE), password: z.string().max(1024, 'Use a password of at most 1024 characters').nullable() }),
     output: SecretStatus,
   },
   'smtp:test-connection': {
@@ -81,6 +110,14 @@ export const channels = {
   'oauth:sign-in-wait': { input: z.strictObject({ flowId: z.string().uuid() }), output: SignInOutcome },
   'oauth:sign-in-cancel': { input: z.strictObject({ flowId: z.string().uuid() }), output: z.object({ cancelled: z.boolean() }) },
   'oauth:sign-out': { input: z.strictObject({ profileId: z.string().regex(PROFILE_ID_RE) }), output: OAuthStatus },
+  /** Sends a message written in Mailroom: into the outbox, with the user's send mode; waits for the first attempt. */
+  'mail:send': { input: MailSendInput, output: MailSendResult },
+  /** Hands a message to the user's compose mode: the built-in mailer (the renderer opens it), or another mail client. */
+  'mail:compose': { input: z.strictObject({ message: OutgoingMessage, profileId: z.union([z.literal(''), z.string().regex(PROFILE_ID_RE)]).optional() }), output: ComposeResult },
+  'drafts:list': { input: none, output: z.array(DraftSummary) },
+  'drafts:get': { input: z.strictObject({ id: z.string().regex(DRAFT_ID_RE) }), output: SavedDraft },
+  'drafts:save': { input: z.strictObject({ draft: Draft }), output: DraftSummary },
+  'drafts:delete': { input: z.strictObject({ id: z.string().regex(DRAFT_ID_RE) }), output: z.object({ deleted: z.boolean() }) },
   'outbox:list': {
     input: z.strictObject({ states: z.array(OutboxState).optional(), limit: z.number().int().min(1).max(5000).optional() }).optional(),
     output: OutboxView,

@@ -6,3 +6,5 @@ export type * from './bridge';
 export * from './smtp';
 export * from './outbox';
 export * from './oauth';
+export * from './mail-options';
+export * from './compose';

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { optionalMailbox } from './mailbox';
 import type { FieldError } from './result';
 import { SmtpProfile } from './smtp';
+import { MailOptions, SystemUser, defaultMailOptions } from './mail-options';
 
-export const SETTINGS_VERSION = 4;
+export const SETTINGS_VERSION = 5;
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export const LogLevel = z.enum(LOG_LEVELS, { error: `Choose one of: ${LOG_LEVELS.join(', ')}` });
@@ -72,8 +73,24 @@ export const Settings = z
     general: GeneralSettings,
     smtp: SmtpSettings,
     outbox: OutboxSettings,
+    /** How single emails are composed and sent (the Email tab). */
+    mail: MailOptions,
+    /** The system users (the Users tab). */
+    users: z.array(SystemUser).max(1000, 'At most 1000 users'),
   })
   .superRefine((settings, ctx) => {
+    const accounts = new Map<string, number>();
+    const userIds = new Set<string>();
+    settings.users.forEach((user, i) => {
+      const key = user.account.trim().toLowerCase();
+      if (accounts.has(key)) ctx.addIssue({ code: 'custom', path: ['users', i, 'account'], message: `Another user already signs in as "${user.account}"` });
+      else accounts.set(key, i);
+      if (userIds.has(user.id)) ctx.addIssue({ code: 'custom', path: ['users', i, 'id'], message: 'Two users share one id' });
+      userIds.add(user.id);
+    });
+    if (settings.users.length > 0 && !settings.users.some((u) => u.admin)) {
+      ctx.addIssue({ code: 'custom', path: ['users'], message: 'Keep at least one administrator, or nobody could change the settings' });
+    }
     const names = new Map<string, number>();
     const ids = new Set<string>();
     settings.smtp.profiles.forEach((profile, i) => {
@@ -116,6 +133,8 @@ export function defaultSettings(): Settings {
     },
     smtp: { profiles: [] },
     outbox: { retryForHours: 48 },
+    mail: defaultMailOptions(),
+    users: [],
   };
 }
 

@@ -38,7 +38,7 @@ function invoke(mailroom: MailroomServer, body: unknown, headers: Record<string,
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 const COMPLETE_SETTINGS = {
-  version: 4,
+  version: 5,
   general: {
     organisationName: 'Intruder Ltd',
     alertFrom: 'intruder@evil.example',
@@ -49,6 +49,8 @@ const COMPLETE_SETTINGS = {
   },
   smtp: { profiles: [] },
   outbox: { retryForHours: 48 },
+  mail: { allowM365Web: false, compose: 'builtin', composeUserSelectable: false, send: 'smtp', sendUserSelectable: false },
+  users: [],
 };
 
 test('no token, or the wrong one: 401', async ({ mailroom }) => {

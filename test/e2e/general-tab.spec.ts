@@ -7,7 +7,7 @@ const MAILBOX_HINT = 'Enter one email address, like accounts@example.com';
 
 /** What the journey saves, as it must land in settings.json. */
 const JOURNEY_SETTINGS = {
-  version: 4,
+  version: 5,
   general: {
     organisationName: 'Harbour Accounts Ltd',
     alertFrom: 'alerts@harbour.example',
@@ -18,6 +18,8 @@ const JOURNEY_SETTINGS = {
   },
   smtp: { profiles: [] },
   outbox: { retryForHours: 48 },
+  mail: { allowM365Web: false, compose: 'builtin', composeUserSelectable: false, send: 'smtp', sendUserSelectable: false },
+  users: [],
 };
 
 function generalTab(page: Page) {

@@ -32,6 +32,7 @@ export function describeStatus(status: OAuthStatus): string {
 export const OAUTH_COMMANDS: Command[] = [
   {
     name: 'sign-in',
+    admin: true,
     summary: 'Sign a Microsoft 365 (OAuth2) profile in, in the browser or with a code',
     usage: 'mailroom sign-in --profile NAME [--device-code] [--json]',
     details: [
@@ -76,6 +77,7 @@ export const OAUTH_COMMANDS: Command[] = [
   },
   {
     name: 'sign-out',
+    admin: true,
     summary: 'Sign a Microsoft 365 (OAuth2) profile out and delete its saved tokens',
     usage: 'mailroom sign-out --profile NAME [--json]',
     options: { profile: { type: 'string' } },

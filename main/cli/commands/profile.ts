@@ -83,6 +83,7 @@ const profileOptions = {
 export const PROFILE_COMMANDS: Command[] = [
   {
     name: 'profile set',
+    admin: true,
     summary: 'Create or change an SMTP server profile; validated as the dialog validates it',
     usage:
       'mailroom profile set NAME [--host H] [--port P] [--security none|starttls|starttls-required|tls] [--min-tls 1.0|1.1|1.2|1.3] [--verify-cert true|false] [--ca-file F] [--auth none|required|optional] [--auth-model basic|oauth2] [--tenant T] [--client-id GUID] [--send-method smtp|graph] [--credentials shared|per-user] [--username U] [--password-stdin] [--clear-password] [--from-name N] [--from-address A] [--bcc A] [--timeout S] [--per-minute N] [--max-attachments-mb N] [--notify-user A] [--default] [--json]',
@@ -183,6 +184,7 @@ export const PROFILE_COMMANDS: Command[] = [
   },
   {
     name: 'profile remove',
+    admin: true,
     summary: 'Remove an SMTP server profile and its saved password',
     usage: 'mailroom profile remove NAME [--json]',
     positionals: { min: 1, max: 1 },

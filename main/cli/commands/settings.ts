@@ -70,6 +70,7 @@ export const SETTINGS_COMMANDS: Command[] = [
   },
   {
     name: 'settings import',
+    admin: true,
     summary: 'Replace the settings with a JSON file, after validating all of it',
     usage: 'mailroom settings import FILE [--json]',
     details: 'FILE is a document as printed by "settings export" ("-" reads standard input).\nIf any field is invalid, each is named and nothing is changed.',
@@ -110,6 +111,7 @@ export const SETTINGS_COMMANDS: Command[] = [
   },
   {
     name: 'settings set',
+    admin: true,
     summary: 'Change one setting by its dot path; the value is validated like the dialog does',
     usage: 'mailroom settings set PATH VALUE [--json]',
     details: 'Examples:\n  mailroom settings set general.alertFrom alerts@example.com\n  mailroom settings set general.debug.enabled true\n  mailroom settings set general.debug.retentionDays 30',

@@ -1,9 +1,9 @@
 // What the SMTP buttons do: test a connection, send a test email, send a message, each for a
 // profile as it stands in the dialog (saved or not), with its password from the secret store.
 import fs from 'node:fs';
-import os from 'node:os';
 import {
   fail,
+  findUser,
   ok,
   type Advice,
   type AppError,
@@ -24,12 +24,13 @@ import { diagnose } from './diagnose';
 import { clientName, signsIn, type Credentials } from './transport';
 
 export const profilePasswordKey = (profileId: string) => `smtp-password:${profileId}`;
+export const userPasswordKey = (userId: string) => `user-password:${userId}`;
 
 export interface MailServiceDeps {
   settings: SettingsService;
   secrets: SecretStore;
   /** The signed-in OS account, whose own credentials a per-user profile uses. */
-  osUser?: () => string;
+  osUser: () => string;
   /** Where conversations with servers are recorded when debug logging is on. */
   debugLog?: DebugLog;
   /** Microsoft sign-in, for OAuth2 profiles. */
@@ -71,24 +72,23 @@ export class MailService {
     else this.deps.secrets.set(profilePasswordKey(profileId), password);
   }
 
-  /** Drops the secrets of profiles that no longer exist. */
+  /** Drops the secrets of profiles and users that no longer exist. */
   forgetRemovedProfiles(): void {
-    const ids = new Set(this.deps.settings.read().smtp.profiles.map((p) => p.id));
+    const settings = this.deps.settings.read();
+    const ids = new Set(settings.smtp.profiles.map((p) => p.id));
+    const userIds = new Set(settings.users.map((u) => u.id));
     for (const name of this.deps.secrets.names()) {
       const id = /^(?:smtp-password|oauth-cache):(.+)$/.exec(name)?.[1];
       if (id && !ids.has(id)) this.deps.secrets.delete(name);
+      const userId = /^user-password:(.+)$/.exec(name)?.[1];
+      if (userId && !userIds.has(userId)) this.deps.secrets.delete(name);
     }
   }
 
   /** The credentials a send with this profile signs in with, or a field-level reason why there are none. */
   credentials(profile: SmtpProfile, options: CallOptions = {}): Result<Credentials | undefined> {
     if (profile.auth === 'none' || profile.authModel === 'oauth2') return ok(undefined);
-    if (profile.credentials === 'per-user') {
-      const user = this.deps.osUser?.() ?? os.userInfo().username;
-      return fail('invalid-input', `This profile signs in with each user's own credentials, and none are saved for ${user}. Enter them on the Users tab.`, [
-        { path: 'credentials', message: `No credentials saved for ${user}` },
-      ]);
-    }
+    if (profile.credentials === 'per-user') return this.ownCredentials(profile, options);
     if (profile.username === '') return fail('invalid-input', 'Enter the username this profile signs in with.', [{ path: 'username', message: 'Required' }]);
     let password: string | undefined;
     // A string is what the dialog holds now: a typed password, or '' when it was cleared.
@@ -107,6 +107,45 @@ export class MailService {
       ]);
     }
     return ok({ username: profile.username, ...(password ? { password } : {}) });
+  }
+
+  /** A per-user profile signs in with the current OS user's own username and password (Users tab). */
+  private ownCredentials(profile: SmtpProfile, options: CallOptions): Result<Credentials | undefined> {
+    const account = this.deps.osUser();
+    const user = findUser(this.deps.settings.read().users, account);
+    if (!user) {
+      return fail('invalid-input', `This profile signs in with each user's own credentials, and ${account} is not one of the system users. Add ${account} on the Users tab.`, [
+        { path: 'credentials', message: `${account} is not a system user` },
+      ]);
+    }
+    if (user.smtpUsername === '') {
+      return fail('invalid-input', `This profile signs in with each user's own credentials, and none are saved for ${user.name || account}. Enter them on the Users tab.`, [
+        { path: 'credentials', message: `No SMTP username saved for ${user.name || account}` },
+      ]);
+    }
+    let password: string | undefined;
+    if (typeof options.password === 'string') password = options.password === '' ? undefined : options.password;
+    else {
+      try {
+        password = this.deps.secrets.get(userPasswordKey(user.id));
+      } catch (error) {
+        if (error instanceof SecretUnavailableError) return fail('invalid-input', error.message, [{ path: 'password', message: error.message }]);
+        throw error;
+      }
+    }
+    if (profile.auth === 'required' && !password) {
+      return fail('invalid-input', `No SMTP password is saved for ${user.name || account}. Enter it on the Users tab.`, [{ path: 'password', message: 'Required when Authorisation is Required' }]);
+    }
+    return ok({ username: user.smtpUsername, ...(password ? { password } : {}) });
+  }
+
+  userPasswordSet(userId: string): boolean {
+    return this.deps.secrets.has(userPasswordKey(userId));
+  }
+
+  setUserPassword(userId: string, password: string | null): void {
+    if (password === null || password === '') this.deps.secrets.delete(userPasswordKey(userId));
+    else this.deps.secrets.set(userPasswordKey(userId), password);
   }
 
   /** The PEM text of the profile's CA file, checked to hold a certificate. */

@@ -53,6 +53,17 @@ export const MIGRATIONS: readonly Migration[] = [
           : doc.smtp,
     }),
   },
+  {
+    // Version 5 brought the mail options (compose and send modes) and the system users.
+    from: 4,
+    migrate: (doc) => ({
+      ...doc,
+      mail: isPlainObject(doc.mail)
+        ? doc.mail
+        : { allowM365Web: false, compose: 'builtin', composeUserSelectable: false, send: 'smtp', sendUserSelectable: false },
+      users: Array.isArray(doc.users) ? doc.users : [],
+    }),
+  },
 ];
 
 export type MigrationOutcome =

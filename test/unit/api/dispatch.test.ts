@@ -75,12 +75,12 @@ describe('secret and SMTP channels', () => {
   it('sets a password write-only: the status says whether one is set, never what it is', async () => {
     const s = savedWithProfile();
     const dispatch = createDispatch(createHandlers(s));
-    expect(await dispatch('secrets:status', undefined, ctx)).toEqual({ ok: true, value: { profilePasswords: { p1: false } } });
+    expect(await dispatch('secrets:status', undefined, ctx)).toEqual({ ok: true, value: { profilePasswords: { p1: false }, userPasswords: {} } });
     const set = await dispatch('secrets:set-profile-password', { profileId: 'p1', password: 'hunter2-secret' }, ctx);
-    expect(set).toEqual({ ok: true, value: { profilePasswords: { p1: true } } });
+    expect(set).toEqual({ ok: true, value: { profilePasswords: { p1: true }, userPasswords: {} } });
     expect(JSON.stringify(await dispatch('settings:get', undefined, ctx))).not.toContain('hunter2');
     expect(s.mail.credentials(s.settings.read().smtp.profiles[0]!)).toEqual({ ok: true, value: { username: 'u', password: 'hunter2-secret' } });
-    expect(await dispatch('secrets:set-profile-password', { profileId: 'p1', password: null }, ctx)).toEqual({ ok: true, value: { profilePasswords: { p1: false } } });
+    expect(await dispatch('secrets:set-profile-password', { profileId: 'p1', password: null }, ctx)).toEqual({ ok: true, value: { profilePasswords: { p1: false }, userPasswords: {} } });
   });
 
   it('refuses a password for a profile that is not saved', async () => {

@@ -104,6 +104,6 @@ describe('settings schema', () => {
     const s = filled();
     s.general.organisationName = 'Acme\u0007';
     expect(Settings.safeParse(s).success).toBe(false);
-    expect(Settings.safeParse({ ...filled(), version: 5 }).success).toBe(false);
+    expect(Settings.safeParse({ ...filled(), version: 6 }).success).toBe(false);
   });
 });

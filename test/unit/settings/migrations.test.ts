@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { migrateSettings, type Migration } from '../../../main/services/settings/migrations';
 
+const MAIL = { allowM365Web: false, compose: 'builtin', composeUserSelectable: false, send: 'smtp', sendUserSelectable: false };
+
 describe('settings migrations', () => {
   it('reads a document without a version as the first layout, then brings it up to date', () => {
     const out = migrateSettings({ general: { organisationName: 'Acme' } });
     expect(out).toEqual({
       ok: true,
-      doc: { general: { organisationName: 'Acme', defaultProfile: '' }, smtp: { profiles: [] }, outbox: { retryForHours: 48 }, version: 4 },
+      doc: { general: { organisationName: 'Acme', defaultProfile: '' }, smtp: { profiles: [] }, outbox: { retryForHours: 48 }, version: 5, mail: MAIL, users: [] },
       from: 0,
       migrated: true,
     });
@@ -16,7 +18,7 @@ describe('settings migrations', () => {
     const v1 = { version: 1, general: { organisationName: 'Acme', alertFrom: 'a@acme.example' } };
     expect(migrateSettings(v1)).toEqual({
       ok: true,
-      doc: { version: 4, general: { organisationName: 'Acme', alertFrom: 'a@acme.example', defaultProfile: '' }, smtp: { profiles: [] }, outbox: { retryForHours: 48 } },
+      doc: { version: 5, general: { organisationName: 'Acme', alertFrom: 'a@acme.example', defaultProfile: '' }, smtp: { profiles: [] }, outbox: { retryForHours: 48 }, mail: MAIL, users: [] },
       from: 1,
       migrated: true,
     });
@@ -26,7 +28,7 @@ describe('settings migrations', () => {
     const v2 = { version: 2, general: {}, smtp: { profiles: [{ id: 'p1', name: 'Office', maxConnections: 5 }, { id: 'p2', name: 'Relay' }] } };
     expect(migrateSettings(v2)).toMatchObject({
       ok: true,
-      doc: { version: 4, outbox: { retryForHours: 48 }, smtp: { profiles: [{ id: 'p1', maxConnections: 5 }, { id: 'p2', maxConnections: 2 }] } },
+      doc: { version: 5, outbox: { retryForHours: 48 }, smtp: { profiles: [{ id: 'p1', maxConnections: 5 }, { id: 'p2', maxConnections: 2 }] } },
     });
   });
 
@@ -35,9 +37,11 @@ describe('settings migrations', () => {
     expect(migrateSettings(v3)).toEqual({
       ok: true,
       doc: {
-        version: 4,
+        version: 5,
         general: {},
         outbox: { retryForHours: 48 },
+        mail: MAIL,
+        users: [],
         smtp: { profiles: [{ id: 'p1', name: 'Office', authModel: 'basic', oauthProvider: 'microsoft365', tenant: 'contoso.com', clientId: '', sendMethod: 'smtp' }] },
       },
       from: 3,
@@ -45,9 +49,14 @@ describe('settings migrations', () => {
     });
   });
 
+  it('gives version 4 documents the default mail options and no users, keeping what is there', () => {
+    const v4 = { version: 4, general: {}, smtp: { profiles: [] }, outbox: { retryForHours: 1 } };
+    expect(migrateSettings(v4)).toEqual({ ok: true, doc: { ...v4, version: 5, mail: MAIL, users: [] }, from: 4, migrated: true });
+  });
+
   it('leaves a current document alone', () => {
-    const doc = { version: 4, general: {}, smtp: { profiles: [] }, outbox: { retryForHours: 1 } };
-    expect(migrateSettings(doc)).toEqual({ ok: true, doc, from: 4, migrated: false });
+    const doc = { version: 5, general: {}, smtp: { profiles: [] }, outbox: { retryForHours: 1 }, mail: MAIL, users: [] };
+    expect(migrateSettings(doc)).toEqual({ ok: true, doc, from: 5, migrated: false });
   });
 
   it('runs every step in order up to the target', () => {

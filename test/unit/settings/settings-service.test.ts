@@ -117,7 +117,7 @@ describe('settings service', () => {
     const { version: _v, ...legacy } = filled();
     fs.writeFileSync(settingsFile(), JSON.stringify(legacy));
     expect(open().settings.read()).toEqual(filled());
-    expect(JSON.parse(fs.readFileSync(settingsFile(), 'utf8')).version).toBe(4);
+    expect(JSON.parse(fs.readFileSync(settingsFile(), 'utf8')).version).toBe(5);
     expect(recovered).toEqual([]);
   });
 
@@ -186,7 +186,7 @@ describe('settings service', () => {
       const services = open();
       const { version: _v, ...legacy } = filled();
       expect(services.settings.import(legacy)).toEqual({ ok: true, value: filled() });
-      expect(services.settings.import({ ...filled(), version: 5 })).toMatchObject({ ok: false, error: { fields: [{ path: 'version' }] } });
+      expect(services.settings.import({ ...filled(), version: 6 })).toMatchObject({ ok: false, error: { fields: [{ path: 'version' }] } });
     });
   });
 });

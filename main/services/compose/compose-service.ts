@@ -1,0 +1,95 @@
+// Sending and composing a single message the way the current user's modes say: the one place
+// that turns "Send with" and "Compose with" into an action. Every path (the built-in mailer,
+// the CLI, the host application) comes through here.
+import {
+  COMPOSE_LABELS,
+  SEND_LABELS,
+  effectiveModes,
+  fail,
+  ok,
+  type ComposeMode,
+  type ComposeResult,
+  type MailSendResult,
+  type OutgoingMessage,
+  type Result,
+  type SendMode,
+  type SystemUser,
+  type SmtpProfile,
+} from '../../../preload/contract';
+import type { Outbox } from '../outbox/outbox';
+import type { SettingsService } from '../settings/settings-service';
+import type { DraftStore } from './drafts';
+
+/** Hands a message to another mail client; resolves to what happened. Provided per platform. */
+export type HandOff = (
+  message: OutgoingMessage,
+  request: { mode: ComposeMode | SendMode; action: 'compose' | 'send'; profile?: SmtpProfile },
+) => Promise<{ ok: true; mode: ComposeMode | SendMode; detail: string } | { ok: false; mode: ComposeMode | SendMode; reason: string }>;
+
+export interface ComposeServiceDeps {
+  settings: SettingsService;
+  outbox: Outbox;
+  drafts: DraftStore;
+  identity(): { account: string; user?: SystemUser };
+  handOff: HandOff;
+  platform: NodeJS.Platform;
+}
+
+export class ComposeService {
+  constructor(private readonly deps: ComposeServiceDeps) {}
+
+  /** The profile a message goes out with: the one named, else the default. */
+  profileFor(profileId: string | undefined): Result<SmtpProfile> {
+    const settings = this.deps.settings.read();
+    const id = profileId || settings.general.defaultProfile;
+    if (!id) {
+      return fail('invalid-input', 'Choose a server profile: there is no default profile (General tab).', [{ path: 'profileId', message: 'Required: there is no default profile' }]);
+    }
+    const profile = settings.smtp.profiles.find((p) => p.id === id);
+    return profile ? ok(profile) : fail('not-found', 'That server profile no longer exists', [{ path: 'profileId', message: 'No such profile' }]);
+  }
+
+  /** Sends with the user's send mode; SMTP and Microsoft 365 go through the outbox. */
+  async send(input: { profileId?: string; message: OutgoingMessage; draftId?: string }): Promise<Result<MailSendResult>> {
+    const modes = effectiveModes(this.deps.settings.read().mail, this.deps.identity().user);
+    const mode = modes.send === 'autodetect' ? this.autodetectSend() : modes.send;
+    const picked = this.profileFor(input.profileId);
+    if (mode === 'smtp' || mode === 'm365-graph') {
+      if (!picked.ok) return picked;
+      const profile = picked.value;
+      if (mode === 'm365-graph' && !(profile.authModel === 'oauth2' && profile.sendMethod === 'graph')) {
+        return fail(
+          'invalid-input',
+          `Send with is ${SEND_LABELS['m365-graph']}, but the profile "${profile.name}" does not send through Microsoft Graph. Choose a profile that signs in with Microsoft 365 and sends through the Graph API.`,
+          [{ path: 'profileId', message: 'Not a Microsoft 365 (Graph) profile' }],
+        );
+      }
+      const { entry, outcome } = await this.deps.outbox.sendNow(profile, input.message, 'message');
+      // Safe in the outbox now: the draft has done its job.
+      if (input.draftId) this.deps.drafts.delete(input.draftId);
+      return ok({ via: 'outbox', entry, outcome });
+    }
+    // Outlook and MAPI send it themselves, from the user's own mailbox.
+    const result = await this.deps.handOff(input.message, { mode, action: 'send', ...(picked.ok ? { profile: picked.value } : {}) });
+    if (!result.ok) return fail('io-error', `${SEND_LABELS[mode]} could not send the message: ${result.reason}`);
+    if (input.draftId) this.deps.drafts.delete(input.draftId);
+    return ok({ via: 'client', mode, detail: result.detail });
+  }
+
+  /** Hands the message to the user's compose mode; the built-in mailer is opened by the renderer. */
+  async compose(input: { profileId?: string; message: OutgoingMessage }): Promise<Result<ComposeResult>> {
+    const modes = effectiveModes(this.deps.settings.read().mail, this.deps.identity().user);
+    const from = modes.composeFrom === 'user' ? 'your own choice' : 'the system setting';
+    if (modes.compose === 'builtin') return ok({ kind: 'builtin', mode: 'builtin', reason: `Compose with is ${COMPOSE_LABELS.builtin} (${from})` });
+    const picked = input.profileId || this.deps.settings.read().general.defaultProfile ? this.profileFor(input.profileId) : undefined;
+    const result = await this.deps.handOff(input.message, { mode: modes.compose, action: 'compose', ...(picked?.ok ? { profile: picked.value } : {}) });
+    if (!result.ok) return fail('io-error', result.reason);
+    return ok({ kind: 'handed-off', mode: modes.compose, detail: result.detail });
+  }
+
+  private autodetectSend(): SendMode {
+    // Sending needs no mail client: Mailroom's own outbox is the dependable choice on every
+    // platform; Outlook and MAPI send only when chosen explicitly.
+    return 'smtp';
+  }
+}
