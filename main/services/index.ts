@@ -99,6 +99,8 @@ export function createServices(options: ServiceOptions): Services {
     identity,
     handOff: options.handOff ?? noHandOff,
     platform: options.platform ?? process.platform,
+    mail,
+    openUrl: options.openUrl ?? openUrlWithSystem,
   });
   return {
     dataDir,

@@ -358,6 +358,7 @@ describe('Microsoft Graph', () => {
 
   it('sends a 4 MB attachment through a draft and an upload session, leaving no draft behind', async () => {
     await signIn(saved('graph'));
+    graph.drafts.clear();
     const big = Buffer.alloc(4 * 1024 * 1024 + 123, 7);
     for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
     const { outcome } = await services.outbox.sendNow(saved('graph'), {
@@ -377,6 +378,22 @@ describe('Microsoft Graph', () => {
     expect(graph.drafts.size).toBe(0);
     // The upload URL carries its own authorisation: no bearer token went to it.
     expect(graph.requests.filter((r) => r.method === 'PUT').every((r) => !r.authorization)).toBe(true);
+  });
+
+  it('Compose with Microsoft 365 saves a Graph draft and opens it in Outlook on the web', async () => {
+    await signIn(saved('graph'));
+    const s = services.settings.read();
+    expect(services.settings.save({ ...s, general: { ...s.general, defaultProfile: 'graph' }, mail: { ...s.mail, allowM365Web: true, compose: 'm365-web' } }).ok).toBe(true);
+    const pdf = Buffer.from('statement');
+    const result = await services.compose.compose({
+      message: { ...invoice, subject: 'Statement for March', attachments: [{ filename: 'statement.pdf', contentBase64: pdf.toString('base64'), contentType: 'application/pdf' }] },
+    });
+    expect(result).toMatchObject({ ok: true, value: { kind: 'handed-off', mode: 'm365-web' } });
+    const draft = [...graph.drafts.values()].at(-1) as unknown as { id: string; subject: string; attachments: { name: string }[] };
+    expect(draft.subject).toBe('Statement for March');
+    expect(opened.at(-1)).toMatch(new RegExp(`^${graph.url}/owa/\\?ItemID=`));
+    expect(opened.at(-1)).toContain(encodeURIComponent(draft.id));
+    expect(graph.sent.some((m) => m.subject === 'Statement for March')).toBe(false);
   });
 
   it('waits out a short 429 with Retry-After, and leaves a long one to the outbox', async () => {

@@ -19,6 +19,9 @@ import {
 import type { Outbox } from '../outbox/outbox';
 import type { SettingsService } from '../settings/settings-service';
 import type { DraftStore } from './drafts';
+import type { MailService } from '../mail/mail-service';
+import { composeMessage } from '../mail/compose';
+import { GraphError } from '../mail/graph';
 
 /** Hands a message to another mail client; resolves to what happened. Provided per platform. */
 export type HandOff = (
@@ -33,6 +36,9 @@ export interface ComposeServiceDeps {
   identity(): { account: string; user?: SystemUser };
   handOff: HandOff;
   platform: NodeJS.Platform;
+  mail: MailService;
+  /** Opens a web address in the system browser; resolves to an error message, or '' on success. */
+  openUrl(url: string): Promise<string>;
 }
 
 export class ComposeService {
@@ -82,9 +88,43 @@ export class ComposeService {
     const from = modes.composeFrom === 'user' ? 'your own choice' : 'the system setting';
     if (modes.compose === 'builtin') return ok({ kind: 'builtin', mode: 'builtin', reason: `Compose with is ${COMPOSE_LABELS.builtin} (${from})` });
     const picked = input.profileId || this.deps.settings.read().general.defaultProfile ? this.profileFor(input.profileId) : undefined;
+    if (modes.compose === 'm365-web') {
+      const opened = await this.microsoft365Draft(input.message, picked?.ok ? picked.value : undefined);
+      return opened.ok ? ok({ kind: 'handed-off', mode: 'm365-web', detail: opened.value }) : opened;
+    }
     const result = await this.deps.handOff(input.message, { mode: modes.compose, action: 'compose', ...(picked?.ok ? { profile: picked.value } : {}) });
     if (!result.ok) return fail('io-error', result.reason);
     return ok({ kind: 'handed-off', mode: modes.compose, detail: result.detail });
+  }
+
+  /**
+   * Microsoft 365 on the web: the message becomes a draft in the user's mailbox through Graph, and
+   * Outlook on the web opens it in the system browser for a last look before sending.
+   */
+  private async microsoft365Draft(message: OutgoingMessage, preferred: SmtpProfile | undefined): Promise<Result<string>> {
+    const profiles = this.deps.settings.read().smtp.profiles;
+    const profile = preferred?.authModel === 'oauth2' ? preferred : profiles.find((p) => p.authModel === 'oauth2');
+    if (!profile) {
+      return fail('invalid-input', 'Composing in Microsoft 365 needs a server profile that signs in with Microsoft 365 (OAuth2). Add one on the SMTP tab and sign in.', [
+        { path: 'profileId', message: 'No Microsoft 365 (OAuth2) profile' },
+      ]);
+    }
+    // Drafts need the Graph permissions (Mail.ReadWrite), whatever the profile sends through.
+    const graphProfile: SmtpProfile = { ...profile, sendMethod: 'graph' };
+    const connected = await this.deps.mail.connect(graphProfile);
+    if (!connected.ok) return fail('invalid-input', connected.advice ? `${connected.advice.title}. ${connected.advice.fix}` : connected.error.message, connected.error.fields);
+    const token = connected.value.token!;
+    const composed = await composeMessage(profile, message);
+    try {
+      const draft = await this.deps.mail.graph(token).createDraft({ raw: composed.raw, envelopeTo: composed.envelope.to, messageId: composed.messageId });
+      if (!/^https:\/\//.test(draft.webLink)) return fail('io-error', 'Microsoft 365 saved the draft but gave no address to open it; find it in the Drafts folder.');
+      const problem = await this.deps.openUrl(draft.webLink);
+      if (problem) return fail('io-error', `The draft is in your Drafts folder, but the browser could not be opened (${problem}). Open Outlook on the web to finish it.`);
+      return ok(`Opened in Outlook on the web as a draft of ${token.account}`);
+    } catch (error) {
+      if (error instanceof GraphError) return fail('io-error', `${error.advice.title}. ${error.advice.cause} ${error.advice.fix}`);
+      throw error;
+    }
   }
 
   private autodetectSend(): SendMode {

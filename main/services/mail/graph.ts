@@ -200,8 +200,28 @@ export class GraphClient {
       await this.call({ method: 'POST', path: '/me/sendMail', json: { message: whole, saveToSentItems: true }, delivers: true });
       return { response: '202 Accepted by Microsoft Graph (sendMail)', path: 'sendMail' };
     }
-    // Too big for one request: a draft with the attachments that fit, the rest added one by one
-    // (large ones through upload sessions), then send.
+    const draft = await this.buildDraft(message);
+    try {
+      await this.call({ method: 'POST', path: `${draft.path}/send`, delivers: true });
+    } catch (error) {
+      await this.dropDraft(draft.path, error);
+      throw error;
+    }
+    return { response: `202 Accepted by Microsoft Graph (draft with ${draft.uploaded} uploaded attachment${draft.uploaded === 1 ? '' : 's'}, sent)`, path: 'draft' };
+  }
+
+  /** Saves a message as a draft in the mailbox, for the user to finish in Outlook on the web. */
+  async createDraft(input: GraphSendInput): Promise<{ id: string; webLink: string }> {
+    const message = await graphMessageFromMime(input, this.target.account);
+    const draft = await this.buildDraft(message);
+    return { id: draft.id, webLink: draft.webLink };
+  }
+
+  /**
+   * A draft with every attachment: those that fit ride along in the create request, the rest are
+   * added one by one (large ones through upload sessions). A half-built draft is deleted.
+   */
+  private async buildDraft(message: GraphMessage): Promise<{ id: string; path: string; webLink: string; uploaded: number }> {
     const inline: FileAttachment[] = [];
     const later: FileAttachment[] = [];
     let budget = MAX_JSON_BYTES - Buffer.byteLength(JSON.stringify(messageJson(message, [])));
@@ -212,21 +232,25 @@ export class GraphClient {
         budget -= cost;
       } else later.push(a);
     }
-    const draft = (await this.call({ method: 'POST', path: '/me/messages', json: messageJson(message, inline) })) as { id?: string };
-    if (!draft?.id) throw this.failure(502, 'InvalidResponse', 'Microsoft Graph created the draft but gave no id', 'temporary');
-    const draftPath = `/me/messages/${encodeURIComponent(draft.id)}`;
+    const created = (await this.call({ method: 'POST', path: '/me/messages', json: messageJson(message, inline) })) as { id?: string; webLink?: string };
+    if (!created?.id) throw this.failure(502, 'InvalidResponse', 'Microsoft Graph created the draft but gave no id', 'temporary');
+    const path = `/me/messages/${encodeURIComponent(created.id)}`;
     try {
       for (const a of later) {
-        if (a.content.length < UPLOAD_SESSION_THRESHOLD && encodedSize(a) <= MAX_JSON_BYTES) await this.call({ method: 'POST', path: `${draftPath}/attachments`, json: attachmentJson(a) });
-        else await this.upload(draftPath, a);
+        if (a.content.length < UPLOAD_SESSION_THRESHOLD && encodedSize(a) <= MAX_JSON_BYTES) await this.call({ method: 'POST', path: `${path}/attachments`, json: attachmentJson(a) });
+        else await this.upload(path, a);
       }
-      await this.call({ method: 'POST', path: `${draftPath}/send`, delivers: true });
     } catch (error) {
-      // A half-built draft is not left in the user's Drafts folder, unless it may have gone out.
-      if (!(error instanceof GraphError && error.kind === 'unknown')) await this.call({ method: 'DELETE', path: draftPath }).catch(() => undefined);
+      await this.dropDraft(path, error);
       throw error;
     }
-    return { response: `202 Accepted by Microsoft Graph (draft with ${later.length} uploaded attachment${later.length === 1 ? '' : 's'}, sent)`, path: 'draft' };
+    return { id: created.id, path, webLink: created.webLink ?? '', uploaded: later.filter((a) => a.content.length >= UPLOAD_SESSION_THRESHOLD).length };
+  }
+
+  /** A half-built draft is not left in the user's Drafts folder, unless it may have gone out. */
+  private async dropDraft(path: string, error: unknown): Promise<void> {
+    if (error instanceof GraphError && error.kind === 'unknown') return;
+    await this.call({ method: 'DELETE', path }).catch(() => undefined);
   }
 
   /** Reads the Sent Items folder: proves the token, the permissions and the mailbox in one call. */
