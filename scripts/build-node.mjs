@@ -17,8 +17,9 @@ const common = {
 rmSync('dist/main', { recursive: true, force: true });
 rmSync('dist/preload', { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, entryPoints: { cli: 'main/cli/bin.ts' }, outdir: 'dist' }),
-  build({ ...common, entryPoints: { electron: 'main/electron/main.ts' }, outdir: 'dist/main', external: ['electron'] }),
+  // koffi carries a native module per platform: loaded from node_modules, never bundled.
+  build({ ...common, entryPoints: { cli: 'main/cli/bin.ts' }, outdir: 'dist', external: ['koffi'] }),
+  build({ ...common, entryPoints: { electron: 'main/electron/main.ts' }, outdir: 'dist/main', external: ['electron', 'koffi'] }),
   // The preload runs sandboxed: one self-contained file, with only electron left to require.
   build({ ...common, entryPoints: { preload: 'preload/index.ts' }, outdir: 'dist/preload', external: ['electron'], target: 'chrome130', minify: true }),
 ]);

@@ -11,6 +11,7 @@ import { PROFILE_COMMANDS } from './commands/profile';
 import { MAIL_COMMANDS } from './commands/mail';
 import { OUTBOX_COMMANDS } from './commands/outbox';
 import { OAUTH_COMMANDS } from './commands/oauth';
+import { COMPOSE_COMMANDS } from './commands/compose';
 import { CliError, EXIT, UsageError, formatError, printJson, type CliIo } from './output';
 
 export type { CliOptions } from './command';
@@ -18,7 +19,7 @@ export type { CliOptions } from './command';
 
 const JSON_OPTION = { json: { type: 'boolean' as const } };
 
-const COMMANDS: Command[] = [...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...OAUTH_COMMANDS, ...MAIL_COMMANDS, ...OUTBOX_COMMANDS];
+const COMMANDS: Command[] = [...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...OAUTH_COMMANDS, ...MAIL_COMMANDS, ...COMPOSE_COMMANDS, ...OUTBOX_COMMANDS];
 
 const GROUPS: Record<string, string> = {
   settings: 'Export, import, read and change settings',

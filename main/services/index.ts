@@ -16,6 +16,8 @@ import { OAuthService } from './oauth/oauth-service';
 import { microsoftCloudFromEnv, type MicrosoftCloud } from './oauth/microsoft-cloud';
 import { DraftStore } from './compose/drafts';
 import { ComposeService, type HandOff } from './compose/compose-service';
+import { platformHandOff } from './compose/platform-handoff';
+import { sweepStaleHandoffFolders } from './handoff/temp-folder';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -92,12 +94,18 @@ export function createServices(options: ServiceOptions): Services {
     return { account, ...(user ? { user } : {}), admin: isAdmin(users, account) };
   };
   const drafts = new DraftStore(dataDir, options.now);
+  // Files an earlier run handed to a mail client and could not remove before it exited.
+  try {
+    sweepStaleHandoffFolders();
+  } catch {
+    // Nothing to tidy, or not ours to remove.
+  }
   const compose = new ComposeService({
     settings,
     outbox,
     drafts,
     identity,
-    handOff: options.handOff ?? noHandOff,
+    handOff: options.handOff ?? platformHandOff(),
     platform: options.platform ?? process.platform,
     mail,
     openUrl: options.openUrl ?? openUrlWithSystem,
@@ -171,5 +179,3 @@ export function openUrlWithSystem(url: string, env: NodeJS.ProcessEnv = process.
     });
   });
 }
-
-const noHandOff: HandOff = async (_message, { mode }) => ({ ok: false, mode, reason: 'No other mail client can be used from here' });

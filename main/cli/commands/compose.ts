@@ -1,0 +1,85 @@
+// compose: hands one message to the current user's Compose with mode, the way the accounting
+// package opens an invoice email for a last look: Outlook, MAPI, Microsoft 365 on the web, the OS
+// default mail client, or a draft in Mailroom's own built-in mailer.
+import fs from 'node:fs';
+import path from 'node:path';
+import { COMPOSE_LABELS, OutgoingMessage, effectiveModes, fieldErrors } from '../../../preload/contract';
+import type { Command } from '../command';
+import { CliError, EXIT, printJson } from '../output';
+
+export const COMPOSE_COMMANDS: Command[] = [
+  {
+    name: 'compose',
+    summary: "Open a message in the user's mail program (Compose with), for a last look before sending",
+    usage: 'mailroom compose [--profile NAME] [--to ADDR]... [--cc ADDR]... [--bcc ADDR]... [--subject S] [--text T | --html H] [--attach FILE]... [--json]',
+    details: [
+      "Uses the Compose with mode in force for this computer's user (their own choice where the administrator allows it):",
+      '  Outlook (classic), Full MAPI or Simple MAPI (Windows), Microsoft 365 (a draft opened in Outlook on the web),',
+      '  Autodetect (Outlook (classic) if installed, else the MAPI level the default mail client supports, else the',
+      '  default mail client with a draft .eml, or a mailto: link for a short plain message), or the Built-in mailer',
+      "  (the message is saved as a draft in Mailroom's New email > Drafts).",
+    ].join('\n'),
+    options: {
+      profile: { type: 'string' },
+      to: { type: 'string', multiple: true },
+      cc: { type: 'string', multiple: true },
+      bcc: { type: 'string', multiple: true },
+      subject: { type: 'string' },
+      text: { type: 'string' },
+      html: { type: 'string' },
+      attach: { type: 'string', multiple: true },
+    },
+    async run(ctx, values) {
+      const services = ctx.services();
+      const attachments = ((values.attach as string[] | undefined) ?? []).map((file) => {
+        const full = path.resolve(ctx.io.cwd, file);
+        try {
+          return { filename: path.basename(full), contentBase64: fs.readFileSync(full).toString('base64') };
+        } catch (error) {
+          throw new CliError({ code: 'invalid-input', message: `Cannot read attachment ${file}: ${(error as Error).message}`, fields: [{ path: '--attach', message: `Cannot read ${file}` }] });
+        }
+      });
+      const to = (values.to as string[] | undefined) ?? [];
+      const cc = (values.cc as string[] | undefined) ?? [];
+      const bcc = (values.bcc as string[] | undefined) ?? [];
+      // A message to compose may have no recipient yet: check addresses, not their number.
+      const parsed = OutgoingMessage.safeParse({
+        to: to.length + cc.length + bcc.length === 0 ? ['nobody@example.com'] : to,
+        cc,
+        bcc,
+        subject: typeof values.subject === 'string' ? values.subject : '',
+        ...(typeof values.text === 'string' ? { text: values.text } : {}),
+        ...(typeof values.html === 'string' ? { html: values.html } : {}),
+        attachments,
+      });
+      if (!parsed.success) {
+        const fields = fieldErrors(parsed.error).map((f) => ({ path: `--${f.path.split('.')[0]}`, message: f.message }));
+        throw new CliError({ code: 'invalid-input', message: `Invalid input: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields });
+      }
+      const message = { ...parsed.data, to };
+      let profileId: string | undefined;
+      if (typeof values.profile === 'string') {
+        const profile = services.mail.findProfile(values.profile);
+        if (!profile) throw new CliError({ code: 'not-found', message: `No profile called "${values.profile}"`, fields: [{ path: '--profile', message: 'Unknown profile' }] });
+        profileId = profile.id;
+      }
+      const result = await services.compose.compose({ message, ...(profileId ? { profileId } : {}) });
+      if (!result.ok) throw new CliError(result.error, EXIT.failed);
+      if (result.value.kind === 'builtin') {
+        const draft = services.drafts.save({ profileId: profileId ?? '', to: message.to, cc: message.cc, bcc: message.bcc, subject: message.subject, html: message.html ?? escapeText(message.text ?? ''), attachments: message.attachments });
+        if (ctx.json) printJson(ctx.io, { ok: true, mode: 'builtin', draftId: draft.id });
+        else ctx.io.stdout.write(`Compose with is ${COMPOSE_LABELS.builtin}: saved as a draft (${draft.id}). Open it in Mailroom: New email > Drafts.\n`);
+        return EXIT.ok;
+      }
+      const modes = effectiveModes(services.settings.read().mail, services.identity().user);
+      if (ctx.json) printJson(ctx.io, { ok: true, mode: result.value.mode, detail: result.value.detail, from: modes.composeFrom });
+      else ctx.io.stdout.write(`${result.value.detail}\n`);
+      return EXIT.ok;
+    },
+  },
+];
+
+function escapeText(text: string): string {
+  const html = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return html === '' ? '' : `<p>${html.replace(/\r?\n/g, '<br>')}</p>`;
+}
