@@ -168,6 +168,7 @@ function requiredFields(settings: Settings): RequiredField[] {
       fields.push({ path: at + 'username', value: p.username, message: p.auth === 'optional' ? 'Required: Optional means the password may be left empty' : 'Required' });
     }
   });
+  settings.users.forEach((u, i) => fields.push({ path: `users.${i}.account`, value: u.account }));
   return fields;
 }
 

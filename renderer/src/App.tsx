@@ -17,9 +17,11 @@ import {
   typographyStyles,
 } from '@fluentui/react-components';
 import { ActivityTab } from './activity/ActivityTab';
+import { ComposeLauncher } from './compose/ComposeLauncher';
 import { useAppInfo } from './app/useAppInfo';
 import { useLeaveGuard } from './app/useLeaveGuard';
 import { useOsTheme } from './app/useOsTheme';
+import { useWhoAmI, type Identity } from './app/useWhoAmI';
 import { EmailTab } from './email/EmailTab';
 import { GeneralTab } from './general/GeneralTab';
 import { NoticeList } from './notices/NoticeList';
@@ -28,6 +30,10 @@ import { useSettingsDraft, type SettingsDraft } from './settings/useSettingsDraf
 import { SmtpTab } from './smtp/SmtpTab';
 import { usePasswords, type ProfilePasswords } from './smtp/usePasswords';
 import { UsersTab } from './users/UsersTab';
+import { useOwnSettings } from './users/useOwnSettings';
+import { useUserPasswords, type UserPasswords } from './users/useUserPasswords';
+import type { FormBinding } from './components/fields';
+import type { Settings } from '../../preload/contract';
 
 const TABS = [
   { value: 'general', label: 'General' },
@@ -45,6 +51,8 @@ function isTabValue(value: unknown): value is TabValue {
 /** The tab that shows the field at a dot path: the first segment names it ("smtp.profiles.0.host"). */
 function tabOfPath(path: string): TabValue {
   const first = path.split('.')[0];
+  // The Email tab's options live under "mail".
+  if (first === 'mail') return 'email';
   return isTabValue(first) ? first : 'general';
 }
 
@@ -63,6 +71,11 @@ const useStyles = makeStyles({
     minHeight: 0,
     backgroundColor: tokens.colorNeutralBackground1,
     color: tokens.colorNeutralForeground1,
+  },
+  viewOnly: {
+    marginInline: PAGE_PADDING,
+    marginBottom: tokens.spacingVerticalS,
+    flexShrink: 0,
   },
   header: {
     display: 'flex',
@@ -181,21 +194,32 @@ function SettingsDialog() {
   const [tab, setTab] = useState<TabValue>('general');
   const [focusPath, setFocusPath] = useState<string | null>(null);
   const passwords = usePasswords();
+  const userPasswords = useUserPasswords();
+  const identity = useWhoAmI();
+  const own = useOwnSettings(settings.form, settings.saved, identity.who);
+  // Only an administrator changes the settings; anyone else sees them read-only, apart from
+  // their own choices (useOwnSettings). Main refuses the rest whatever the page does.
+  const admin = identity.who?.admin === true;
+  const form = admin ? settings.form : own.form;
   const { saving, save, showBanner } = settings;
   // A typed or cleared password is an unsaved change too.
-  const dirty = settings.dirty || passwords.dirty;
+  const dirty = admin ? settings.dirty || passwords.dirty || userPasswords.dirty : own.dirty || userPasswords.dirty;
   const { apply: applyPasswords } = passwords;
+  const { apply: applyUserPasswords } = userPasswords;
+  const { refresh: refreshIdentity } = identity;
+  const [ownSaving, setOwnSaving] = useState(false);
 
   useLeaveGuard(dirty);
 
-  const onSave = useCallback(async () => {
+  const saveAsAdmin = useCallback(async () => {
     const outcome = await save();
     if (!outcome.ok && outcome.firstErrorPath) {
       setTab(tabOfPath(outcome.firstErrorPath));
       setFocusPath(outcome.firstErrorPath);
     }
     if (!outcome.ok) return;
-    // Main keeps passwords only for saved profiles, so they follow the settings.
+    void refreshIdentity();
+    // Main keeps passwords only for saved profiles and users, so they follow the settings.
     const stored = await applyPasswords(outcome.saved);
     const [failedId] = Object.keys(stored.failed);
     if (failedId !== undefined) {
@@ -203,8 +227,49 @@ function SettingsDialog() {
       showBanner({ intent: 'error', title: 'Password not saved', message: 'The settings were saved, but a password was not. The reason is under the Password field.' });
       setTab('smtp');
       setFocusPath(`smtp.profiles.${index}.password`);
+      return;
     }
-  }, [save, applyPasswords, showBanner]);
+    const storedUsers = await applyUserPasswords(outcome.saved);
+    const [failedUser] = Object.keys(storedUsers.failed);
+    if (failedUser !== undefined) {
+      const index = outcome.saved.users.findIndex((u) => u.id === failedUser);
+      showBanner({ intent: 'error', title: 'Password not saved', message: 'The settings were saved, but a user’s SMTP password was not. The reason is under the SMTP password field.' });
+      setTab('users');
+      setFocusPath(`users.${index}.password`);
+    }
+  }, [save, applyPasswords, applyUserPasswords, showBanner, refreshIdentity]);
+
+  // A user who is not an administrator saves only their own choices and SMTP sign-in.
+  const saveOwn = useCallback(async () => {
+    const saved = settings.saved;
+    if (!saved) return;
+    setOwnSaving(true);
+    try {
+      const outcome = await own.save();
+      if (!outcome.ok) {
+        showBanner({ intent: 'error', title: 'Not saved', message: outcome.message });
+        if (outcome.firstErrorPath) {
+          setTab('users');
+          setFocusPath(outcome.firstErrorPath);
+        }
+        return;
+      }
+      if (outcome.changed) void refreshIdentity();
+      const stored = await applyUserPasswords(saved);
+      if (!stored.ok) {
+        showBanner({ intent: 'error', title: 'Password not saved', message: 'Your SMTP password was not saved. The reason is under the SMTP password field.' });
+        setTab('users');
+        setFocusPath(`users.${own.index}.password`);
+        return;
+      }
+      showBanner({ intent: 'success', message: 'Your settings were saved' });
+    } finally {
+      setOwnSaving(false);
+    }
+  }, [settings.saved, own, applyUserPasswords, showBanner, refreshIdentity]);
+
+  const onSave = admin ? saveAsAdmin : saveOwn;
+  const busy = saving || ownSaving;
 
   // Move to the first field in error once its tab is showing.
   useEffect(() => {
@@ -218,12 +283,12 @@ function SettingsDialog() {
     const onKeyDown = (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 's') {
         event.preventDefault();
-        if (dirty && !saving) void onSave();
+        if (dirty && !busy) void onSave();
       }
     };
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
-  }, [dirty, saving, onSave]);
+  }, [dirty, busy, onSave]);
 
   const organisation = settings.saved?.general.organisationName.trim();
 
@@ -232,9 +297,11 @@ function SettingsDialog() {
       <header className={styles.header}>
         <h1 className={styles.title}>Email settings</h1>
         {organisation && <span className={styles.organisation}>{organisation}</span>}
+        <ComposeLauncher onShowActivity={() => setTab('activity')} />
       </header>
 
       <main className={styles.main}>
+        <ViewOnlyBanner identity={identity} hasOwnRow={own.index >= 0} className={styles.viewOnly} />
         <TabList
           className={styles.tabs}
           selectedValue={tab}
@@ -250,11 +317,14 @@ function SettingsDialog() {
         </TabList>
 
         <div className={styles.scroller}>
-          <div className={mergeClasses(styles.content, tab === 'smtp' && styles.wide, tab === 'activity' && styles.full)}>
+          <div className={mergeClasses(styles.content, (tab === 'smtp' || tab === 'users') && styles.wide, tab === 'activity' && styles.full)}>
             <NoticeList {...notices} />
             <SettingsBody
               settings={settings}
+              form={form}
+              identity={identity}
               passwords={passwords}
+              userPasswords={userPasswords}
               tab={tab}
               info={info}
               revealPath={focusPath}
@@ -292,16 +362,18 @@ function SettingsDialog() {
             )}
           </div>
           <Button
-            disabled={!dirty || saving}
+            disabled={!dirty || busy}
             onClick={() => {
               settings.revert();
               passwords.revert();
+              userPasswords.revert();
+              own.revert();
             }}
           >
             Revert
           </Button>
-          <Button appearance="primary" disabled={!dirty || saving} onClick={() => void onSave()}>
-            {saving ? 'Saving…' : 'Save'}
+          <Button appearance="primary" disabled={!dirty || busy} onClick={() => void onSave()}>
+            {busy ? 'Saving…' : 'Save'}
           </Button>
         </div>
       </footer>
@@ -311,7 +383,11 @@ function SettingsDialog() {
 
 interface SettingsBodyProps {
   settings: SettingsDraft;
+  /** The draft as this user may edit it: all of it for an administrator, their own choices otherwise. */
+  form: FormBinding<Settings>;
+  identity: Identity;
   passwords: ProfilePasswords;
+  userPasswords: UserPasswords;
   tab: TabValue;
   info: ReturnType<typeof useAppInfo>;
   /** The field a refused save moves to, for tabs that must first show it. */
@@ -319,11 +395,12 @@ interface SettingsBodyProps {
   onShowSetting(path: string): void;
 }
 
-function SettingsBody({ settings, passwords, tab, info, revealPath, onShowSetting }: SettingsBodyProps) {
+function SettingsBody({ settings, form, identity, passwords, userPasswords, tab, info, revealPath, onShowSetting }: SettingsBodyProps) {
   const styles = useStyles();
   const { load } = settings;
+  // Until main says who is at the keyboard, nothing is shown editable that might not be.
   const status =
-    load.status === 'loading' ? (
+    load.status === 'loading' || identity.state.status === 'loading' ? (
       <Spinner className={styles.loading} size="small" label="Loading settings…" />
     ) : load.status === 'failed' ? (
       <MessageBar intent="error" layout="multiline">
@@ -352,11 +429,48 @@ function SettingsBody({ settings, passwords, tab, info, revealPath, onShowSettin
   );
   return (
     <>
-      {panel('general', <GeneralTab form={settings.form} info={info} saved={settings.saved} />)}
-      {panel('smtp', <SmtpTab form={settings.form} passwords={passwords} revealPath={revealPath} />)}
-      {panel('email', <EmailTab />, true)}
-      {panel('users', <UsersTab />, true)}
+      {panel('general', <GeneralTab form={form} info={info} saved={settings.saved} />)}
+      {panel('smtp', <SmtpTab form={form} passwords={passwords} revealPath={revealPath} />)}
+      {panel('email', <EmailTab form={form} info={info} who={identity.who} onShowSetting={onShowSetting} />)}
+      {panel(
+        'users',
+        <UsersTab form={form} who={identity.who} passwords={userPasswords} platform={info?.platform} revealPath={revealPath} />,
+      )}
       {panel('activity', <ActivityTab active={tab === 'activity'} onShowSetting={onShowSetting} />, false, false)}
     </>
+  );
+}
+
+interface ViewOnlyBannerProps {
+  identity: Identity;
+  /** The account is one of the system users, with choices of its own on the Users tab. */
+  hasOwnRow: boolean;
+  className: string;
+}
+
+/** Says, on every tab, why the settings cannot be changed here and who Mailroom thinks you are. */
+function ViewOnlyBanner({ identity, hasOwnRow, className }: ViewOnlyBannerProps) {
+  const { state } = identity;
+  if (state.status === 'loading' || (state.status === 'ready' && state.value.admin)) return null;
+  if (state.status === 'failed') {
+    return (
+      <MessageBar intent="warning" layout="multiline" className={className}>
+        <MessageBarBody>
+          <MessageBarTitle>View only</MessageBarTitle>
+          Mailroom could not tell who is signed in ({state.message}), so the settings are shown read-only.
+        </MessageBarBody>
+      </MessageBar>
+    );
+  }
+  const { account, user } = state.value;
+  return (
+    <MessageBar intent="info" layout="multiline" className={className}>
+      <MessageBarBody>
+        <MessageBarTitle>View only</MessageBarTitle>
+        You can view these settings; only an administrator can change them. You are signed in to this computer as {account}
+        {user ? '' : ', who is not one of the system users'}.
+        {hasOwnRow && ' Your own SMTP sign-in, and how you compose and send where allowed, are yours to change on the Users tab.'}
+      </MessageBarBody>
+    </MessageBar>
   );
 }

@@ -9,6 +9,7 @@ import {
   Option,
   Switch,
   makeStyles,
+  switchClassNames,
   mergeClasses,
   tokens,
   type FieldProps,
@@ -47,7 +48,8 @@ interface BoundFieldProps<D, V> {
 
 export const FIELD_MAX_WIDTH = '480px';
 
-const useFieldStyles = makeStyles({
+/** The field styles, for controls in other files that must look like these (a read-only choice, say). */
+export const useFieldStyles = makeStyles({
   field: {
     maxWidth: FIELD_MAX_WIDTH,
     width: '100%',
@@ -76,6 +78,13 @@ const useFieldStyles = makeStyles({
   },
   readOnlyText: {
     color: tokens.colorPalettePurpleForeground2,
+  },
+  // A locked switch is disabled; its label stays purple rather than taking the disabled grey, which
+  // Switch sets through the disabled input's sibling selector.
+  readOnlySwitch: {
+    [`& .${switchClassNames.input}:disabled ~ .${switchClassNames.label}`]: {
+      color: tokens.colorPalettePurpleForeground2,
+    },
   },
   readOnlyRoot: {
     backgroundColor: tokens.colorNeutralBackground2,
@@ -196,7 +205,7 @@ export function SwitchField<D>(props: SwitchFieldProps<D>) {
     <Field hint={hint} {...validation} className={mergeClasses(styles.field, className)}>
       <Switch
         name={path}
-        className={styles.switchRoot}
+        className={mergeClasses(styles.switchRoot, readOnly && styles.readOnlySwitch)}
         label={readOnly ? { children: label, className: styles.readOnlyText } : label}
         checked={value}
         // A switch has no read-only state of its own: a locked one is disabled, its label still purple.

@@ -9,7 +9,8 @@ const useStyles = makeStyles({
 });
 
 export interface BasicRetirementNoticeProps {
-  onSwitch(): void;
+  /** Absent where the profile cannot be changed (a non-administrator's view). */
+  onSwitch?: () => void;
 }
 
 export function BasicRetirementNotice({ onSwitch }: BasicRetirementNoticeProps) {
@@ -22,9 +23,11 @@ export function BasicRetirementNotice({ onSwitch }: BasicRetirementNoticeProps) 
         from the end of December 2026; Microsoft will announce the date it is removed for good in the second half of 2027
         (Message Center MC786329). Move this profile to OAuth2 before then so mail keeps going out.
       </MessageBarBody>
-      <MessageBarActions>
-        <Button onClick={onSwitch}>Switch to OAuth2</Button>
-      </MessageBarActions>
+      {onSwitch && (
+        <MessageBarActions>
+          <Button onClick={onSwitch}>Switch to OAuth2</Button>
+        </MessageBarActions>
+      )}
     </MessageBar>
   );
 }

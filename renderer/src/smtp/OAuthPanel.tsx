@@ -150,6 +150,8 @@ export interface OAuthPanelProps {
   /** Field errors main reported when the sign-in could not start, to show under their fields. */
   onFieldErrors(fields: readonly FieldError[]): void;
   onSignedIn(status: OAuthStatus): void;
+  /** Only an administrator may sign a profile in or out. */
+  readOnly?: boolean;
 }
 
 export function OAuthPanel(props: OAuthPanelProps) {
@@ -176,7 +178,7 @@ export function OAuthPanel(props: OAuthPanelProps) {
     [],
   );
 
-  const blocker = signInBlocker(profile);
+  const blocker = props.readOnly ? 'Only an administrator can sign this profile in or out.' : signInBlocker(profile);
   const busy = phase.status === 'starting' || phase.status === 'waiting' || signingOut;
 
   const signIn = async (method: SignInMethod) => {
@@ -285,9 +287,19 @@ export function OAuthPanel(props: OAuthPanelProps) {
         </div>
       ) : status?.signedIn ? (
         <div className={styles.actions}>
-          <Button icon={<SignOut20Regular />} disabledFocusable={busy} onClick={() => void signOut()}>
+          <Button
+            icon={<SignOut20Regular />}
+            disabledFocusable={busy || props.readOnly}
+            aria-describedby={props.readOnly ? reasonId : undefined}
+            onClick={() => void signOut()}
+          >
             {signingOut ? 'Signing out…' : 'Sign out'}
           </Button>
+          {props.readOnly && (
+            <p id={reasonId} className={styles.reason}>
+              {blocker}
+            </p>
+          )}
         </div>
       ) : (
         <>

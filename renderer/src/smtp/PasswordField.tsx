@@ -1,8 +1,8 @@
-// A profile's password, write-only: the dialog learns only whether one is saved. What the user
-// types or clears waits in memory until Save (see usePasswords).
+// A profile's (or a user's own) password, write-only: the dialog learns only whether one is saved.
+// What the user types or clears waits in memory until Save (see usePasswords).
 import { Button, Field, Input, makeStyles, mergeClasses, tokens, typographyStyles } from '@fluentui/react-components';
 import { Eraser20Regular, LockClosed16Regular, LockOpen16Regular } from '@fluentui/react-icons';
-import { FIELD_MAX_WIDTH } from '../components/fields';
+import { FIELD_MAX_WIDTH, useFieldStyles } from '../components/fields';
 import type { ProfilePasswords } from './usePasswords';
 
 const useStyles = makeStyles({
@@ -29,7 +29,9 @@ const useStyles = makeStyles({
 });
 
 export interface PasswordFieldProps {
+  /** The id the password is kept under: the profile's, or the user's on the Users tab. */
   profileId: string;
+  label?: string;
   /** The control's name: a dot path, like the document's fields, so errors can move focus to it. */
   name: string;
   passwords: ProfilePasswords;
@@ -38,11 +40,16 @@ export interface PasswordFieldProps {
   disabled?: boolean;
   /** Shown instead of the saved state, when the field does not apply. */
   disabledHint?: string;
+  /** Not this user's to change: shows only whether one is saved, in read-only purple, and why. */
+  readOnly?: boolean;
+  readOnlyHint?: string;
   onEdited(): void;
 }
 
-export function PasswordField({ profileId, name, passwords, error, disabled, disabledHint, onEdited }: PasswordFieldProps) {
+export function PasswordField(props: PasswordFieldProps) {
+  const { profileId, label = 'Password', name, passwords, error, disabled, disabledHint, onEdited } = props;
   const styles = useStyles();
+  const fieldStyles = useFieldStyles();
   const saved = passwords.isSaved(profileId);
   const pending = passwords.pending(profileId);
   const message = error ?? passwords.errorFor(profileId);
@@ -56,9 +63,23 @@ export function PasswordField({ profileId, name, passwords, error, disabled, dis
 
   const canClear = !disabled && (typeof pending === 'string' || (saved === true && pending !== null));
 
+  if (props.readOnly) {
+    return (
+      <Field label={label} className={styles.field} hint={props.readOnlyHint}>
+        <Input
+          name={name}
+          readOnly
+          value={saved === undefined ? 'Checking…' : saved ? 'A password is saved' : 'No password saved'}
+          className={mergeClasses(fieldStyles.control, fieldStyles.readOnlyRoot)}
+          input={{ className: fieldStyles.readOnlyText }}
+        />
+      </Field>
+    );
+  }
+
   return (
     <Field
-      label="Password"
+      label={label}
       className={styles.field}
       hint={
         <span className={styles.state}>

@@ -159,6 +159,8 @@ export function ProfileEditor(props: ProfileEditorProps) {
   const perUser = profile.credentials === 'per-user';
   const perUserHint = "Each user enters their own on the Users tab.";
   const oauth = profile.authModel === 'oauth2';
+  // A non-administrator sees the profile but changes nothing; tests still run.
+  const readOnly = form.isReadOnly(path('name'));
 
   // The same edit path as the dropdown: the draft turns dirty and the Microsoft 365 server is filled in.
   const switchToOAuth = () => {
@@ -298,7 +300,7 @@ export function ProfileEditor(props: ProfileEditorProps) {
               options={AUTH_MODEL_OPTIONS}
               hint={oauth ? 'A token from the provider; no password is stored.' : undefined}
             />
-            {!oauth && isMicrosoft365Host(profile.host) && <BasicRetirementNotice onSwitch={switchToOAuth} />}
+            {!oauth && isMicrosoft365Host(profile.host) && <BasicRetirementNotice onSwitch={readOnly ? undefined : switchToOAuth} />}
             {oauth ? (
               <>
                 <DropdownField
@@ -346,7 +348,13 @@ export function ProfileEditor(props: ProfileEditorProps) {
                   spellCheck={false}
                   hint="The account that sends, like accounts@contoso.com. Left empty, it becomes the account you sign in with."
                 />
-                <OAuthPanel profile={profile} prepare={prepareSignIn} onFieldErrors={props.onFieldErrors} onSignedIn={signedIn} />
+                <OAuthPanel
+                  profile={profile}
+                  prepare={prepareSignIn}
+                  onFieldErrors={props.onFieldErrors}
+                  onSignedIn={signedIn}
+                  readOnly={readOnly}
+                />
               </>
             ) : (
               <>
@@ -367,6 +375,7 @@ export function ProfileEditor(props: ProfileEditorProps) {
                   error={testErrors.password}
                   disabled={perUser}
                   disabledHint={perUserHint}
+                  readOnly={readOnly && !perUser}
                   onEdited={() => onFieldEdited('password')}
                 />
               </>

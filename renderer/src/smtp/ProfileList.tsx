@@ -140,6 +140,8 @@ export interface ProfileListProps {
   onAdd(): void;
   onDelete(): void;
   onSendTest(): void;
+  /** Profiles can be looked at and tested, not added or deleted (a non-administrator's view). */
+  readOnly?: boolean;
 }
 
 export function ProfileList(props: ProfileListProps) {
@@ -168,19 +170,23 @@ export function ProfileList(props: ProfileListProps) {
         Server profiles
       </h2>
       <Toolbar aria-label="Profile actions" size="small" className={styles.toolbar}>
-        <ToolbarButton icon={<Add20Regular />} className={styles.toolButton} onClick={props.onAdd}>
-          Add
-        </ToolbarButton>
-        <ToolbarButton icon={<Delete20Regular />} className={styles.toolButton} disabled={!hasSelection} onClick={props.onDelete}>
-          Delete
-        </ToolbarButton>
+        {!props.readOnly && (
+          <>
+            <ToolbarButton icon={<Add20Regular />} className={styles.toolButton} onClick={props.onAdd}>
+              Add
+            </ToolbarButton>
+            <ToolbarButton icon={<Delete20Regular />} className={styles.toolButton} disabled={!hasSelection} onClick={props.onDelete}>
+              Delete
+            </ToolbarButton>
+          </>
+        )}
         <ToolbarButton icon={<Send20Regular />} className={styles.toolButton} disabled={!hasSelection} onClick={props.onSendTest}>
           Send test
         </ToolbarButton>
       </Toolbar>
       <Field
         label="Filter profiles"
-        hint="Type a new name and press Enter to create a profile."
+        hint={props.readOnly ? undefined : 'Type a new name and press Enter to create a profile.'}
         {...(props.filterError ? { validationState: 'error' as const, validationMessage: props.filterError } : {})}
       >
         <SearchBox
@@ -192,7 +198,7 @@ export function ProfileList(props: ProfileListProps) {
       </Field>
       {profiles.length > 0 && shown.length === 0 ? (
         <p className={styles.empty} role="status">
-          No profile matches “{filter.trim()}”. Press Enter in the filter to create it.
+          No profile matches “{filter.trim()}”.{props.readOnly ? '' : ' Press Enter in the filter to create it.'}
         </p>
       ) : (
         profiles.length > 0 && (

@@ -90,6 +90,8 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
   const [focusRequest, setFocusRequest] = useState<string | null>(null);
   const [openings, setOpenings] = useState(0);
   const reportHeadingId = useId();
+  // Whoever may not change the settings sees the profiles and tests them, and adds or deletes none.
+  const readOnly = form.isReadOnly('smtp.profiles');
 
   // The selection falls back to the first profile when its own is gone (after Revert, say).
   const selectedIndex = Math.max(0, profiles.findIndex((p) => p.id === selectedId));
@@ -145,6 +147,7 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
       setFocusRequest(optionOf(existing.id));
       return;
     }
+    if (readOnly) return;
     const problem = nameProblem(name, profiles);
     if (problem) {
       setFilterError(problem);
@@ -256,6 +259,7 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
           onAdd={() => setDialog({ kind: 'add' })}
           onDelete={() => selected && setDialog({ kind: 'delete', id: selected.id })}
           onSendTest={openSendTest}
+          readOnly={readOnly}
         />
       </div>
 
@@ -285,7 +289,9 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
             in, and who the mail comes from.
           </p>
           <p className={styles.emptyText}>
-            To add one, type its name in Filter profiles and press Enter, or choose Add.
+            {readOnly
+              ? 'An administrator adds them.'
+              : 'To add one, type its name in Filter profiles and press Enter, or choose Add.'}
           </p>
         </section>
       )}

@@ -1,9 +1,23 @@
-// Profile passwords as the dialog sees them: whether one is saved (never the password itself), and
-// what the user typed or cleared since. Changes wait in memory until Save; main stores them only
-// for profiles it has saved, so they are applied after the settings themselves were saved.
+// Write-only passwords as the dialog sees them: whether one is saved (never the password itself),
+// and what the user typed or cleared since. Changes wait in memory until Save; main stores them only
+// for profiles (or users) it has saved, so they are applied after the settings themselves were saved.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Settings } from '../../../preload/contract';
+import type { Result, SecretStatus, Settings } from '../../../preload/contract';
 import { getBridge } from '../bridge';
+
+/** Whose passwords a store keeps: server profiles' (the SMTP tab) or system users' own (the Users tab). */
+export interface PasswordKind {
+  saved(status: SecretStatus): Readonly<Record<string, boolean>>;
+  /** The ids main keeps passwords for in these saved settings. */
+  ids(settings: Settings): string[];
+  store(id: string, password: string | null): Promise<Result<SecretStatus>>;
+}
+
+export const PROFILE_PASSWORDS: PasswordKind = {
+  saved: (status) => status.profilePasswords,
+  ids: (settings) => settings.smtp.profiles.map((p) => p.id),
+  store: (profileId, password) => getBridge().invoke('secrets:set-profile-password', { profileId, password }),
+};
 
 /** A typed replacement, or null for "remove the saved one". */
 export type PendingPassword = string | null;
@@ -34,15 +48,15 @@ export interface ProfilePasswords {
   revert(): void;
 }
 
-export function usePasswords(): ProfilePasswords {
+export function usePasswords(kind: PasswordKind = PROFILE_PASSWORDS): ProfilePasswords {
   const [status, setStatus] = useState<Readonly<Record<string, boolean>> | null>(null);
   const [pendingById, setPendingById] = useState<Readonly<Record<string, PendingPassword>>>({});
   const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
 
   const refresh = useCallback(async () => {
     const result = await getBridge().invoke('secrets:status', undefined);
-    if (result.ok) setStatus(result.value.profilePasswords);
-  }, []);
+    if (result.ok) setStatus(kind.saved(result.value));
+  }, [kind]);
 
   useEffect(() => {
     void refresh();
@@ -86,19 +100,19 @@ export function usePasswords(): ProfilePasswords {
 
   const apply = useCallback(
     async (saved: Settings): Promise<PasswordApplyOutcome> => {
-      const savedIds = new Set(saved.smtp.profiles.map((p) => p.id));
+      const savedIds = new Set(kind.ids(saved));
       const failed: Record<string, string> = {};
       const done: string[] = [];
-      let latest: Record<string, boolean> | null = null;
+      let latest: Readonly<Record<string, boolean>> | null = null;
       for (const [profileId, password] of Object.entries(pendingById)) {
         if (!savedIds.has(profileId)) {
           done.push(profileId);
           continue;
         }
-        const result = await getBridge().invoke('secrets:set-profile-password', { profileId, password });
+        const result = await kind.store(profileId, password);
         if (result.ok) {
           done.push(profileId);
-          latest = result.value.profilePasswords;
+          latest = kind.saved(result.value);
         } else {
           failed[profileId] = result.error.fields?.[0]?.message ?? result.error.message;
         }
@@ -115,7 +129,7 @@ export function usePasswords(): ProfilePasswords {
       await refresh();
       return { ok: Object.keys(failed).length === 0, failed };
     },
-    [pendingById, refresh],
+    [pendingById, refresh, kind],
   );
 
   const revert = useCallback(() => {

@@ -1,0 +1,33 @@
+// Who is using the dialog: the OS account, the system user it maps to, whether that user may change
+// the settings, and the compose and send modes in force for them. Main decides all of it.
+import { useCallback, useEffect, useState } from 'react';
+import type { WhoAmI } from '../../../preload/contract';
+import { getBridge } from '../bridge';
+
+export type WhoAmIState = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'ready'; value: WhoAmI };
+
+export interface Identity {
+  state: WhoAmIState;
+  /** The answer, once there is one. */
+  who: WhoAmI | null;
+  /** Asks again: after a save, the user's modes (or the users themselves) may have changed. */
+  refresh(): Promise<void>;
+}
+
+export function useWhoAmI(): Identity {
+  const [state, setState] = useState<WhoAmIState>({ status: 'loading' });
+
+  const refresh = useCallback(async () => {
+    const result = await getBridge().invoke('app:whoami', undefined);
+    // A failed refresh keeps what was known.
+    setState((current) =>
+      result.ok ? { status: 'ready', value: result.value } : current.status === 'ready' ? current : { status: 'failed', message: result.error.message },
+    );
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  return { state, who: state.status === 'ready' ? state.value : null, refresh };
+}
