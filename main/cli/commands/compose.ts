@@ -1,9 +1,8 @@
 // compose: hands one message to the current user's Compose with mode, the way the accounting
 // package opens an invoice email for a last look: Outlook, MAPI, Microsoft 365 on the web, the OS
 // default mail client, or a draft in Mailroom's own built-in mailer.
-import fs from 'node:fs';
-import path from 'node:path';
 import { COMPOSE_LABELS, OutgoingMessage, effectiveModes, fieldErrors } from '../../../preload/contract';
+import { MESSAGE_OPTIONS, readAttachments } from '../message-options';
 import type { Command } from '../command';
 import { CliError, EXIT, printJson } from '../output';
 
@@ -20,25 +19,11 @@ export const COMPOSE_COMMANDS: Command[] = [
       "  (the message is saved as a draft in Mailroom's New email > Drafts).",
     ].join('\n'),
     options: {
-      profile: { type: 'string' },
-      to: { type: 'string', multiple: true },
-      cc: { type: 'string', multiple: true },
-      bcc: { type: 'string', multiple: true },
-      subject: { type: 'string' },
-      text: { type: 'string' },
-      html: { type: 'string' },
-      attach: { type: 'string', multiple: true },
+      ...MESSAGE_OPTIONS,
     },
     async run(ctx, values) {
       const services = ctx.services();
-      const attachments = ((values.attach as string[] | undefined) ?? []).map((file) => {
-        const full = path.resolve(ctx.io.cwd, file);
-        try {
-          return { filename: path.basename(full), contentBase64: fs.readFileSync(full).toString('base64') };
-        } catch (error) {
-          throw new CliError({ code: 'invalid-input', message: `Cannot read attachment ${file}: ${(error as Error).message}`, fields: [{ path: '--attach', message: `Cannot read ${file}` }] });
-        }
-      });
+      const attachments = readAttachments(ctx, values.attach);
       const to = (values.to as string[] | undefined) ?? [];
       const cc = (values.cc as string[] | undefined) ?? [];
       const bcc = (values.bcc as string[] | undefined) ?? [];

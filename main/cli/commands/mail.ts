@@ -1,7 +1,7 @@
 // test-connection and send: what IT scripts run to check a profile and to send a message.
-import fs from 'node:fs';
 import path from 'node:path';
 import { OutgoingMessage, fieldErrors, type Advice, type Diagnosis, type SmtpProfile } from '../../../preload/contract';
+import { MESSAGE_OPTIONS, readAttachments } from '../message-options';
 import type { Command, Context } from '../command';
 import { readSecretLine } from '../input';
 import { CliError, EXIT, printJson } from '../output';
@@ -91,14 +91,7 @@ export const MAIL_COMMANDS: Command[] = [
       'Exit code 0 only when the server accepted the message; the Message-ID and the server\'s reply are printed.',
     ].join('\n'),
     options: {
-      profile: { type: 'string' },
-      to: { type: 'string', multiple: true },
-      cc: { type: 'string', multiple: true },
-      bcc: { type: 'string', multiple: true },
-      subject: { type: 'string' },
-      text: { type: 'string' },
-      html: { type: 'string' },
-      attach: { type: 'string', multiple: true },
+      ...MESSAGE_OPTIONS,
       'password-stdin': { type: 'boolean' },
       batch: { type: 'string' },
       'no-wait': { type: 'boolean' },
@@ -113,14 +106,7 @@ export const MAIL_COMMANDS: Command[] = [
       if (typeof values.subject !== 'string') {
         throw new CliError({ code: 'invalid-input', message: 'Give a subject with --subject', fields: [{ path: '--subject', message: 'Required' }] });
       }
-      const attachments = ((values.attach as string[] | undefined) ?? []).map((file) => {
-        const full = path.resolve(ctx.io.cwd, file);
-        try {
-          return { filename: path.basename(full), contentBase64: fs.readFileSync(full).toString('base64') };
-        } catch (error) {
-          throw new CliError({ code: 'invalid-input', message: `Cannot read attachment ${file}: ${(error as Error).message}`, fields: [{ path: '--attach', message: `Cannot read ${file}` }] });
-        }
-      });
+      const attachments = readAttachments(ctx, values.attach);
       const parsed = OutgoingMessage.safeParse({
         to: values.to ?? [],
         cc: values.cc ?? [],
