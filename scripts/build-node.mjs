@@ -14,12 +14,16 @@ const common = {
   define: { MAILROOM_VERSION: JSON.stringify(pkg.version) },
 };
 
+// Loaded from node_modules when first needed, not bundled: koffi carries a native module per
+// platform, and MSAL and the MIME parser are large and needed only for Microsoft 365, so every
+// command starts without parsing them.
+const LOADED_ON_USE = ['koffi', '@azure/msal-node', 'mailparser'];
+
 rmSync('dist/main', { recursive: true, force: true });
 rmSync('dist/preload', { recursive: true, force: true });
 await Promise.all([
-  // koffi carries a native module per platform: loaded from node_modules, never bundled.
-  build({ ...common, entryPoints: { cli: 'main/cli/bin.ts' }, outdir: 'dist', external: ['koffi'] }),
-  build({ ...common, entryPoints: { electron: 'main/electron/main.ts' }, outdir: 'dist/main', external: ['electron', 'koffi'] }),
+  build({ ...common, entryPoints: { cli: 'main/cli/bin.ts' }, outdir: 'dist', external: LOADED_ON_USE }),
+  build({ ...common, entryPoints: { electron: 'main/electron/main.ts' }, outdir: 'dist/main', external: ['electron', ...LOADED_ON_USE] }),
   // The preload runs sandboxed: one self-contained file, with only electron left to require.
   build({ ...common, entryPoints: { preload: 'preload/index.ts' }, outdir: 'dist/preload', external: ['electron'], target: 'chrome130', minify: true }),
 ]);

@@ -66,7 +66,7 @@ describe('outbox crash safety', () => {
     while (kills < KILLS && attempts < KILLS * 3) {
       attempts++;
       // Node and the CLI take ~150 ms to start; kill anywhere from just before to well into sending.
-      const run = await runOutbox(120 + Math.floor(Math.random() * 300));
+      const run = await runOutbox(120 + Math.floor(Math.random() * 500));
       if (run.signal === 'SIGKILL') kills++;
       else break;
     }

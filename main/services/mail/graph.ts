@@ -2,7 +2,7 @@
 // messages go in one sendMail call; with 3 MB of attachments or more, a draft is created, large
 // attachments are uploaded in an upload session, and the draft is sent. Throttling (429 with
 // Retry-After) is waited out when short, and handed back to the outbox when long.
-import { simpleParser, type AddressObject } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import type { Advice } from '../../../preload/contract';
 import { httpsRequest, HttpRequestError, type HttpsResponse } from '../oauth/https-request';
 import { escapeServerText } from './smtp-text';
@@ -97,6 +97,8 @@ function recipients(field: AddressObject | AddressObject[] | undefined): Recipie
 
 /** The Graph message resource for a stored MIME message. */
 export async function graphMessageFromMime(input: GraphSendInput, account: string): Promise<GraphMessage> {
+  // The parser is loaded when Graph is first used.
+  const { simpleParser } = await import('mailparser');
   const parsed = await simpleParser(input.raw, { skipImageLinks: true, skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
   const to = recipients(parsed.to);
   const cc = recipients(parsed.cc);

@@ -3,7 +3,7 @@
 // system browser (authorization code with PKCE, loopback redirect on 127.0.0.1) or with a device
 // code; tokens are refreshed silently before sending.
 import { randomUUID } from 'node:crypto';
-import { LogLevel, PublicClientApplication, type AccountInfo, type AuthenticationResult } from '@azure/msal-node';
+import type { AccountInfo, AuthenticationResult, PublicClientApplication } from '@azure/msal-node';
 import {
   fail,
   ok,
@@ -93,8 +93,8 @@ export class OAuthService {
     const unusable = this.configProblem(profile);
     if (unusable) return unusable;
     for (const flow of this.flows.values()) if (flow.info.profileId === profile.id) flow.cancel();
-    const client = this.client(profile);
-    this.clientEntry(profile).network.resetLastError();
+    const client = await this.client(profile);
+    (await this.clientEntry(profile)).network.resetLastError();
     const scopes = scopesFor(purposeOf(profile));
     const flowId = randomUUID();
 
@@ -211,7 +211,7 @@ export class OAuthService {
     for (const flow of this.flows.values()) if (flow.info.profileId === profile.id) flow.cancel();
     if ('clientId' in profile && this.configProblem(profile) === undefined) {
       try {
-        const client = this.client(profile);
+        const client = await this.client(profile);
         const cache = client.getTokenCache();
         for (const account of await cache.getAllAccounts()) await cache.removeAccount(account);
       } catch {
@@ -255,8 +255,8 @@ export class OAuthService {
     const reading = readCache(this.deps.secrets, profile.id, this.owner(profile));
     if (reading.kind === 'none') return { ok: false, ...signInNeeded('This profile is not signed in with Microsoft.') };
     if (reading.kind === 'unusable') return { ok: false, ...signInNeeded(reading.reason) };
-    const client = this.client(profile);
-    this.clientEntry(profile).network.resetLastError();
+    const client = await this.client(profile);
+    (await this.clientEntry(profile)).network.resetLastError();
     const account = (await client.getTokenCache().getAllAccounts())[0];
     if (!account) return { ok: false, ...signInNeeded('This profile is not signed in with Microsoft.') };
     try {
@@ -274,7 +274,7 @@ export class OAuthService {
   private async explain(error: unknown, profile: SmtpProfile): Promise<OAuthProblem> {
     const ctx = this.ctx(profile);
     const code = (error as { errorCode?: string }).errorCode;
-    const said = this.clientEntry(profile).network.lastError();
+    const said = (await this.clientEntry(profile)).network.lastError();
     const message = String((error as { errorMessage?: string }).errorMessage ?? (error as Error).message ?? '');
     if (said && !/AADSTS\d+/.test(message) && /AADSTS\d+/.test(said)) {
       // MSAL dropped Entra's description; explain from the provider's own answer.
@@ -339,11 +339,11 @@ export class OAuthService {
     return { tenant: profile.tenant, clientId: profile.clientId, loginHost: new URL(this.deps.cloud.loginUrl).host };
   }
 
-  private client(profile: SmtpProfile): PublicClientApplication {
-    return this.clientEntry(profile).app;
+  private async client(profile: SmtpProfile): Promise<PublicClientApplication> {
+    return (await this.clientEntry(profile)).app;
   }
 
-  private clientEntry(profile: SmtpProfile): { app: PublicClientApplication; network: WatchedNetworkModule } {
+  private async clientEntry(profile: SmtpProfile): Promise<{ app: PublicClientApplication; network: WatchedNetworkModule }> {
     const key = `${profile.id}\u0000${this.ownerKey(profile)}`;
     const existing = this.clients.get(key);
     if (existing) return existing;
@@ -351,6 +351,10 @@ export class OAuthService {
     const { loginUrl, ca, requestTimeoutMs } = this.deps.cloud;
     const host = new URL(loginUrl).host;
     const network = msalNetworkModule({ timeoutMs: requestTimeoutMs, ...(ca ? { ca } : {}) });
+    // MSAL is loaded on first use: most runs (a send with a password, the CLI) never need it.
+    const { LogLevel, PublicClientApplication } = await import('@azure/msal-node');
+    const again = this.clients.get(key);
+    if (again) return again;
     const app = new PublicClientApplication({
       auth: {
         clientId: profile.clientId,
