@@ -79,7 +79,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     const { channel, input } = (typeof body === 'object' && body !== null ? body : {}) as { channel?: unknown; input?: unknown };
     const result = await options.dispatch(channel, input, { shell: 'browser' });
-    sendJson(res, 200, result);
+    // A request this user may not make is refused as such; every other answer is a result object.
+    sendJson(res, !result.ok && result.error.code === 'forbidden' ? 403 : 200, result);
   }
 
   function serveStatic(res: http.ServerResponse, pathname: string, headOnly: boolean): void {

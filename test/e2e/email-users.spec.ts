@@ -353,8 +353,10 @@ test('an admin turns off user selection and a non-admin’s choice becomes read-
 
     // Main refuses what the page does not offer.
     const compose = await invoke(mailroom, 'users:set-own', { compose: 'autodetect' });
+    expect(compose.status).toBe(403);
     expect(compose.body).toMatchObject({ ok: false, error: { code: 'forbidden', fields: [{ path: 'compose' }] } });
     const whole = await invoke(mailroom, 'settings:save', savedSettings(mailroom));
+    expect(whole.status).toBe(403);
     expect(whole.body).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     const otherPassword = await invoke(mailroom, 'users:set-password', { userId: 'u-boss', password: 'nope' });
     expect(otherPassword.body).toMatchObject({ ok: false, error: { code: 'forbidden' } });

@@ -66,6 +66,13 @@ describe('browser mode host', () => {
     expect(JSON.parse(reply.body)).toEqual({ ok: true, value: defaultSettings() });
   });
 
+  it('answers 403 with the reason when this user may not make the request', async () => {
+    // No system users are defined, so this account has no own settings to change.
+    const reply = await invoke({ Authorization: `Bearer ${host.token}`, Origin: host.origin }, 'users:set-own', { compose: 'outlook' });
+    expect(reply.status).toBe(403);
+    expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('not one of the system users') } });
+  });
+
   it('gives 401 to a request without the token or with a wrong one', async () => {
     for (const auth of [undefined, '', `Bearer ${host.token}x`, `Bearer ${host.token.slice(0, -1)}`, host.token, `Basic ${host.token}`]) {
       const reply = await invoke(auth === undefined ? {} : { Authorization: auth });
