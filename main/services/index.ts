@@ -17,7 +17,6 @@ import { microsoftCloudFromEnv, type MicrosoftCloud } from './oauth/microsoft-cl
 import { DraftStore } from './compose/drafts';
 import { ComposeService, type HandOff } from './compose/compose-service';
 import { platformHandOff } from './compose/platform-handoff';
-import { sweepStaleHandoffFolders } from './handoff/temp-folder';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -94,12 +93,6 @@ export function createServices(options: ServiceOptions): Services {
     return { account, ...(user ? { user } : {}), admin: isAdmin(users, account) };
   };
   const drafts = new DraftStore(dataDir, options.now);
-  // Files an earlier run handed to a mail client and could not remove before it exited.
-  try {
-    sweepStaleHandoffFolders();
-  } catch {
-    // Nothing to tidy, or not ours to remove.
-  }
   const compose = new ComposeService({
     settings,
     outbox,

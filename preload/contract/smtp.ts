@@ -46,7 +46,8 @@ export function isMicrosoft365Host(host: string): boolean {
   return h === 'smtp.office365.com' || h === 'smtp-mail.outlook.com' || h === 'outlook.office365.com' || h.endsWith('.mail.protection.outlook.com');
 }
 
-const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A GUID as Entra writes IDs: 8-4-4-4-12 hex digits. */
+export const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const TENANT_HINT = 'Enter organizations, common, your tenant ID (a GUID) or a domain such as contoso.onmicrosoft.com';
 
 export function isTenant(value: string): boolean {
@@ -229,6 +230,12 @@ export const AttachmentInput = z.strictObject({
   contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'Not a content type').optional(),
 });
 export type AttachmentInput = z.infer<typeof AttachmentInput>;
+
+/** The size of the bytes a base64 text stands for. */
+export function base64Bytes(base64: string): number {
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  return Math.max(0, Math.floor((base64.length * 3) / 4) - padding);
+}
 
 export const OutgoingMessage = z
   .strictObject({

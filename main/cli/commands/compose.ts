@@ -1,8 +1,8 @@
 // compose: hands one message to the current user's Compose with mode, the way the accounting
 // package opens an invoice email for a last look: Outlook, MAPI, Microsoft 365 on the web, the OS
 // default mail client, or a draft in Mailroom's own built-in mailer.
-import { COMPOSE_LABELS, OutgoingMessage, effectiveModes, fieldErrors } from '../../../preload/contract';
-import { MESSAGE_OPTIONS, readAttachments } from '../message-options';
+import { COMPOSE_LABELS, effectiveModes } from '../../../preload/contract';
+import { MESSAGE_OPTIONS, messageFromOptions } from '../message-options';
 import type { Command } from '../command';
 import { CliError, EXIT, printJson } from '../output';
 
@@ -23,25 +23,7 @@ export const COMPOSE_COMMANDS: Command[] = [
     },
     async run(ctx, values) {
       const services = ctx.services();
-      const attachments = readAttachments(ctx, values.attach);
-      const to = (values.to as string[] | undefined) ?? [];
-      const cc = (values.cc as string[] | undefined) ?? [];
-      const bcc = (values.bcc as string[] | undefined) ?? [];
-      // A message to compose may have no recipient yet: check addresses, not their number.
-      const parsed = OutgoingMessage.safeParse({
-        to: to.length + cc.length + bcc.length === 0 ? ['nobody@example.com'] : to,
-        cc,
-        bcc,
-        subject: typeof values.subject === 'string' ? values.subject : '',
-        ...(typeof values.text === 'string' ? { text: values.text } : {}),
-        ...(typeof values.html === 'string' ? { html: values.html } : {}),
-        attachments,
-      });
-      if (!parsed.success) {
-        const fields = fieldErrors(parsed.error).map((f) => ({ path: `--${f.path.split('.')[0]}`, message: f.message }));
-        throw new CliError({ code: 'invalid-input', message: `Invalid input: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields });
-      }
-      const message = { ...parsed.data, to };
+      const message = messageFromOptions(ctx, values, { recipientRequired: false });
       let profileId: string | undefined;
       if (typeof values.profile === 'string') {
         const profile = services.mail.findProfile(values.profile);

@@ -1,7 +1,7 @@
 // test-connection and send: what IT scripts run to check a profile and to send a message.
 import path from 'node:path';
-import { OutgoingMessage, fieldErrors, type Advice, type Diagnosis, type SmtpProfile } from '../../../preload/contract';
-import { MESSAGE_OPTIONS, readAttachments } from '../message-options';
+import { type Advice, type Diagnosis, type SmtpProfile } from '../../../preload/contract';
+import { MESSAGE_OPTIONS, messageFromOptions } from '../message-options';
 import type { Command, Context } from '../command';
 import { readSecretLine } from '../input';
 import { CliError, EXIT, printJson } from '../output';
@@ -106,26 +106,13 @@ export const MAIL_COMMANDS: Command[] = [
       if (typeof values.subject !== 'string') {
         throw new CliError({ code: 'invalid-input', message: 'Give a subject with --subject', fields: [{ path: '--subject', message: 'Required' }] });
       }
-      const attachments = readAttachments(ctx, values.attach);
-      const parsed = OutgoingMessage.safeParse({
-        to: values.to ?? [],
-        cc: values.cc ?? [],
-        bcc: values.bcc ?? [],
-        subject: values.subject,
-        ...(typeof values.text === 'string' ? { text: values.text } : {}),
-        ...(typeof values.html === 'string' ? { html: values.html } : {}),
-        attachments,
-      });
-      if (!parsed.success) {
-        const fields = fieldErrors(parsed.error).map((f) => ({ path: `--${f.path.split('.')[0]}`, message: f.message }));
-        throw new CliError({ code: 'invalid-input', message: `Invalid input: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields });
-      }
+      const message = messageFromOptions(ctx, values, { recipientRequired: true });
       const password = await passwordOption(ctx, values);
       const services = ctx.services();
       const prepared = services.mail.prepare(profile, { password });
       if (!prepared.ok) throw new CliError(prepared.error);
       // On disk in the outbox first, then sent; a temporary failure stays queued for "outbox run".
-      const { outcome } = await services.outbox.sendNow(profile, parsed.data, 'message', { password });
+      const { outcome } = await services.outbox.sendNow(profile, message, 'message', { password });
       if (ctx.json) printJson(ctx.io, outcome);
       else if (outcome.ok) {
         ctx.io.stdout.write(`Sent with "${profile.name}".\n  Message-ID: ${outcome.receipt.messageId}\n  Server:     ${outcome.receipt.response}\n  Accepted:   ${outcome.receipt.accepted.join(', ') || '(none)'}\n`);

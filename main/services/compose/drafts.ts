@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { SavedDraft, fail, ok, type Draft, type DraftSummary, type Result } from '../../../preload/contract';
+import { SavedDraft, base64Bytes, fail, ok, type Draft, type DraftSummary, type Result } from '../../../preload/contract';
 import { writeFileAtomic } from '../atomic-file';
 
 export class DraftStore {
@@ -63,7 +63,7 @@ export class DraftStore {
 }
 
 function summary(d: SavedDraft): DraftSummary {
-  const attachmentBytes = d.attachments.reduce((n, a) => n + Math.floor((a.contentBase64.length * 3) / 4) - (a.contentBase64.endsWith('==') ? 2 : a.contentBase64.endsWith('=') ? 1 : 0), 0);
+  const attachmentBytes = d.attachments.reduce((n, a) => n + base64Bytes(a.contentBase64), 0);
   return { id: d.id, subject: d.subject, to: d.to, savedAt: d.savedAt, attachmentBytes };
 }
 

@@ -4,13 +4,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { OutgoingMessage } from '../../../preload/contract';
 import { handOff, type HandoffOptions } from '../handoff/handoff';
-import { createHandoffFolder, removeFolder, safeFileName } from '../handoff/temp-folder';
+import { createHandoffFolder, removeFolder, safeFileName, sweepStaleHandoffFolders } from '../handoff/temp-folder';
 import type { HandOff } from './compose-service';
 
 export function platformHandOff(base: Omit<HandoffOptions, 'mode' | 'action'> = {}): HandOff {
+  let swept = false;
   return async (message: OutgoingMessage, { mode, action, profile }) => {
     if (mode !== 'outlook' && mode !== 'full-mapi' && mode !== 'simple-mapi' && mode !== 'autodetect') {
       return { ok: false, mode, reason: `${mode} is not handed to another mail client` };
+    }
+    // Files an earlier run handed to a mail client and could not remove before it exited: tidied
+    // by the first hand-off of a run, not at every start (most runs never hand anything off).
+    if (!swept) {
+      swept = true;
+      try {
+        sweepStaleHandoffFolders(base.tempRoot);
+      } catch {
+        // Nothing to tidy, or not ours to remove.
+      }
     }
     let staging: string;
     try {

@@ -58,7 +58,8 @@ export interface DiagnoseOptions {
   transcript?: TrafficSink;
 }
 
-const TITLES: Record<DiagnosisStepId, string> = {
+/** What each diagnosis step is called, wherever a step is reported. */
+export const STEP_TITLES: Readonly<Record<DiagnosisStepId, string>> = {
   token: 'Get an access token',
   graph: 'Reach the mailbox (Microsoft Graph)',
   dns: 'Look up the server name',
@@ -420,8 +421,8 @@ class DiagnosisRun {
     try {
       if (this.aborted) throw new Error('cancelled');
       const outcome = await body(detail);
-      this.steps.push({ id, title: TITLES[id], status: outcome.status, durationMs: round(now() - started), summary: outcome.summary, details });
-      this.report((t) => t.note(outcome.status === 'warning' ? 'warn' : 'info', `${TITLES[id]}: ${outcome.summary}`));
+      this.steps.push({ id, title: STEP_TITLES[id], status: outcome.status, durationMs: round(now() - started), summary: outcome.summary, details });
+      this.report((t) => t.note(outcome.status === 'warning' ? 'warn' : 'info', `${STEP_TITLES[id]}: ${outcome.summary}`));
     } catch (err) {
       let failure: StepFailure;
       if (this.aborted) failure = new StepFailure(cancelledAdvice(), 'Cancelled');
@@ -437,16 +438,16 @@ class DiagnosisRun {
         this.closeAll();
         this.reader = undefined;
       }
-      this.steps.push({ id, title: TITLES[id], status: 'failed', durationMs: round(now() - started), summary: failure.summary, details });
-      this.report((t) => t.note('error', `${TITLES[id]} failed: ${failure.summary}`));
+      this.steps.push({ id, title: STEP_TITLES[id], status: 'failed', durationMs: round(now() - started), summary: failure.summary, details });
+      this.report((t) => t.note('error', `${STEP_TITLES[id]} failed: ${failure.summary}`));
       this.failure = { ...failure.advice, step: id };
       throw new Stop();
     }
   }
 
   private skip(id: DiagnosisStepId, summary: string, details: Detail[] = []): void {
-    this.steps.push({ id, title: TITLES[id], status: 'skipped', durationMs: 0, summary, details });
-    this.report((t) => t.note('info', `${TITLES[id]}: skipped, ${summary}`));
+    this.steps.push({ id, title: STEP_TITLES[id], status: 'skipped', durationMs: 0, summary, details });
+    this.report((t) => t.note('info', `${STEP_TITLES[id]}: skipped, ${summary}`));
   }
 
   /** Tells the debug log, which must never disturb the test. */
@@ -550,13 +551,13 @@ class DiagnosisRun {
     if (this.aborted) return;
     const durationMs = round(now() - started);
     if (result.missing) {
-      this.steps.push({ id: 'ping', title: TITLES.ping, status: 'skipped', durationMs, summary: 'No ping program on this computer', details });
+      this.steps.push({ id: 'ping', title: STEP_TITLES.ping, status: 'skipped', durationMs, summary: 'No ping program on this computer', details });
       return;
     }
     const time = /time[=<]\s*([\d.,]+)\s*ms/i.exec(result.output)?.[1];
     if (time) details.unshift({ label: 'Round trip', value: `${time} ms` });
     const summary = result.ok ? `Reply from ${target}${time ? ` in ${time} ms` : ''}` : `No reply from ${target} (ping is often blocked; this is not a fault)`;
-    this.steps.push({ id: 'ping', title: TITLES.ping, status: 'info', durationMs, summary, details });
+    this.steps.push({ id: 'ping', title: STEP_TITLES.ping, status: 'info', durationMs, summary, details });
   }
 
   private async tcpStep(): Promise<void> {

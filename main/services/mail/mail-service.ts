@@ -20,7 +20,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import { SecretUnavailableError } from '../secrets/secret-store';
 import type { SettingsService } from '../settings/settings-service';
 import type { ConversationMeta, DebugLog, Transcript } from '../debug-log/debug-log';
-import { diagnose } from './diagnose';
+import { STEP_TITLES, diagnose } from './diagnose';
 import { clientName, signsIn, type Credentials } from './transport';
 
 export const profilePasswordKey = (profileId: string) => `smtp-password:${profileId}`;
@@ -68,8 +68,7 @@ export class MailService {
   }
 
   setPassword(profileId: string, password: string | null): void {
-    if (password === null || password === '') this.deps.secrets.delete(profilePasswordKey(profileId));
-    else this.deps.secrets.set(profilePasswordKey(profileId), password);
+    this.storePassword(profilePasswordKey(profileId), password);
   }
 
   /** Drops the secrets of profiles and users that no longer exist. */
@@ -90,17 +89,9 @@ export class MailService {
     if (profile.auth === 'none' || profile.authModel === 'oauth2') return ok(undefined);
     if (profile.credentials === 'per-user') return this.ownCredentials(profile, options);
     if (profile.username === '') return fail('invalid-input', 'Enter the username this profile signs in with.', [{ path: 'username', message: 'Required' }]);
-    let password: string | undefined;
-    // A string is what the dialog holds now: a typed password, or '' when it was cleared.
-    if (typeof options.password === 'string') password = options.password === '' ? undefined : options.password;
-    else {
-      try {
-        password = this.deps.secrets.get(profilePasswordKey(profile.id));
-      } catch (error) {
-        if (error instanceof SecretUnavailableError) return fail('invalid-input', error.message, [{ path: 'password', message: error.message }]);
-        throw error;
-      }
-    }
+    const read = this.password(profilePasswordKey(profile.id), options);
+    if (!read.ok) return read;
+    const password = read.value;
     if (profile.auth === 'required' && !password) {
       return fail('invalid-input', 'No password is saved for this profile. Enter it, or set Authorisation to Optional if the server needs none.', [
         { path: 'password', message: 'Required when Authorisation is Required' },
@@ -123,16 +114,9 @@ export class MailService {
         { path: 'credentials', message: `No SMTP username saved for ${user.name || account}` },
       ]);
     }
-    let password: string | undefined;
-    if (typeof options.password === 'string') password = options.password === '' ? undefined : options.password;
-    else {
-      try {
-        password = this.deps.secrets.get(userPasswordKey(user.id));
-      } catch (error) {
-        if (error instanceof SecretUnavailableError) return fail('invalid-input', error.message, [{ path: 'password', message: error.message }]);
-        throw error;
-      }
-    }
+    const read = this.password(userPasswordKey(user.id), options);
+    if (!read.ok) return read;
+    const password = read.value;
     if (profile.auth === 'required' && !password) {
       return fail('invalid-input', `No SMTP password is saved for ${user.name || account}. Enter it on the Users tab.`, [{ path: 'password', message: 'Required when Authorisation is Required' }]);
     }
@@ -144,8 +128,25 @@ export class MailService {
   }
 
   setUserPassword(userId: string, password: string | null): void {
-    if (password === null || password === '') this.deps.secrets.delete(userPasswordKey(userId));
-    else this.deps.secrets.set(userPasswordKey(userId), password);
+    this.storePassword(userPasswordKey(userId), password);
+  }
+
+  /** The password to sign in with: the one typed in the dialog when given, else the saved one. */
+  private password(key: string, options: CallOptions): Result<string | undefined> {
+    // A string is what the dialog holds now: a typed password, or '' when it was cleared.
+    if (typeof options.password === 'string') return ok(options.password === '' ? undefined : options.password);
+    try {
+      return ok(this.deps.secrets.get(key));
+    } catch (error) {
+      if (error instanceof SecretUnavailableError) return fail('invalid-input', error.message, [{ path: 'password', message: error.message }]);
+      throw error;
+    }
+  }
+
+  /** Saves a password, or forgets it when it is cleared. */
+  private storePassword(key: string, password: string | null): void {
+    if (password === null || password === '') this.deps.secrets.delete(key);
+    else this.deps.secrets.set(key, password);
   }
 
   /** The PEM text of the profile's CA file, checked to hold a certificate. */
@@ -235,13 +236,13 @@ export class MailService {
     const tokenMs = Math.round(performance.now() - started);
     if (!connected.ok) {
       if (!connected.advice) return connected;
-      const step: DiagnosisStep = { id: 'token', title: 'Get an access token', status: 'failed', durationMs: tokenMs, summary: connected.advice.title, details: [{ label: 'Tenant', value: profile.tenant }] };
+      const step: DiagnosisStep = { id: 'token', title: STEP_TITLES.token, status: 'failed', durationMs: tokenMs, summary: connected.advice.title, details: [{ label: 'Tenant', value: profile.tenant }] };
       return ok(finish([step], { ...connected.advice, step: 'token' }));
     }
     const token = connected.value.token!;
     const tokenStep: DiagnosisStep = {
       id: 'token',
-      title: 'Get an access token',
+      title: STEP_TITLES.token,
       status: 'passed',
       durationMs: tokenMs,
       summary: `Access token for ${token.account}${token.expiresAt ? `, valid until ${token.expiresAt.toISOString()}` : ''}`,
@@ -258,7 +259,7 @@ export class MailService {
         const folder = await this.graph(token, options.signal).checkMailbox();
         const step: DiagnosisStep = {
           id: 'graph',
-          title: 'Reach the mailbox (Microsoft Graph)',
+          title: STEP_TITLES.graph,
           status: 'passed',
           durationMs: Math.round(performance.now() - graphStarted),
           summary: `Microsoft Graph opened the mailbox of ${token.account}`,
@@ -267,7 +268,7 @@ export class MailService {
         return ok(finish([tokenStep, step]));
       } catch (error) {
         if (!(error instanceof GraphError)) throw error;
-        const step: DiagnosisStep = { id: 'graph', title: 'Reach the mailbox (Microsoft Graph)', status: 'failed', durationMs: Math.round(performance.now() - graphStarted), summary: error.advice.title, details: [] };
+        const step: DiagnosisStep = { id: 'graph', title: STEP_TITLES.graph, status: 'failed', durationMs: Math.round(performance.now() - graphStarted), summary: error.advice.title, details: [] };
         return ok(finish([tokenStep, step], { ...error.advice, step: 'graph' }));
       }
     }

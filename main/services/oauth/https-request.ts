@@ -57,7 +57,8 @@ export function httpsRequest(req: HttpsRequest): Promise<HttpsResponse> {
       {
         method: req.method,
         headers: { ...(req.headers ?? {}), ...(body ? { 'Content-Length': String(body.length) } : {}) },
-        ...(req.ca && url.protocol === 'https:' ? { ca: [...tlsRootCertificates(), req.ca] } : {}),
+        // Adding a CA must not drop the system's: pass both.
+        ...(req.ca && url.protocol === 'https:' ? { ca: [...tls.rootCertificates, req.ca] } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -96,9 +97,4 @@ export function httpsRequest(req: HttpsRequest): Promise<HttpsResponse> {
 function wrap(error: Error, url: URL): HttpRequestError {
   const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
   return new HttpRequestError(`Could not reach ${url.host}: ${error.message}`, code);
-}
-
-/** Adding a CA must not drop the system's: pass both. */
-function tlsRootCertificates(): readonly string[] {
-  return tls.rootCertificates;
 }

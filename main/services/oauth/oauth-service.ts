@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountInfo, AuthenticationResult, PublicClientApplication } from '@azure/msal-node';
 import {
+  GUID_RE,
   fail,
   ok,
   type OAuthStatus,
@@ -21,7 +22,6 @@ import { scopesFor, DEFAULT_LOGIN_URL, type MicrosoftCloud, type TokenPurpose } 
 import { browserFailed, cancelled, explainMsalError, notConfigured, signInNeeded, timedOut, type OAuthProblem } from './oauth-explain';
 import { cachePlugin, oauthCacheKey, readCache, summarizeCache, type CacheOwner } from './token-cache';
 
-const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A token this close to expiry is refreshed before use (MSAL's own margin is five minutes too). */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -93,8 +93,8 @@ export class OAuthService {
     const unusable = this.configProblem(profile);
     if (unusable) return unusable;
     for (const flow of this.flows.values()) if (flow.info.profileId === profile.id) flow.cancel();
-    const client = await this.client(profile);
-    (await this.clientEntry(profile)).network.resetLastError();
+    const { app: client, network } = await this.clientEntry(profile);
+    network.resetLastError();
     const scopes = scopesFor(purposeOf(profile));
     const flowId = randomUUID();
 
@@ -211,7 +211,7 @@ export class OAuthService {
     for (const flow of this.flows.values()) if (flow.info.profileId === profile.id) flow.cancel();
     if ('clientId' in profile && this.configProblem(profile) === undefined) {
       try {
-        const client = await this.client(profile);
+        const { app: client } = await this.clientEntry(profile);
         const cache = client.getTokenCache();
         for (const account of await cache.getAllAccounts()) await cache.removeAccount(account);
       } catch {
@@ -255,8 +255,8 @@ export class OAuthService {
     const reading = readCache(this.deps.secrets, profile.id, this.owner(profile));
     if (reading.kind === 'none') return { ok: false, ...signInNeeded('This profile is not signed in with Microsoft.') };
     if (reading.kind === 'unusable') return { ok: false, ...signInNeeded(reading.reason) };
-    const client = await this.client(profile);
-    (await this.clientEntry(profile)).network.resetLastError();
+    const { app: client, network } = await this.clientEntry(profile);
+    network.resetLastError();
     const account = (await client.getTokenCache().getAllAccounts())[0];
     if (!account) return { ok: false, ...signInNeeded('This profile is not signed in with Microsoft.') };
     try {
@@ -339,10 +339,6 @@ export class OAuthService {
     return { tenant: profile.tenant, clientId: profile.clientId, loginHost: new URL(this.deps.cloud.loginUrl).host };
   }
 
-  private async client(profile: SmtpProfile): Promise<PublicClientApplication> {
-    return (await this.clientEntry(profile)).app;
-  }
-
   private async clientEntry(profile: SmtpProfile): Promise<{ app: PublicClientApplication; network: WatchedNetworkModule }> {
     const key = `${profile.id}\u0000${this.ownerKey(profile)}`;
     const existing = this.clients.get(key);
@@ -363,7 +359,7 @@ export class OAuthService {
         ...(loginUrl !== DEFAULT_LOGIN_URL ? { knownAuthorities: [host] } : {}),
       },
       cache: {
-        cachePlugin: cachePlugin(this.deps.secrets, profile.id, this.owner(profile), () => undefined),
+        cachePlugin: cachePlugin(this.deps.secrets, profile.id, this.owner(profile)),
       },
       system: {
         networkClient: network,

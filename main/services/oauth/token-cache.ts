@@ -62,18 +62,14 @@ export function writeCache(secrets: SecretStore, profileId: string, owner: Cache
 
 /**
  * The MSAL cache plugin: loads the profile's cache before each access and saves it after a
- * change. An unusable cache is treated as empty (and reported through onUnusable): the user is
+ * change. An unusable cache is treated as empty (status() reports why, from readCache): the user is
  * asked to sign in again rather than met with a crash.
  */
-export function cachePlugin(secrets: SecretStore, profileId: string, owner: CacheOwner, onUnusable: (reason: string) => void): ICachePlugin {
+export function cachePlugin(secrets: SecretStore, profileId: string, owner: CacheOwner): ICachePlugin {
   return {
     async beforeCacheAccess(ctx: TokenCacheContext): Promise<void> {
       const reading = readCache(secrets, profileId, owner);
-      if (reading.kind === 'ok') ctx.tokenCache.deserialize(reading.cache);
-      else {
-        if (reading.kind === 'unusable') onUnusable(reading.reason);
-        ctx.tokenCache.deserialize('{}');
-      }
+      ctx.tokenCache.deserialize(reading.kind === 'ok' ? reading.cache : '{}');
     },
     async afterCacheAccess(ctx: TokenCacheContext): Promise<void> {
       if (ctx.cacheHasChanged) writeCache(secrets, profileId, owner, ctx.tokenCache.serialize());
