@@ -1,5 +1,6 @@
 // The look of the record lists beside an editor (server profiles, system users): heading, actions,
-// a bordered scrolling list whose rows show a name line with badges and a detail line.
+// a bordered scrolling list whose rows show a name line with badges and a detail line; and the
+// layout of the tab around them.
 import { makeStyles, tokens, typographyStyles } from '@fluentui/react-components';
 
 export const useRecordListStyles = makeStyles({
@@ -106,5 +107,49 @@ export const useRecordListStyles = makeStyles({
     overflow: 'hidden',
     clipPath: 'inset(50%)',
     whiteSpace: 'nowrap',
+  },
+});
+
+/** The tab around such a list: list on the left (kept in view), editor on the right, and an empty state. */
+export const useMasterDetailStyles = makeStyles({
+  root: {
+    display: 'grid',
+    gridTemplateColumns: '300px minmax(0, 1fr)',
+    columnGap: tokens.spacingHorizontalXXXL,
+    rowGap: tokens.spacingVerticalXL,
+    alignItems: 'start',
+    paddingTop: tokens.spacingVerticalL,
+    '@media (max-width: 800px)': {
+      gridTemplateColumns: 'minmax(0, 1fr)',
+    },
+  },
+  master: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalM,
+    position: 'sticky',
+    top: tokens.spacingVerticalL,
+    minWidth: 0,
+    '@media (max-width: 800px)': {
+      position: 'static',
+    },
+  },
+  empty: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalS,
+    maxWidth: '480px',
+    padding: tokens.spacingHorizontalXL,
+    borderRadius: tokens.borderRadiusLarge,
+    border: `${tokens.strokeWidthThin} dashed ${tokens.colorNeutralStroke1}`,
+  },
+  emptyHeading: {
+    ...typographyStyles.subtitle2,
+    margin: 0,
+  },
+  emptyText: {
+    ...typographyStyles.body1,
+    margin: 0,
+    color: tokens.colorNeutralForeground2,
   },
 });

@@ -59,11 +59,7 @@ export function limitBytes(maxAttachmentsMb: number): number {
   return maxAttachmentsMb > 0 ? maxAttachmentsMb * MB : Number.POSITIVE_INFINITY;
 }
 
-/** The size of the bytes a base64 text stands for. */
-export function base64Bytes(base64: string): number {
-  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
-  return Math.max(0, Math.floor((base64.length * 3) / 4) - padding);
-}
+export { base64Bytes } from '../../../preload/contract';
 
 // ---- the body ------------------------------------------------------------------------------------
 

@@ -1,67 +1,10 @@
 // The small dialogs around the profile list: confirm a profile typed by name, name a new one, and
 // confirm a deletion.
-import { useState, type ReactNode } from 'react';
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Field,
-  Input,
-  makeStyles,
-  tokens,
-  typographyStyles,
-} from '@fluentui/react-components';
+import { useState } from 'react';
+import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input } from '@fluentui/react-components';
+import { ConfirmDialog, useDialogStyles } from '../components/ConfirmDialog';
 import type { SmtpProfile } from '../../../preload/contract';
 import { MAX_NAME_LENGTH, displayName, hostAndPort, nameProblem } from './profile-form';
-
-const useStyles = makeStyles({
-  surface: {
-    maxWidth: '480px',
-    width: 'calc(100vw - 48px)',
-  },
-  content: {
-    display: 'flex',
-    flexDirection: 'column',
-    rowGap: tokens.spacingVerticalM,
-  },
-  text: {
-    ...typographyStyles.body1,
-    margin: 0,
-    overflowWrap: 'anywhere',
-  },
-});
-
-interface ConfirmDialogProps {
-  title: string;
-  children: ReactNode;
-  confirmLabel: string;
-  onConfirm(): void;
-  onCancel(): void;
-}
-
-function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel }: ConfirmDialogProps) {
-  const styles = useStyles();
-  return (
-    <Dialog open modalType="alert" onOpenChange={(_, data) => !data.open && onCancel()}>
-      <DialogSurface className={styles.surface}>
-        <DialogBody>
-          <DialogTitle>{title}</DialogTitle>
-          <DialogContent className={styles.content}>{children}</DialogContent>
-          <DialogActions>
-            <Button appearance="primary" onClick={onConfirm}>
-              {confirmLabel}
-            </Button>
-            <Button onClick={onCancel}>Cancel</Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
-  );
-}
 
 export interface CreateProfileDialogProps {
   name: string;
@@ -71,7 +14,7 @@ export interface CreateProfileDialogProps {
 
 /** Asked when a name typed in the filter matches no profile. */
 export function CreateProfileDialog({ name, onCreate, onCancel }: CreateProfileDialogProps) {
-  const styles = useStyles();
+  const styles = useDialogStyles();
   return (
     <ConfirmDialog title={`Create profile “${name}”?`} confirmLabel="Create" onConfirm={onCreate} onCancel={onCancel}>
       <p className={styles.text}>
@@ -89,7 +32,7 @@ export interface DeleteProfileDialogProps {
 }
 
 export function DeleteProfileDialog({ profile, isDefault, onDelete, onCancel }: DeleteProfileDialogProps) {
-  const styles = useStyles();
+  const styles = useDialogStyles();
   const where = hostAndPort(profile);
   return (
     <ConfirmDialog title={`Delete profile “${displayName(profile)}”?`} confirmLabel="Delete" onConfirm={onDelete} onCancel={onCancel}>
@@ -110,7 +53,7 @@ export interface AddProfileDialogProps {
 }
 
 export function AddProfileDialog({ profiles, onAdd, onCancel }: AddProfileDialogProps) {
-  const styles = useStyles();
+  const styles = useDialogStyles();
   const [name, setName] = useState('');
   const [tried, setTried] = useState(false);
   const problem = nameProblem(name, profiles);

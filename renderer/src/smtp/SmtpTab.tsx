@@ -2,7 +2,7 @@
 // Profiles live in the one settings draft (saved with the dialog's Save); passwords wait in
 // usePasswords until then; test results are kept per profile while the dialog is open.
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
-import { makeStyles, tokens, typographyStyles } from '@fluentui/react-components';
+import { useMasterDetailStyles } from '../components/record-list-styles';
 import {
   SmtpProfile,
   fieldErrors,
@@ -21,45 +21,6 @@ import { findByName, nameProblem, parseProfilePath, profilePath, validMailbox, t
 import { SendTestDialog, type ProfileCheck } from './SendTestDialog';
 import type { ProfilePasswords } from './usePasswords';
 
-const useStyles = makeStyles({
-  root: {
-    display: 'grid',
-    gridTemplateColumns: '300px minmax(0, 1fr)',
-    columnGap: tokens.spacingHorizontalXXXL,
-    rowGap: tokens.spacingVerticalXL,
-    alignItems: 'start',
-    paddingTop: tokens.spacingVerticalL,
-    '@media (max-width: 800px)': {
-      gridTemplateColumns: 'minmax(0, 1fr)',
-    },
-  },
-  master: {
-    // The list stays in view while a long profile scrolls past.
-    position: 'sticky',
-    top: tokens.spacingVerticalL,
-    '@media (max-width: 800px)': {
-      position: 'static',
-    },
-  },
-  empty: {
-    display: 'flex',
-    flexDirection: 'column',
-    rowGap: tokens.spacingVerticalS,
-    maxWidth: '480px',
-    padding: tokens.spacingHorizontalXL,
-    borderRadius: tokens.borderRadiusLarge,
-    border: `${tokens.strokeWidthThin} dashed ${tokens.colorNeutralStroke1}`,
-  },
-  emptyHeading: {
-    ...typographyStyles.subtitle2,
-    margin: 0,
-  },
-  emptyText: {
-    ...typographyStyles.body1,
-    margin: 0,
-    color: tokens.colorNeutralForeground2,
-  },
-});
 
 type DialogState =
   | { kind: 'create'; name: string }
@@ -78,7 +39,7 @@ export interface SmtpTabProps {
 }
 
 export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
-  const styles = useStyles();
+  const styles = useMasterDetailStyles();
   const draft = form.draft;
   const profiles = draft.smtp.profiles;
   const [selectedId, setSelectedId] = useState<string | undefined>(() => profiles[0]?.id);

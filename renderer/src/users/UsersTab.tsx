@@ -2,7 +2,8 @@
 // Users live in the one settings draft (saved with the dialog's Save); their own SMTP passwords
 // wait in useUserPasswords until then. The current user is found by the OS account main reports.
 import { useEffect, useId, useMemo, useState } from 'react';
-import { MessageBar, MessageBarBody, MessageBarTitle, makeStyles, tokens, typographyStyles } from '@fluentui/react-components';
+import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { useMasterDetailStyles } from '../components/record-list-styles';
 import { newUser, type Settings, type SystemUser, type WhoAmI } from '../../../preload/contract';
 import type { FormBinding } from '../components/fields';
 import { DeleteUserDialog } from './DeleteUserDialog';
@@ -11,48 +12,6 @@ import { UserList } from './UserList';
 import { USER_KEYS, isMe, parseUserPath, userPath } from './user-form';
 import type { UserPasswords } from './useUserPasswords';
 
-const useStyles = makeStyles({
-  root: {
-    display: 'grid',
-    gridTemplateColumns: '300px minmax(0, 1fr)',
-    columnGap: tokens.spacingHorizontalXXXL,
-    rowGap: tokens.spacingVerticalXL,
-    alignItems: 'start',
-    paddingTop: tokens.spacingVerticalL,
-    '@media (max-width: 800px)': {
-      gridTemplateColumns: 'minmax(0, 1fr)',
-    },
-  },
-  master: {
-    display: 'flex',
-    flexDirection: 'column',
-    rowGap: tokens.spacingVerticalM,
-    position: 'sticky',
-    top: tokens.spacingVerticalL,
-    minWidth: 0,
-    '@media (max-width: 800px)': {
-      position: 'static',
-    },
-  },
-  empty: {
-    display: 'flex',
-    flexDirection: 'column',
-    rowGap: tokens.spacingVerticalS,
-    maxWidth: '480px',
-    padding: tokens.spacingHorizontalXL,
-    borderRadius: tokens.borderRadiusLarge,
-    border: `${tokens.strokeWidthThin} dashed ${tokens.colorNeutralStroke1}`,
-  },
-  emptyHeading: {
-    ...typographyStyles.subtitle2,
-    margin: 0,
-  },
-  emptyText: {
-    ...typographyStyles.body1,
-    margin: 0,
-    color: tokens.colorNeutralForeground2,
-  },
-});
 
 export interface UsersTabProps {
   form: FormBinding<Settings>;
@@ -64,7 +23,7 @@ export interface UsersTabProps {
 }
 
 export function UsersTab({ form, who, passwords, platform, revealPath }: UsersTabProps) {
-  const styles = useStyles();
+  const styles = useMasterDetailStyles();
   const users = form.draft.users;
   const account = who?.account;
   // Whoever may not change the settings may still look at every user.
