@@ -39,6 +39,7 @@ export const ADVICE_CODES = [
   'starttls-failed',
   'starttls-required-by-server',
   'protocol-error',
+  'encryption-not-offered',
   // signing in
   'auth-not-offered',
   'auth-required',
@@ -373,6 +374,39 @@ export function explainStarttlsNotOffered(ctx: ExplainContext = {}, serverReply?
     `STARTTLS is required by this profile, but ${where(ctx)} did not offer it, so the connection could not be encrypted. The password was not sent. Some firewalls and antivirus products remove STARTTLS from the server's answer.${portNote(ctx)}`,
     `Use SSL/TLS on port ${SSL_PORT} if the server supports it, or ask the mail provider for the right port. Choose Security "None" only for a server on your own network.`,
     serverReply === undefined ? undefined : escapeServerText(serverReply),
+  );
+}
+
+/**
+ * "STARTTLS if offered", but the server did not offer it, and the profile signs in: Mailroom never
+ * sends credentials over an unencrypted connection unless Security is None.
+ */
+export function explainNoEncryptionForSignIn(ctx: ExplainContext = {}, serverReply?: string): Advice {
+  const what = ctx.oauth ? 'access token' : 'password';
+  return make(
+    'encryption-not-offered',
+    `The server did not offer encryption; your ${what} was not sent`,
+    `${where(ctx)} did not offer STARTTLS, and this profile signs in. Mailroom never sends a ${what} over an unencrypted connection unless Security is None. A firewall or antivirus product that removes STARTTLS from the server's answer causes this too.${portNote(ctx)}`,
+    `Use SSL/TLS on port ${SSL_PORT} or STARTTLS (required) on port ${STARTTLS_PORT} if the server supports them. Choose Security "None" only for a server on your own network that you trust.`,
+    serverReply === undefined ? undefined : escapeServerText(serverReply),
+  );
+}
+
+/**
+ * The server broke the protocol: a reply before the message was fully written, a multi-line reply
+ * whose lines disagree, a reply without a valid code, bytes nobody asked for. Never taken as acceptance.
+ */
+export function explainProtocolViolation(what: string, received: string, ctx: ExplainContext & { afterData?: boolean } = {}): Advice {
+  return make(
+    'protocol-error',
+    'The server broke the SMTP protocol',
+    `${where(ctx)} misbehaved: ${what}. Mailroom does not take such an answer as acceptance.${
+      ctx.afterData ? ' The message may or may not have been delivered.' : ' The message was not sent.'
+    }`,
+    ctx.afterData
+      ? 'Check with the recipient or the mail provider whether it arrived before sending it again (Retry). If this repeats, the server or something between (a proxy, antivirus) is faulty: report it to the mail provider.'
+      : 'Try again later. If this repeats, the server or something between (a proxy, antivirus) is faulty: report it to the mail provider.',
+    received === '' ? undefined : escapeServerText(received),
   );
 }
 
