@@ -177,13 +177,44 @@ describe('a working server', () => {
     expect(server.log.authCommandSeen).toBe(false);
   });
 
-  it('STARTTLS wanted but not offered: continues unencrypted with a warning', async () => {
+  it('STARTTLS if offered, not offered, and the profile signs in: stops there, the password never sent', async () => {
     const server = await smtp({ mode: 'plain' });
     const d = await run(configFor(server, { security: 'starttls' }));
+    expect(d.ok).toBe(false);
+    expect(d.failure).toMatchObject({ step: 'starttls', code: 'encryption-not-offered' });
+    expect(d.failure?.title).toMatch(/did not offer encryption; your password was not sent/);
+    expect(step(d, 'starttls').summary).toMatch(/password was not sent/);
+    expect(d.steps.map((s) => s.id)).not.toContain('auth');
+    expect(server.log.authCommandSeen).toBe(false);
+    expect(server.log.authAttempts).toEqual([]);
+  });
+
+  it('STARTTLS if offered, not offered, no sign-in: continues unencrypted with a warning', async () => {
+    const server = await smtp({ mode: 'plain', authOptional: true });
+    const d = await run(configFor(server, { security: 'starttls', auth: 'none' }));
     expect(d.ok).toBe(true);
     expect(step(d, 'starttls').status).toBe('warning');
-    expect(detail(d, 'starttls', 'Warning')).toMatch(/password will cross the network unencrypted/);
-    expect(step(d, 'auth').status).toBe('warning');
+    expect(detail(d, 'starttls', 'Warning')).toMatch(/Mail will cross the network unencrypted/);
+    expect(step(d, 'auth').status).toBe('skipped');
+    expect(step(d, 'sender').status).toBe('passed');
+    expect(server.log.authCommandSeen).toBe(false);
+  });
+
+  it('STARTTLS if offered, not offered, Authorisation optional: goes on without signing in, as sending does', async () => {
+    const relay = await smtp({ mode: 'plain', authOptional: true });
+    const d = await run(configFor(relay, { security: 'starttls', auth: 'optional' }));
+    expect(d.ok).toBe(true);
+    expect(step(d, 'starttls').status).toBe('warning');
+    expect(detail(d, 'starttls', 'Warning')).toMatch(/without signing in/);
+    expect(step(d, 'auth')).toMatchObject({ status: 'skipped', summary: expect.stringMatching(/password was not sent/) });
+    expect(relay.log.authCommandSeen).toBe(false);
+
+    // A server that wants the sign-in after all: told why the password stayed home.
+    const strict = await smtp({ mode: 'plain' });
+    const refused = await run(configFor(strict, { security: 'starttls', auth: 'optional' }));
+    expect(refused.failure).toMatchObject({ step: 'sender', code: 'encryption-not-offered' });
+    expect(refused.failure?.serverReply).toMatch(/^530/);
+    expect(strict.log.authCommandSeen).toBe(false);
   });
 });
 
@@ -281,6 +312,32 @@ describe('wrong security settings', () => {
     expect(detail(d, 'greeting', 'TLS check')).toMatch(/expects SSL\/TLS/);
   });
 
+  it('an OAuth2 profile, STARTTLS if offered, not offered: the access token is never sent', async () => {
+    const server = await scripted({ capabilities: ['AUTH PLAIN LOGIN XOAUTH2'] });
+    const token = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.secret-access-token';
+    const d = await run(configFor(server, { security: 'starttls', accessToken: token, password: undefined }));
+    expect(d.failure).toMatchObject({ step: 'starttls', code: 'encryption-not-offered' });
+    expect(d.failure?.title).toMatch(/access token was not sent/);
+    expect(server.log.authCommandSeen).toBe(false);
+    expect(JSON.stringify(d)).not.toContain(token);
+  });
+
+  it('after EHLO is refused and HELO accepted, never signs in, though the server would take AUTH', async () => {
+    const server = await scripted({ replyAt: { stage: 'ehlo', reply: '500 5.5.1 Command unrecognized' } });
+    const required = await run(configFor(server));
+    expect(required.failure).toMatchObject({ step: 'auth', code: 'auth-not-offered' });
+    const optional = await run(configFor(server, { auth: 'optional' }));
+    expect(optional.ok).toBe(true);
+    expect(step(optional, 'auth').status).toBe('warning');
+    expect(server.log.commands).not.toContain('AUTH');
+    expect(server.log.authCommandSeen).toBe(false);
+
+    // With STARTTLS if offered, the HELO server cannot encrypt: stopped before sign-in.
+    const starttls = await run(configFor(server, { security: 'starttls' }));
+    expect(starttls.failure).toMatchObject({ step: 'starttls', code: 'encryption-not-offered' });
+    expect(server.log.authCommandSeen).toBe(false);
+  });
+
   it('Authorisation required, but the server offers no sign-in', async () => {
     const server = await smtp({ mode: 'starttls', noAuth: true, authOptional: true });
     const d = await run(configFor(server, { security: 'starttls' }));
@@ -365,6 +422,38 @@ describe('connection failures', () => {
     const d = await run(configFor(server, { timeoutSeconds: 10 }), { signal: controller.signal });
     expect(Date.now() - started).toBeLessThan(1500);
     expect(d.failure).toMatchObject({ step: 'greeting', code: 'cancelled' });
+  });
+});
+
+describe('replies that break the protocol are never taken as an answer', () => {
+  it.each([
+    ['ehlo', '250-scripted.test\n554 5.0.0 No', 'ehlo'],
+    ['mail', '250-2.1.0 Sender OK\n554 5.7.1 Not OK', 'sender'],
+    ['mail', '650 2.1.0 Sender OK', 'sender'],
+    ['mail', '099 Sender OK', 'sender'],
+    ['mail', '250-2.1.0 Sender OK\nSender OK', 'sender'],
+    ['auth', '235-2.7.0 Accepted\n535 5.7.8 Rejected', 'auth'],
+  ] as const)('at %s: %j', async (stage, reply, failedStep) => {
+    const server = await scripted({ replyAt: { stage, reply } });
+    const d = await run(configFor(server, { auth: stage === 'auth' ? 'required' : 'none' }));
+    expect(d.ok).toBe(false);
+    expect(d.failure).toMatchObject({ step: failedStep, code: 'protocol-error' });
+    expect(d.failure?.cause).toMatch(/does not take such an answer as acceptance/);
+    expect(step(d, failedStep).status).toBe('failed');
+  });
+
+  it('a second reply glued to the greeting is not taken as the answer to EHLO', async () => {
+    const server = await scripted({ greeting: '220 scripted.test ESMTP ready\n250 OK' });
+    const d = await run(configFor(server, { auth: 'none' }));
+    expect(d.failure).toMatchObject({ step: 'ehlo', code: 'protocol-error' });
+    expect(d.failure?.cause).toMatch(/nobody asked for/);
+    expect(server.log.commands).toEqual([]);
+  });
+
+  it('a service that does not speak SMTP is named as such', async () => {
+    const server = await scripted({ greeting: 'HTTP/1.1 400 Bad Request' });
+    const d = await run(configFor(server));
+    expect(d.failure).toMatchObject({ step: 'greeting', code: 'not-smtp' });
   });
 });
 

@@ -12,9 +12,11 @@ import {
   explainCertificate,
   explainClosed,
   explainInvalidSetting,
+  explainNoEncryptionForSignIn,
   explainNoPassword,
   explainNotSmtp,
   explainNoUsableMechanism,
+  explainProtocolViolation,
   explainReply,
   explainSocketError,
   explainStarttlsNotOffered,
@@ -26,6 +28,7 @@ import {
   type SocketStage,
 } from './smtp-explain';
 import type { TrafficSink } from '../debug-log/debug-log';
+import { ConnectionClosed, ProtocolViolation, ReplyReader, type SmtpReply } from './smtp-reply';
 import { escapeServerText } from './smtp-text';
 
 export interface ConnectionConfig {
@@ -81,7 +84,6 @@ const NODE_TLS_VERSION: Record<TlsVersion, tls.SecureVersion> = {
 };
 
 const LEGACY_PROTOCOLS = new Set(['TLSv1', 'TLSv1.1', 'SSLv3']);
-const MAX_REPLY_BYTES = 64 * 1024;
 // Long enough for a TLS handshake across the internet, short enough to add little to a failed test.
 const TLS_PROBE_MS = 1000;
 const QUIT_WAIT_MS = 500;
@@ -107,25 +109,7 @@ class StepFailure extends Error {
 
 class Stop extends Error {}
 
-class ClosedError extends Error {
-  constructor(readonly received: string) {
-    super('The server closed the connection');
-  }
-}
-
-class NotSmtpError extends Error {
-  constructor(readonly received: string) {
-    super('The answer is not an SMTP reply');
-  }
-}
-
-interface Reply {
-  code: number;
-  /** The reply's lines without their codes. */
-  lines: string[];
-  /** The reply as received, for explanations. */
-  raw: string;
-}
+type Reply = SmtpReply;
 
 interface Capabilities {
   starttls: boolean;
@@ -188,100 +172,6 @@ function describeCapabilities(caps: Capabilities, detail: (label: string, value:
   detail(`Extensions${suffix}`, listed.length ? listed.join(', ') : 'None of note');
 }
 
-/** Reads SMTP replies from one socket; a reply is complete at its "NNN " line. */
-class ReplyReader {
-  private buffer = Buffer.alloc(0);
-  private lines: string[] = [];
-  private waiter: { resolve: (reply: Reply) => void; reject: (err: Error) => void } | undefined;
-  private problem: Error | undefined;
-  received = 0;
-
-  constructor(readonly socket: net.Socket) {
-    socket.on('data', this.onData);
-    socket.on('error', this.onError);
-    socket.on('close', this.onClose);
-  }
-
-  /** Stops listening (before the socket is handed to TLS); returns how many bytes were left unread. */
-  detach(): number {
-    this.socket.off('data', this.onData);
-    this.socket.off('error', this.onError);
-    this.socket.off('close', this.onClose);
-    return this.buffer.length + this.lines.reduce((n, l) => n + l.length, 0);
-  }
-
-  /** What arrived of a reply not yet complete. */
-  partial(): string {
-    return [...this.lines, this.buffer.toString('utf8')].join('\n');
-  }
-
-  send(line: string): void {
-    this.socket.write(`${line}\r\n`);
-  }
-
-  read(): Promise<Reply> {
-    return new Promise<Reply>((resolve, reject) => {
-      this.waiter = { resolve, reject };
-      this.pump();
-    });
-  }
-
-  private readonly onData = (chunk: Buffer) => {
-    this.received += chunk.length;
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    this.pump();
-  };
-
-  private readonly onError = (err: Error) => {
-    this.problem ??= err;
-    this.pump();
-  };
-
-  private readonly onClose = () => {
-    this.problem ??= new ClosedError(this.partial());
-    this.pump();
-  };
-
-  private pump(): void {
-    const waiter = this.waiter;
-    if (!waiter) return;
-    const settle = (fn: () => void) => {
-      this.waiter = undefined;
-      fn();
-    };
-    for (;;) {
-      const nl = this.buffer.indexOf(0x0a);
-      if (nl < 0) break;
-      const line = this.buffer.subarray(0, nl).toString('utf8').replace(/\r$/, '');
-      this.buffer = this.buffer.subarray(nl + 1);
-      const match = /^(\d{3})([ -]|$)(.*)$/s.exec(line);
-      if (!match) {
-        const seen = [...this.lines, line].join('\n');
-        this.lines = [];
-        return settle(() => waiter.reject(new NotSmtpError(seen)));
-      }
-      this.lines.push(line);
-      if (match[2] !== '-') {
-        const lines = this.lines;
-        this.lines = [];
-        const reply: Reply = {
-          code: Number(match[1]),
-          lines: lines.map((l) => l.slice(4)),
-          raw: lines.join('\r\n'),
-        };
-        return settle(() => waiter.resolve(reply));
-      }
-    }
-    if (this.buffer.length + this.lines.reduce((n, l) => n + l.length, 0) > MAX_REPLY_BYTES) {
-      return settle(() => waiter.reject(new NotSmtpError(this.partial())));
-    }
-    if (this.problem) {
-      const problem = this.problem instanceof ClosedError ? new ClosedError(this.partial()) : this.problem;
-      settle(() => waiter.reject(problem));
-    }
-  }
-}
-
 function certificateFacts(socket: tls.TLSSocket): CertificateFacts & { names?: string } {
   const cert = socket.getPeerCertificate();
   if (!cert || Object.keys(cert).length === 0) return {};
@@ -320,6 +210,10 @@ class DiagnosisRun {
   private reader: ReplyReader | undefined;
   private caps: Capabilities | undefined;
   private encrypted = false;
+  /** Complete replies read so far: before the first, an answer in another language is "not SMTP". */
+  private repliesRead = 0;
+  /** Authorisation Optional over a connection that could not be encrypted: the password stays home. */
+  private signInWithheld = false;
 
   constructor(
     private readonly config: ConnectionConfig,
@@ -429,7 +323,7 @@ class DiagnosisRun {
       else if (err instanceof StepFailure) failure = err;
       else {
         failure = this.explain(err, id);
-        if (err instanceof Error && !(err instanceof ClosedError) && !(err instanceof NotSmtpError)) {
+        if (err instanceof Error && !(err instanceof ConnectionClosed) && !(err instanceof ProtocolViolation)) {
           const code = (err as NodeJS.ErrnoException).code;
           details.push({ label: 'Error', value: escapeServerText(`${tlsReason(err.message)}${code ? ` (${code})` : ''}`, 300) });
         }
@@ -476,15 +370,19 @@ class DiagnosisRun {
 
   private explain(err: unknown, id: DiagnosisStepId): StepFailure {
     const stage = this.stageOf(id);
-    if (err instanceof ClosedError) return new StepFailure(explainClosed(stage, this.ctx, err.received), 'The server closed the connection');
-    if (err instanceof NotSmtpError) return new StepFailure(explainNotSmtp(err.received, this.ctx), 'The answer is not SMTP');
+    if (err instanceof ConnectionClosed) return new StepFailure(explainClosed(stage, this.ctx, err.received), 'The server closed the connection');
+    if (err instanceof ProtocolViolation) {
+      // Nothing SMTP-like before the first complete reply: another kind of service on this port.
+      if (this.repliesRead === 0 && !/^\d{3}/.test(err.received)) return new StepFailure(explainNotSmtp(err.received, this.ctx), 'The answer is not SMTP');
+      return new StepFailure(explainProtocolViolation(err.what, err.received, this.ctx), 'The server broke the SMTP protocol');
+    }
     const advice = explainSocketError(err, stage, this.ctx);
     return new StepFailure(advice, advice.title);
   }
 
   private async read(id: DiagnosisStepId, stage: 'greeting' | 'reply' = 'reply'): Promise<Reply> {
     const reader = this.reader;
-    if (!reader) throw new ClosedError('');
+    if (!reader) throw new ConnectionClosed('');
     // One deadline for the whole reply: a server that drips bytes does not extend it.
     const reply = await this.within(reader.read(), this.timeoutMs, () => {
       const partial = reader.partial();
@@ -493,15 +391,19 @@ class DiagnosisRun {
       const what = id === 'greeting' ? 'greeting' : 'reply';
       return new StepFailure(partial ? { ...advice, serverReply: escapeServerText(partial) } : advice, `No complete ${what} within ${this.config.timeoutSeconds} s`);
     });
+    this.repliesRead += 1;
     this.report((t) => t.server(reply.raw));
     return reply;
   }
 
   private async command(id: DiagnosisStepId, line: string): Promise<Reply> {
-    if (!this.reader) throw new ClosedError('');
+    const reader = this.reader;
+    if (!reader) throw new ConnectionClosed('');
+    // Anything that arrived unasked would be taken as the answer to this command.
+    if (reader.hasUnread()) throw new ProtocolViolation('it sent a reply nobody asked for', reader.partial());
     // Reported as sent, sign-in lines included: masking them is the debug log's job.
     this.report((t) => t.client(line));
-    this.reader.send(line);
+    reader.socket.write(`${line}\r\n`);
     return this.read(id);
   }
 
@@ -658,7 +560,7 @@ class DiagnosisRun {
     }
     await this.step('tls', async (detail) => {
       const plainReader = this.reader;
-      if (!plainReader) throw new ClosedError('');
+      if (!plainReader) throw new ConnectionClosed('');
       plainReader.detach();
       this.reader = undefined;
       const result = await this.handshake(plainReader.socket, 'tls', detail);
@@ -759,18 +661,28 @@ class DiagnosisRun {
     }
     await this.step('starttls', async (detail) => {
       if (!this.caps?.starttls) {
+        detail('STARTTLS offered', 'No');
+        const secret = this.config.accessToken ? 'access token' : 'password';
         if (security === 'starttls-required') {
-          detail('STARTTLS offered', 'No');
-          throw new StepFailure(explainStarttlsNotOffered(this.ctx), 'STARTTLS required but the server does not offer it; the password was not sent', true);
+          throw new StepFailure(explainStarttlsNotOffered(this.ctx), `STARTTLS required but the server does not offer it; the ${secret} was not sent`, true);
         }
-        const signsIn = this.config.auth !== 'none' && !!this.config.password;
-        detail('Warning', signsIn ? 'The password will cross the network unencrypted.' : 'Mail will cross the network unencrypted.');
+        // The sender never signs in over an unencrypted connection unless Security is None: the test says so now.
+        if (this.mustSignIn()) {
+          throw new StepFailure(explainNoEncryptionForSignIn(this.ctx), `The server does not offer STARTTLS; the ${secret} was not sent`, true);
+        }
+        this.signInWithheld = this.config.auth === 'optional' && !!this.config.password;
+        detail(
+          'Warning',
+          this.signInWithheld
+            ? 'Mail will cross the network unencrypted, and without signing in: the password is never sent unencrypted.'
+            : 'Mail will cross the network unencrypted.',
+        );
         return { status: 'warning', summary: 'The server does not offer STARTTLS: continuing without encryption' };
       }
       const reply = await this.command('starttls', 'STARTTLS');
       if (reply.code !== 220) throw new StepFailure(explainReply(reply.code, reply.raw, 'STARTTLS', this.ctx), `STARTTLS refused (${reply.code})`, true);
       const plainReader = this.reader;
-      if (!plainReader) throw new ClosedError('');
+      if (!plainReader) throw new ConnectionClosed('');
       // Anything sent before the handshake could be injected by an attacker; it is dropped.
       const leftover = plainReader.detach();
       if (leftover > 0) detail('Discarded', `${leftover} bytes the server sent before encryption started`);
@@ -788,6 +700,16 @@ class DiagnosisRun {
     });
   }
 
+  /** Whether sending would have to sign in: an access token, or Authorisation Required. */
+  private mustSignIn(): boolean {
+    return !!this.config.accessToken || this.config.auth === 'required';
+  }
+
+  /** Credentials go only over an encrypted connection, unless the admin chose no encryption at all. */
+  private mayRevealCredentials(): boolean {
+    return this.encrypted || this.config.security === 'none';
+  }
+
   private async authStep(): Promise<void> {
     const { auth, password } = this.config;
     if (this.config.accessToken) return this.xoauth2Step(this.config.accessToken);
@@ -797,6 +719,11 @@ class DiagnosisRun {
     }
     if (auth === 'optional' && !password) {
       this.skip('auth', 'No password set: sends without signing in');
+      return;
+    }
+    if (auth === 'optional' && (this.signInWithheld || !this.mayRevealCredentials())) {
+      this.signInWithheld = true;
+      this.skip('auth', 'Not signed in: the connection is not encrypted, so the password was not sent (Authorisation is Optional)');
       return;
     }
     await this.step('auth', async (detail) => {
@@ -815,12 +742,12 @@ class DiagnosisRun {
       }
       const mechanism = caps.auth.includes('PLAIN') ? 'PLAIN' : caps.auth.includes('LOGIN') ? 'LOGIN' : undefined;
       if (!mechanism) throw new StepFailure(explainNoUsableMechanism(caps.auth), 'No usable sign-in method');
-      if (!this.encrypted && (this.config.security === 'tls' || this.config.security === 'starttls-required')) {
-        // Unreachable by construction: those modes fail before this point when not encrypted.
-        throw new StepFailure(explainStarttlsNotOffered(this.ctx), 'Not encrypted: the password was not sent');
+      if (!this.mayRevealCredentials()) {
+        // The STARTTLS step stops first; this guard holds whatever path led here.
+        throw new StepFailure(explainNoEncryptionForSignIn(this.ctx), 'Not encrypted: the password was not sent', true);
       }
       detail('Method', mechanism);
-      if (!this.encrypted) detail('Warning', 'The password crossed the network unencrypted (Security is not SSL/TLS and STARTTLS was not used).');
+      if (!this.encrypted) detail('Warning', 'The password crossed the network unencrypted (Security is None).');
 
       const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
       let reply: Reply;
@@ -850,7 +777,7 @@ class DiagnosisRun {
       if (!caps || !caps.auth.includes('XOAUTH2')) {
         throw new StepFailure(explainXoauth2NotOffered(caps?.auth ?? [], this.ctx), 'The server does not offer OAuth2 sign-in (XOAUTH2)', true);
       }
-      if (!this.encrypted) throw new StepFailure(explainStarttlsNotOffered(this.ctx), 'Not encrypted: the access token was not sent');
+      if (!this.mayRevealCredentials()) throw new StepFailure(explainNoEncryptionForSignIn(this.ctx), 'Not encrypted: the access token was not sent', true);
       const initial = Buffer.from(`user=${this.config.username}\x01auth=Bearer ${token}\x01\x01`, 'utf8').toString('base64');
       let reply = await this.command('auth', `AUTH XOAUTH2 ${initial}`);
       if (reply.code === 334) {
@@ -862,7 +789,11 @@ class DiagnosisRun {
       if (reply.code !== 235) {
         throw new StepFailure(explainReply(reply.code, reply.raw, 'AUTH XOAUTH2', this.ctx), `Sign-in refused (${reply.code})`, true);
       }
-      return { status: 'passed', summary: `Signed in as ${escapeServerText(this.config.username, 120)} with an OAuth2 access token` };
+      if (!this.encrypted) detail('Warning', 'The access token crossed the network unencrypted (Security is None).');
+      return {
+        status: this.encrypted ? 'passed' : 'warning',
+        summary: `Signed in as ${escapeServerText(this.config.username, 120)} with an OAuth2 access token${this.encrypted ? '' : ' (unencrypted)'}`,
+      };
     });
   }
 
@@ -878,7 +809,11 @@ class DiagnosisRun {
       const utf8 = /[^\x20-\x7e]/.test(from) && this.caps?.extensions.includes('SMTPUTF8');
       const reply = await this.command('sender', `MAIL FROM:<${from}>${utf8 ? ' SMTPUTF8' : ''}`);
       detail('Server says', escapeServerText(reply.raw, 300));
-      if (reply.code !== 250) throw new StepFailure(explainReply(reply.code, reply.raw, 'MAIL FROM', this.ctx), `Sender refused (${reply.code})`, true);
+      if (reply.code !== 250) {
+        // Sign-in was withheld for want of encryption, and the server wants it after all.
+        const advice = this.signInWithheld && reply.code === 530 ? explainNoEncryptionForSignIn(this.ctx, reply.raw) : explainReply(reply.code, reply.raw, 'MAIL FROM', this.ctx);
+        throw new StepFailure(advice, `Sender refused (${reply.code})`, true);
+      }
       // Nothing is sent: reset the transaction before saying goodbye.
       await this.command('sender', 'RSET').catch(() => undefined);
       return { status: 'passed', summary: `The server accepts ${escapeServerText(from, 120)} as sender` };
@@ -891,7 +826,7 @@ class DiagnosisRun {
     if (!reader || this.aborted || reader.socket.destroyed) return;
     try {
       this.report((t) => t.client('QUIT'));
-      reader.send('QUIT');
+      reader.socket.write('QUIT\r\n');
       const reply = await this.within(reader.read(), Math.min(QUIT_WAIT_MS, this.timeoutMs), () => new Error('no reply to QUIT'));
       this.report((t) => t.server(reply.raw));
     } catch {
