@@ -129,7 +129,9 @@ export const OUTBOX_COMMANDS: Command[] = [
       const entry = await ctx.services().outbox.retry(id as string);
       if (!entry) throw new CliError({ code: 'not-found', message: `No message ${id} in the outbox`, fields: [{ path: 'ID', message: 'Unknown message' }] });
       if (ctx.json) printJson(ctx.io, { ok: entry.state === 'queued', entry });
-      else ctx.io.stdout.write(`${entry.state === 'queued' ? 'Queued again' : `Not changed (it is ${entry.state})`}: "${entry.subject}"\n`);
+      else if (entry.state === 'queued') ctx.io.stdout.write(`Queued again: "${entry.subject}"\n`);
+      else if (entry.reason === 'too-large') ctx.io.stderr.write(`error: not queued again: "${entry.subject}" is still too large for its profile. ${entry.advice?.cause ?? ''} Raise the profile's maximum attachment size first.\n`);
+      else ctx.io.stdout.write(`Not changed (it is ${entry.state}): "${entry.subject}"\n`);
       return entry.state === 'queued' ? EXIT.ok : EXIT.failed;
     },
   },

@@ -296,6 +296,16 @@ export class SmtpSession {
     return reply;
   }
 
+  /** The debug log counts the content and never sees it. */
+  private dataWritten(bytes: number): void {
+    try {
+      this.options.transcript?.content?.(bytes);
+      this.options.transcript?.client('.');
+    } catch {
+      // The log is a bystander.
+    }
+  }
+
   private note(text: string): void {
     try {
       this.options.transcript?.note('info', text);
@@ -569,7 +579,6 @@ export class SmtpSession {
     if (reader.hasUnread()) throw new ProtocolViolation('it answered before the message was sent', reader.partial());
     const socket = reader.socket;
     const before = reader.received;
-    this.client(`(message data, ${raw.length} bytes)`);
     const pieces = dataPieces(raw);
     const total = pieces.reduce((n, p) => n + p.length, 0);
     const allowed = this.timeoutMs + Math.ceil((total * 1000) / FLOOR_BYTES_PER_SECOND);
@@ -581,7 +590,10 @@ export class SmtpSession {
     for (const piece of pieces) for (let at = 0; at < piece.length; at += WRITE_CHUNK) chunks.push(piece.subarray(at, at + WRITE_CHUNK));
     for (const [i, chunk] of chunks.entries()) {
       await this.bounded(written(chunk), allowed, () => new AttemptFailure(explainTimeout('data', this.ctx)));
-      if (i === chunks.length - 1) state.dataSent = true;
+      if (i === chunks.length - 1) {
+        state.dataSent = true;
+        this.dataWritten(raw.length);
+      }
       if (reader.received !== before) {
         throw new ProtocolViolation(state.dataSent ? 'it answered before the whole message had been written' : 'it answered in the middle of the message', reader.partial());
       }

@@ -1,9 +1,6 @@
 // The durable outbox: queue messages (on disk first), send them at each profile's rate with its
 // connection cap, retry temporary failures with backoff, fail permanent ones at once, and raise
 // alerts from the Alert From mailbox. Used by the dialog, the CLI and the batch sender alike.
-import { Readable } from 'node:stream';
-import nodemailer, { type Transporter } from 'nodemailer';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import {
   type Advice,
   type BatchProgress,
@@ -19,12 +16,11 @@ import type { MailService } from '../mail/mail-service';
 import { composeMessage } from '../mail/compose';
 import { GraphError } from '../mail/graph';
 import type { AccessToken } from '../oauth/oauth-service';
-import type { Prepared, PrepareFailure } from '../mail/mail-service';
-import { explainNodemailerError } from '../mail/smtp-explain';
+import { deliverOnce, SmtpPool, type DeliveryOutcome, type SmtpEndpoint } from '../mail/smtp-delivery';
 import { escapeServerText } from '../mail/smtp-text';
-import { DeadlineError, sendDeadlineMs, transportOptions, type TransportInput } from '../mail/transport';
+import { smtpEndpoint } from '../mail/transport';
 import { OutboxStore, type NewMessage } from './outbox-store';
-import { backoffMs, classifyFailure } from './retry-policy';
+import { backoffMs } from './retry-policy';
 
 export interface OutboxDeps {
   dataDir: string;
@@ -43,7 +39,7 @@ const MB = 1024 * 1024;
 
 interface Pool {
   key: string;
-  transporter: Transporter<SMTPTransport.SentMessageInfo>;
+  pool: SmtpPool;
 }
 
 export class Outbox {
@@ -122,9 +118,26 @@ export class Outbox {
       });
     }
     const entries = this.store.enqueue(composed);
+    const held = await this.holdTooLarge(profile, entries);
     this.changed();
     this.wake();
-    return entries;
+    return held;
+  }
+
+  /**
+   * Messages whose attachments exceed the profile's limit are held at once, not queued: the Notify
+   * user hears of it, and nobody is told "queued" about a message that can never go as it is.
+   */
+  private async holdTooLarge(profile: SmtpProfile, entries: OutboxEntry[]): Promise<OutboxEntry[]> {
+    const limit = profile.maxAttachmentsMb * MB;
+    if (limit <= 0) return entries;
+    const over = entries.filter((e) => e.attachmentBytes > limit);
+    if (over.length === 0) return entries;
+    const held = over.map((e): OutboxEntry => ({ ...e, state: 'failed', reason: 'too-large', nextAttemptAt: null, lastReply: '', advice: tooLargeAdvice(e.attachmentBytes, limit) }));
+    await this.store.update(held);
+    for (const e of held) await this.alertTooLarge(e, profile, limit);
+    const byId = new Map(held.map((e) => [e.id, e]));
+    return entries.map((e) => byId.get(e.id) ?? e);
   }
 
   /** Queues one message and waits for its first outcome: sent, failed, or scheduled for a retry. */
@@ -135,6 +148,7 @@ export class Outbox {
     options: { password?: string | null } = {},
   ): Promise<{ entry: OutboxEntry; outcome: SendOutcome }> {
     const [entry] = (await this.queue(profile, [message], kind)) as [OutboxEntry];
+    if (TERMINAL.has(entry.state)) return { entry, outcome: this.outcome(entry) };
     if (kind === 'test') this.overrides.set(entry.id, { profile, password: options.password ?? null });
     const other = this.continuous ? null : this.otherSender();
     if (other !== null) {
@@ -149,7 +163,7 @@ export class Outbox {
     const settled = this.waitFor(entry.id, true);
     if (!this.continuous) void this.runUntilIdle();
     const done = await settled;
-    return { entry: done, outcome: outcomeOf(done) };
+    return { entry: done, outcome: this.outcome(done) };
   }
 
   // ---- the send loop -----------------------------------------------------------------------
@@ -179,7 +193,7 @@ export class Outbox {
     const until = Date.now() + 15_000;
     while (this.inFlight.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     await Promise.allSettled([...this.pendingWrites]);
-    for (const pool of this.pools.values()) pool.transporter.close();
+    for (const { pool } of this.pools.values()) pool.close();
     this.pools.clear();
     if (this.opened) await this.store.close();
   }
@@ -319,15 +333,14 @@ export class Outbox {
         state: 'failed',
         reason: 'too-large',
         lastReply: '',
-        advice: tooLargeAdvice(entry.attachmentBytes, limit, 'profile'),
+        advice: tooLargeAdvice(entry.attachmentBytes, limit),
       });
       await this.alertTooLarge(entry, profile, limit);
       return;
     }
     const password = this.overrides.get(entry.id)?.password ?? null;
-    // Password profiles need nothing asynchronous; OAuth2 ones may refresh their token first.
-    const prepared: { ok: true; value: Prepared } | PrepareFailure =
-      profile.authModel === 'oauth2' ? await this.deps.mail.connect(profile, { password }) : this.deps.mail.prepare(profile, { password });
+    // Everything the connection needs, an OAuth2 profile's token included (refreshed when close to expiry).
+    const prepared = await this.deps.mail.connect(profile, { password });
     if (!prepared.ok) {
       if (slotReserved) this.store.slots.get(profile.id)?.pop();
       const advice: Advice = prepared.advice ?? configAdvice(prepared.error.message);
@@ -351,40 +364,21 @@ export class Outbox {
     }
 
     const pending = entry.recipients.filter((r) => r.state === 'pending').map((r) => r.address);
-    const raw = this.store.readRaw(entry.id);
-    let dataSent = false;
-    const input: TransportInput = { profile, ...(credentials ? { credentials } : {}), ...(ca ? { ca } : {}) };
+    const message = { envelope: { from: this.store.envelopeFrom(entry.id), to: pending }, raw: this.store.readRaw(entry.id) };
+    const endpoint = smtpEndpoint(profile, { ...(credentials ? { credentials } : {}), ...(ca ? { ca } : {}) });
     // With debug logging on, each attempt gets its own connection and its own masked transcript;
-    // a pooled connection's logger would mix several messages into one conversation.
+    // a pooled connection would mix several messages into one conversation.
     const transcript = this.deps.mail.transcript(profile, entry.kind === 'alert' ? 'alert' : 'send', {
       messageId: entry.messageId,
       secrets: [credentials?.password, credentials?.accessToken],
     });
-    const oneOff = transcript ? nodemailer.createTransport(transportOptions({ ...input, transcript })) : null;
-    const transporter = oneOff ?? this.pool(profile, input);
     transcript?.note('info', `Sending ${entry.messageId} (attempt ${sending.attempts}) to ${pending.length} recipient(s)`);
-    const deadline = sendDeadlineMs(profile, raw.length);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const info = await Promise.race([
-        sendRaw(transporter, { from: this.store.envelopeFrom(entry.id), to: pending, size: raw.length }, entry.messageId, raw, () => {
-          dataSent = true;
-        }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            this.dropPool(profile.id);
-            reject(new DeadlineError(deadline));
-          }, deadline);
-        }),
-      ]);
-      transcript?.note('info', `Accepted: ${escapeServerText(String(info.response ?? ''))}`);
-      await this.recordDelivery(sending, info);
-    } catch (error) {
-      transcript?.note('error', `Not sent: ${escapeServerText((error as Error).message ?? String(error))}`);
-      await this.recordFailure(sending, profile, error, dataSent);
+      const outcome = transcript ? await deliverOnce(endpoint, message, { transcript }) : await this.pool(profile, endpoint).deliver(message);
+      if (outcome.state === 'delivered') transcript?.note('info', `Accepted: ${outcome.reply}`);
+      else transcript?.note('error', `${outcome.state === 'unknown' ? 'Delivery unknown' : 'Not sent'}: ${outcome.advice?.title ?? outcome.reply}`);
+      await this.record(sending, profile, outcome);
     } finally {
-      clearTimeout(timer);
-      oneOff?.close();
       transcript?.end();
     }
   }
@@ -420,68 +414,42 @@ export class Outbox {
     }
   }
 
-  private async recordDelivery(entry: OutboxEntry, info: SMTPTransport.SentMessageInfo): Promise<void> {
+  /** Records what one SMTP attempt came to, recipient by recipient. */
+  private async record(entry: OutboxEntry, profile: SmtpProfile, outcome: DeliveryOutcome): Promise<void> {
     const at = new Date(this.now()).toISOString();
-    const reply = escapeServerText(String(info.response ?? ''));
-    const accepted = new Set((info.accepted ?? []).map((a) => String(a).toLowerCase()));
-    const rejectedErrors = (info as { rejectedErrors?: { recipient?: string; responseCode?: number; response?: string }[] }).rejectedErrors ?? [];
+    const told = new Map(outcome.recipients.map((r) => [r.address.toLowerCase(), r]));
     const recipients = entry.recipients.map((r) => {
-      if (r.state !== 'pending') return r;
-      if (accepted.has(r.address.toLowerCase())) return { ...r, state: 'accepted' as const, reply, at };
-      const err = rejectedErrors.find((e) => e.recipient?.toLowerCase() === r.address.toLowerCase());
-      const code = err?.responseCode ?? 550;
+      const o = r.state === 'pending' ? told.get(r.address.toLowerCase()) : undefined;
+      if (!o) return r;
       // A recipient refused for now stays pending and alone gets the next attempt.
-      return code >= 500 ? { ...r, state: 'rejected' as const, reply: escapeServerText(err?.response ?? ''), at } : { ...r, reply: escapeServerText(err?.response ?? ''), at };
+      return o.state === 'deferred' ? { ...r, reply: o.reply, at } : { ...r, state: o.state, reply: o.reply, at };
     });
-    const stillPending = recipients.some((r) => r.state === 'pending');
-    if (stillPending) {
-      await this.reschedule({ ...entry, recipients }, reply);
-      return;
+    const reply = outcome.reply || (outcome.advice ? outcome.advice.title : '');
+    const advice = outcome.advice;
+    const next = { ...entry, recipients };
+    switch (outcome.state) {
+      case 'delivered':
+        await this.finish(next, { state: 'sent', lastReply: outcome.reply });
+        return;
+      case 'unknown':
+        await this.finish(next, { state: 'unknown', lastReply: reply || 'The server did not answer after the message was sent.', ...(advice ? { advice } : {}) });
+        return;
+      case 'retry':
+        if (entry.kind !== 'test') {
+          await this.reschedule({ ...next, ...(advice ? { advice } : {}) }, reply);
+          return;
+        }
+        break;
+      case 'failed':
+        if (advice?.code === 'message-too-large') {
+          await this.finish(next, { state: 'failed', reason: 'too-large', lastReply: reply, advice });
+          await this.alertTooLarge(next, profile, null);
+          return;
+        }
+        break;
     }
-    await this.finish({ ...entry, recipients }, { state: 'sent', lastReply: reply });
-  }
-
-  private async recordFailure(entry: OutboxEntry, profile: SmtpProfile, error: unknown, dataSent: boolean): Promise<void> {
-    if (error instanceof DeadlineError || (error as { code?: string }).code === 'EENVELOPE') this.dropPool(profile.id);
-    const advice = explainNodemailerError(error, {
-      host: profile.host,
-      port: profile.port,
-      security: profile.security,
-      minTls: profile.minTls,
-      timeoutSeconds: profile.timeoutSeconds,
-      ...(profile.authModel === 'oauth2' ? { oauth: true } : {}),
-    });
-    const responseCode = (error as { responseCode?: number }).responseCode;
-    const reply = advice.serverReply ?? escapeServerText((error as Error).message ?? String(error));
-    // Every recipient refused at RCPT: per-recipient replies decide which are final.
-    const rejectedErrors = (error as { rejectedErrors?: { recipient?: string; responseCode?: number; response?: string }[] }).rejectedErrors;
-    if (rejectedErrors && rejectedErrors.length > 0) {
-      const at = new Date(this.now()).toISOString();
-      const recipients = entry.recipients.map((r) => {
-        const err = rejectedErrors.find((e) => e.recipient?.toLowerCase() === r.address.toLowerCase());
-        if (!err || r.state !== 'pending') return r;
-        return (err.responseCode ?? 550) >= 500 ? { ...r, state: 'rejected' as const, reply: escapeServerText(err.response ?? ''), at } : { ...r, reply: escapeServerText(err.response ?? ''), at };
-      });
-      if (recipients.some((r) => r.state === 'pending')) return this.reschedule({ ...entry, recipients, advice }, reply);
-      await this.finish({ ...entry, recipients }, { state: 'failed', reason: 'permanent', lastReply: reply, advice });
-      await this.alertFailure(this.store.get(entry.id) ?? entry);
-      return;
-    }
-    const kind = classifyFailure({ ...(responseCode !== undefined ? { responseCode } : {}), dataSent, advice });
-    if (advice.code === 'message-too-large') {
-      await this.finish(entry, { state: 'failed', reason: 'too-large', lastReply: reply, advice });
-      await this.alertTooLarge(entry, profile, null);
-      return;
-    }
-    if (kind === 'unknown') {
-      await this.finish(entry, { state: 'unknown', lastReply: reply || 'The server did not answer after the message was sent.', advice });
-      return;
-    }
-    if (kind === 'temporary' && entry.kind !== 'test') {
-      return this.reschedule({ ...entry, advice }, reply);
-    }
-    await this.finish(entry, { state: 'failed', reason: kind === 'config' ? 'config' : 'permanent', lastReply: reply, advice });
-    await this.alertFailure(this.store.get(entry.id) ?? entry);
+    await this.finish(next, { state: 'failed', reason: outcome.failure === 'config' ? 'config' : 'permanent', lastReply: reply, ...(advice ? { advice } : {}) });
+    await this.alertFailure(this.store.get(entry.id) ?? next);
   }
 
   /** Queues the entry again after the backoff, or no sooner than the server asked (Retry-After). */
@@ -533,7 +501,7 @@ export class Outbox {
     });
   }
 
-  private pool(profile: SmtpProfile, input: TransportInput): Transporter<SMTPTransport.SentMessageInfo> {
+  private pool(profile: SmtpProfile, endpoint: SmtpEndpoint): SmtpPool {
     // A pool serves one set of settings: any change (a new password too) gets a new pool. The
     // profile's part of the key is worked out once per profile object (they are shared for a while).
     let profileKey = this.poolKeys.get(profile);
@@ -541,18 +509,14 @@ export class Outbox {
       profileKey = JSON.stringify(profile);
       this.poolKeys.set(profile, profileKey);
     }
-    const key = [profileKey, input.credentials?.username ?? '', input.credentials?.password ?? '', input.ca ?? ''].join('\u0000');
+    const creds = endpoint.credentials;
+    const key = [profileKey, creds?.username ?? '', creds?.password ?? '', creds?.accessToken ?? '', endpoint.ca ?? ''].join('\u0000');
     const existing = this.pools.get(profile.id);
-    if (existing && existing.key === key) return existing.transporter;
-    existing?.transporter.close();
-    const transporter = nodemailer.createTransport({ ...transportOptions(input), pool: true, maxConnections: profile.maxConnections, maxMessages: 500 });
-    this.pools.set(profile.id, { key, transporter });
-    return transporter;
-  }
-
-  private dropPool(profileId: string): void {
-    this.pools.get(profileId)?.transporter.close();
-    this.pools.delete(profileId);
+    if (existing && existing.key === key) return existing.pool;
+    existing?.pool.close();
+    const pool = new SmtpPool(endpoint, { maxConnections: profile.maxConnections, maxMessages: 500 });
+    this.pools.set(profile.id, { key, pool });
+    return pool;
   }
 
   // ---- alerts -------------------------------------------------------------------------------
@@ -606,12 +570,19 @@ export class Outbox {
     return this.alert(to, `Too large to send: ${entry.subject}`.slice(0, 200), text, entry);
   }
 
+  outcome(entry: OutboxEntry): SendOutcome {
+    return outcomeOf(entry, this.store.envelopeFrom(entry.id));
+  }
+
   // ---- what the user can do ----------------------------------------------------------------
 
   async retry(id: string): Promise<OutboxEntry | undefined> {
     await this.open();
     const entry = this.store.get(id);
     if (!entry || entry.state === 'sending' || entry.state === 'sent') return entry;
+    // Too large for the profile's limit: the same message would be held again. Raise the limit first.
+    const profile = this.profile(entry.profileId);
+    if (entry.reason === 'too-large' && (!profile || (profile.maxAttachmentsMb > 0 && entry.attachmentBytes > profile.maxAttachmentsMb * MB))) return entry;
     // A retry is the user's decision to try again: refused recipients get another chance, accepted
     // ones still never get a second copy; the retry period starts over.
     const recipients = entry.recipients.map((r) => (r.state === 'rejected' ? { address: r.address, state: 'pending' as const } : r));
@@ -676,52 +647,8 @@ export class Outbox {
   }
 }
 
-/** What nodemailer's transports read from a message (its transport plugin interface). */
-interface RawMail {
-  data: Record<string, never>;
-  message: {
-    getEnvelope(): { from: string; to: string[]; size: number };
-    messageId(): string;
-    getHeader(name: string): string | undefined;
-    createReadStream(): Readable;
-  };
-}
-
-interface RawTransport {
-  send(mail: RawMail, callback: (err: Error | null, info: SMTPTransport.SentMessageInfo) => void): void;
-}
-
-/**
- * Hands the stored MIME straight to the transport. Going through Mailer.sendMail would compile
- * the finished message into a MIME tree once more for every message; the bytes are final already.
- * onEnd fires once the whole message has gone to the server.
- */
-function sendRaw(
-  transporter: Transporter<SMTPTransport.SentMessageInfo>,
-  envelope: { from: string; to: string[]; size: number },
-  messageId: string,
-  raw: Buffer,
-  onEnd: () => void,
-): Promise<SMTPTransport.SentMessageInfo> {
-  const mail: RawMail = {
-    data: {},
-    message: {
-      getEnvelope: () => ({ ...envelope, to: [...envelope.to] }),
-      messageId: () => messageId,
-      getHeader: (name) => (name.toLowerCase() === 'message-id' ? messageId : undefined),
-      // A pool may call this again when it moves the message to another connection.
-      createReadStream: () => {
-        const stream = Readable.from([raw]);
-        stream.on('end', onEnd);
-        return stream;
-      },
-    },
-  };
-  const transport = (transporter as unknown as { transporter: RawTransport }).transporter;
-  return new Promise((resolve, reject) => transport.send(mail, (err, info) => (err ? reject(err) : resolve(info))));
-}
-
-export function outcomeOf(entry: OutboxEntry): SendOutcome {
+/** What a send came to, as the caller reports it; the receipt carries the envelope actually used. */
+export function outcomeOf(entry: OutboxEntry, envelopeFrom: string): SendOutcome {
   if (entry.state === 'sent') {
     return {
       ok: true,
@@ -730,7 +657,7 @@ export function outcomeOf(entry: OutboxEntry): SendOutcome {
         response: entry.lastReply,
         accepted: entry.recipients.filter((r) => r.state === 'accepted').map((r) => r.address),
         rejected: entry.recipients.filter((r) => r.state === 'rejected').map((r) => r.address),
-        envelope: { from: '', to: entry.recipients.map((r) => r.address) },
+        envelope: { from: envelopeFrom, to: entry.recipients.map((r) => r.address) },
       },
     };
   }
@@ -754,7 +681,7 @@ function configAdvice(message: string): Advice {
   return { code: 'config-invalid', title: 'The profile cannot send', cause: message, fix: 'Complete the profile in the SMTP tab, then retry the message.' };
 }
 
-function tooLargeAdvice(bytes: number, limit: number, _by: 'profile'): Advice {
+function tooLargeAdvice(bytes: number, limit: number): Advice {
   return {
     code: 'message-too-large',
     title: 'The attachments are too large',

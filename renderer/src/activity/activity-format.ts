@@ -31,6 +31,8 @@ export function filterLabel(filter: StateFilter): string {
 }
 
 export function canRetry(entry: OutboxEntry): boolean {
+  // A message held as too large would only be held again: the limit must change first.
+  if (entry.reason === 'too-large') return false;
   return entry.state === 'failed' || entry.state === 'unknown' || entry.state === 'cancelled';
 }
 

@@ -1,44 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { composeMessage } from '../../../main/services/mail/compose';
-import { sendDeadlineMs, signsIn, transportOptions } from '../../../main/services/mail/transport';
+import { signsIn, smtpEndpoint } from '../../../main/services/mail/transport';
+import { attemptDeadlineMs } from '../../../main/services/mail/smtp-delivery';
 import { newProfile, type SmtpProfile } from '../../../preload/contract';
 
 function profile(over: Partial<SmtpProfile> = {}): SmtpProfile {
   return { ...newProfile('p1', 'Office'), host: 'smtp.acme.example', username: 'u', fromAddress: 'invoices@acme.example', ...over };
 }
 
-describe('transport options from a profile', () => {
-  it('maps each security mode to what nodemailer needs', () => {
-    expect(transportOptions({ profile: profile({ security: 'none', port: 25 }) })).toMatchObject({ secure: false, ignoreTLS: true, requireTLS: false, port: 25 });
-    expect(transportOptions({ profile: profile({ security: 'starttls' }) })).toMatchObject({ secure: false, ignoreTLS: false, requireTLS: false });
-    expect(transportOptions({ profile: profile({ security: 'starttls-required' }) })).toMatchObject({ secure: false, ignoreTLS: false, requireTLS: true });
-    expect(transportOptions({ profile: profile({ security: 'tls', port: 465 }) })).toMatchObject({ secure: true, port: 465 });
+describe('the connection a profile opens', () => {
+  it('carries every connection setting of the profile', () => {
+    const e = smtpEndpoint(profile({ security: 'starttls-required', port: 2525, minTls: '1.3', verifyCert: false, timeoutSeconds: 12 }), { ca: 'PEM' });
+    expect(e).toMatchObject({ host: 'smtp.acme.example', port: 2525, security: 'starttls-required', minTls: '1.3', verifyCert: false, ca: 'PEM', timeoutSeconds: 12 });
   });
 
-  it('sets the TLS floor, certificate checking, CA and SNI', () => {
-    const opts = transportOptions({ profile: profile({ minTls: '1.3', verifyCert: false }), ca: 'PEM' });
-    expect(opts.tls).toMatchObject({ minVersion: 'TLSv1.3', rejectUnauthorized: false, ca: 'PEM', servername: 'smtp.acme.example' });
-    expect(transportOptions({ profile: profile() }).tls).toMatchObject({ rejectUnauthorized: true });
-    expect(transportOptions({ profile: profile({ host: '10.0.0.5' }) }).tls).not.toHaveProperty('servername');
-  });
-
-  it('lowers the OpenSSL security level only for TLS 1.0 and 1.1', () => {
-    expect(transportOptions({ profile: profile({ minTls: '1.0' }) }).tls).toMatchObject({ minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' });
-    expect(transportOptions({ profile: profile({ minTls: '1.1' }) }).tls).toMatchObject({ minVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
-    expect(transportOptions({ profile: profile({ minTls: '1.2' }) }).tls).not.toHaveProperty('ciphers');
-  });
-
-  it('uses the connection timeout for connecting and the greeting, and signs in as the profile says', () => {
-    const opts = transportOptions({ profile: profile({ timeoutSeconds: 12 }), credentials: { username: 'u', password: 'p' } });
-    expect(opts).toMatchObject({ connectionTimeout: 12000, greetingTimeout: 12000, socketTimeout: 24000, auth: { user: 'u', pass: 'p' } });
-    expect(transportOptions({ profile: profile({ auth: 'none' }), credentials: { username: 'u', password: 'p' } }).auth).toBeUndefined();
-    expect(signsIn(profile({ auth: 'optional' }), { username: 'u' })).toBe(false);
+  it('hands over credentials only when the profile signs in', () => {
+    expect(smtpEndpoint(profile({ auth: 'required' }), { credentials: { username: 'u', password: 'p' } }).credentials).toEqual({ username: 'u', password: 'p' });
+    expect(smtpEndpoint(profile({ auth: 'none' }), { credentials: { username: 'u', password: 'p' } }).credentials).toBeUndefined();
+    expect(smtpEndpoint(profile({ auth: 'optional' }), { credentials: { username: 'u' } }).credentials).toBeUndefined();
     expect(signsIn(profile({ auth: 'optional' }), { username: 'u', password: 'p' })).toBe(true);
+    // An access token always signs in, with XOAUTH2.
+    expect(smtpEndpoint(profile({ auth: 'none' }), { credentials: { username: 'u', accessToken: 't' } })).toMatchObject({ auth: 'required', credentials: { accessToken: 't' } });
   });
 
   it('gives a slow upload more time, but never unlimited', () => {
-    expect(sendDeadlineMs(profile({ timeoutSeconds: 10 }), 1000)).toBe(41_000);
-    expect(sendDeadlineMs(profile({ timeoutSeconds: 10 }), 10_000_000)).toBe(240_000);
+    expect(attemptDeadlineMs(10, 1000)).toBe(30_050);
+    expect(attemptDeadlineMs(10, 10_000_000)).toBe(530_000);
   });
 });
 
