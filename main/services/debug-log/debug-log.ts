@@ -31,6 +31,8 @@ export interface TrafficSink {
   /** A reply the server sent, as received (one or several lines). */
   server(text: string): void;
   note(level: NoteLevel, text: string): void;
+  /** Message content went out (never logged, only counted); the "." line that ends it follows as client('.'). */
+  content?(bytes: number): void;
 }
 
 /** The bunyan-style logger nodemailer accepts: (fields, printf-style message, ...args). */
@@ -465,6 +467,10 @@ class FileTranscript implements Transcript {
 
   addSecret(secret: string | undefined | null): void {
     this.guard(() => this.masker.addSecret(secret));
+  }
+
+  content(bytes: number): void {
+    this.guard(() => this.masker.content(bytes));
   }
 
   client(line: string): void {
