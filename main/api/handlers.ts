@@ -1,7 +1,8 @@
 // What each channel does. Inputs arrive already validated by dispatch; outputs are checked there too.
 import type { z } from 'zod';
-import { effectiveModes, fail, isAdmin, ok, type Channel, type Channels, type ChannelOutput, type Result, type Shell } from '../../preload/contract';
+import { effectiveModes, fail, ok, type Channel, type Channels, type ChannelOutput, type Result, type Shell } from '../../preload/contract';
 import type { Services } from '../services';
+import { lockoutError } from '../services/settings/settings-service';
 
 export interface CallContext {
   shell: Shell;
@@ -36,12 +37,8 @@ export function createHandlers(services: Services): Handlers {
     },
     'settings:get': () => ok(services.settings.read()),
     'settings:save': (settings) => {
-      const me = services.identity().account;
-      if (settings.users.length > 0 && !isAdmin(settings.users, me)) {
-        return fail('invalid-input', `Add yourself (${me}) as an administrator before saving, or you could no longer change the settings.`, [
-          { path: 'users', message: `${me} must be an administrator` },
-        ]);
-      }
+      const lockout = lockoutError(settings.users, services.identity().account);
+      if (lockout) return lockout;
       const saved = services.settings.save(settings);
       if (saved.ok) services.mail.forgetRemovedProfiles();
       return saved;
@@ -135,7 +132,7 @@ export function createHandlers(services: Services): Handlers {
       const folder = services.settings.read().general.debug.path;
       if (!folder) return fail('invalid-input', 'Set the Email Debug File Path first', [{ path: 'general.debug.path', message: 'Required to open the folder' }]);
       const problem = await services.openPath(folder);
-      return problem ? fail('io-error', `Could not open ${folder}: ${problem}`) : ok({ path: folder });
+      return problem ? fail('io-error', `Could not open ${folder}: ${problem}`, [{ path: 'general.debug.path', message: problem }]) : ok({ path: folder });
     },
     'debug:status': () => ok(services.debugLog.status()),
     'debug:check': async () => ok(await services.debugLog.check()),

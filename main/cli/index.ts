@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createServices, openUrlWithSystem, type Services } from '../services';
 import { microsoftCloudFromEnv } from '../services/oauth/microsoft-cloud';
 import { createConfFile } from '../services/conf-file';
+import { DataUnreadableError } from '../services/settings/settings-service';
 import { resolveDataDir } from '../services/data-dir';
 import type { Command, CliOptions, Context } from './command';
 import { SETTINGS_COMMANDS } from './commands/settings';
@@ -111,7 +112,7 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
       if (command.admin) {
         const who = ctx.services().identity();
         if (!who.admin) {
-          throw new CliError({ code: 'forbidden', message: `Only an administrator can change system settings; ${who.account} is ${who.user ? 'not an administrator' : 'not one of the system users'}.` }, EXIT.failed);
+          throw new CliError({ code: 'forbidden', message: who.readOnly ?? `Only an administrator can change system settings; ${who.account} is ${who.user ? 'not an administrator' : 'not one of the system users'}.` }, EXIT.failed);
         }
       }
       return await command.run(ctx, parsed.values, parsed.positionals);
@@ -140,15 +141,21 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
 
 function openServices(io: CliIo, options: CliOptions): Services {
   const dataDir = resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() });
-  return createServices({
-    dataDir,
-    shell: 'browser',
-    version: options.version,
-    createFile: createConfFile,
-    onRecovered: (message) => io.stderr.write(`warning: ${message}\n`),
-    microsoftCloud: microsoftCloudFromEnv(io.env),
-    openUrl: (url) => openUrlWithSystem(url, io.env),
-  });
+  try {
+    return createServices({
+      dataDir,
+      shell: 'browser',
+      version: options.version,
+      createFile: createConfFile,
+      onRecovered: (message) => io.stderr.write(`warning: ${message}\n`),
+      microsoftCloud: microsoftCloudFromEnv(io.env),
+      openUrl: (url) => openUrlWithSystem(url, io.env),
+    });
+  } catch (error) {
+    // Data that cannot be read (another account's settings, a locked file): stop here, change nothing.
+    if (error instanceof DataUnreadableError) throw new CliError({ code: 'io-error', message: error.message }, EXIT.failed);
+    throw error;
+  }
 }
 
 const NEGATIVE_NUMBER = /^-\d+(?:\.\d+)?$/;

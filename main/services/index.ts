@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { findUser, isAdmin, type AppInfo, type Shell, type SystemUser } from '../../preload/contract';
+import { findUser, type AppInfo, type Shell, type SystemUser } from '../../preload/contract';
 import { NoticeService } from './notices';
-import { SettingsService, type DocumentFileFactory } from './settings/settings-service';
+import { DataUnreadableError, SettingsService, errorText, type DocumentFileFactory } from './settings/settings-service';
 import { keyFileCodec, type SecretCodec } from './secrets/codecs';
 import { SecretStore } from './secrets/secret-store';
 import { MailService } from './mail/mail-service';
@@ -30,7 +30,10 @@ export interface ServiceOptions {
   secretCodecs?: SecretCodec[];
   /** Told when the outbox changes, for live views. */
   onOutboxChange?: () => void;
-  /** Opens a folder in the OS file manager; resolves to an error message, or '' on success. Electron passes shell.openPath. */
+  /**
+   * Opens a folder in the OS file manager; resolves to an error message, or '' on success. Electron
+   * passes shell.openPath. It is only ever handed an existing folder (see openFolderOnly).
+   */
   openPath?: (folder: string) => Promise<string>;
   /** Opens a web address in the system browser; resolves to an error message, or '' on success. Electron passes shell.openExternal. */
   openUrl?: (url: string) => Promise<string>;
@@ -50,6 +53,8 @@ export interface Identity {
   account: string;
   user?: SystemUser;
   admin: boolean;
+  /** Why nobody may change the settings now (they were damaged after users had been defined). */
+  readOnly?: string;
 }
 
 /** The signed-in OS account: DOMAIN\\name on Windows when the domain is known, else the login name. */
@@ -71,14 +76,22 @@ export interface Services {
   readonly compose: ComposeService;
   /** Who is using Mailroom: the OS account, the system user it maps to, and whether it may change settings. */
   identity(): Identity;
+  /** Opens an existing folder in the OS file manager; anything else (a file, a program, nothing) is refused. */
   openPath(folder: string): Promise<string>;
   info(): AppInfo;
 }
 
+/**
+ * Builds the services, or throws DataUnreadableError when Mailroom's data cannot be read (another
+ * account's settings, a file locked by another program): never starts on defaults it could not read.
+ */
 export function createServices(options: ServiceOptions): Services {
   const dataDir = path.resolve(options.dataDir);
+  prepareDataFolder(dataDir, options.platform ?? process.platform);
   const notices = new NoticeService(dataDir, options.now);
   const settings = new SettingsService({ dataDir, createFile: options.createFile, notices, now: options.now, onRecovered: options.onRecovered });
+  // Read once now: an unreadable file stops the start here, and a damaged one is set aside before anyone asks.
+  settings.read();
   const secrets = new SecretStore(dataDir, [...(options.secretCodecs ?? []), keyFileCodec(keyFilePath(dataDir))]);
   const debugLog = new DebugLog({ settings: () => settings.readShared().general.debug, ...(options.now ? { now: options.now } : {}) });
   const cloud = options.microsoftCloud ?? microsoftCloudFromEnv();
@@ -88,9 +101,9 @@ export function createServices(options: ServiceOptions): Services {
   const outbox = new Outbox({ dataDir, settings, mail, ...(options.now ? { now: () => options.now!().getTime() } : {}), ...(options.onOutboxChange ? { onChange: options.onOutboxChange } : {}) });
   const identity = (): Identity => {
     const account = osUser();
-    const users = settings.read().users;
-    const user = findUser(users, account);
-    return { account, ...(user ? { user } : {}), admin: isAdmin(users, account) };
+    const user = findUser(settings.read().users, account);
+    const readOnly = settings.readOnlyReason();
+    return { account, ...(user ? { user } : {}), admin: settings.isAdministrator(account), ...(readOnly ? { readOnly } : {}) };
   };
   const drafts = new DraftStore(dataDir, options.now);
   const compose = new ComposeService({
@@ -114,7 +127,7 @@ export function createServices(options: ServiceOptions): Services {
     outbox,
     oauth,
     identity,
-    openPath: options.openPath ?? openWithSystem,
+    openPath: openFolderOnly(options.openPath ?? openWithSystem),
     debugLog,
     info: () => ({
       name: 'Mailroom',
@@ -127,9 +140,46 @@ export function createServices(options: ServiceOptions): Services {
   };
 }
 
+/**
+ * The data folder exists and only its owner can enter it: created 0700, and tightened to 0700 when
+ * it is ours and others could look inside (a folder owned by someone else is left alone).
+ */
+function prepareDataFolder(dataDir: string, platform: NodeJS.Platform): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new DataUnreadableError(`Mailroom cannot create its data folder ${dataDir}: ${errorText(error)}. Set MAILROOM_DATA_DIR to a folder you can write to.`);
+  }
+  if (platform === 'win32' || typeof process.getuid !== 'function') return;
+  try {
+    const st = fs.statSync(dataDir);
+    if (st.uid === process.getuid() && (st.mode & 0o077) !== 0) fs.chmodSync(dataDir, st.mode & 0o700);
+  } catch {
+    /* a folder we cannot look at or change is reported by the first read of the settings */
+  }
+}
+
+/**
+ * Wraps whichever opener the shell has so that it is only ever handed an existing folder, by its
+ * resolved path: never a file (which the OS would open, or run), nor a path that leads nowhere.
+ * A UNC path on Windows passes the same test or is refused the same way.
+ */
+export function openFolderOnly(opener: (folder: string) => Promise<string>): (folder: string) => Promise<string> {
+  return async (folder) => {
+    if (!path.isAbsolute(folder)) return 'use the full path of a folder';
+    let real: string;
+    try {
+      real = await fs.promises.realpath(path.resolve(folder));
+      if (!(await fs.promises.stat(real)).isDirectory()) return 'that is a file, not a folder; only a folder can be opened';
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no folder there; check the path' : errorText(error);
+    }
+    return opener(real);
+  };
+}
+
 /** The platform's own opener, for browser mode (which runs on the user's machine). */
 function openWithSystem(folder: string): Promise<string> {
-  if (!fs.existsSync(folder)) return Promise.resolve('the folder does not exist');
   const [command, args] =
     process.platform === 'win32' ? ['explorer.exe', [folder]] : process.platform === 'darwin' ? ['open', [folder]] : ['xdg-open', [folder]];
   return new Promise((resolve) => {

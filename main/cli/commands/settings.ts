@@ -1,4 +1,4 @@
-// settings export | import | get | set, and serve (browser mode).
+// settings export | import | get | set, whoami, and serve (browser mode).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createDispatch } from '../../api/dispatch';
@@ -69,11 +69,19 @@ export const SETTINGS_COMMANDS: Command[] = [
     },
   },
   {
+    // Not gated like the other admin commands: the settings service decides who may import, since
+    // while the settings are locked after damage an import naming the caller as administrator is
+    // exactly how they are brought back.
     name: 'settings import',
-    admin: true,
     summary: 'Replace the settings with a JSON file, after validating all of it',
     usage: 'mailroom settings import FILE [--json]',
-    details: 'FILE is a document as printed by "settings export" ("-" reads standard input).\nIf any field is invalid, each is named and nothing is changed.',
+    details: [
+      'FILE is a document as printed by "settings export" ("-" reads standard input).',
+      'If any field is invalid, each is named and nothing is changed.',
+      'Only an administrator may import, and a file that defines users must name you as one of its administrators.',
+      'While the settings are locked (damaged after users had been defined), anyone the file names as an administrator may import it.',
+      'Passwords and sign-ins of profiles and users the file leaves out are forgotten.',
+    ].join('\n'),
     positionals: { min: 1, max: 1 },
     async run(ctx, _values, [file]) {
       const source = file as string;
@@ -89,8 +97,10 @@ export const SETTINGS_COMMANDS: Command[] = [
       } catch (error) {
         throw new CliError({ code: 'invalid-input', message: `${source} is not valid JSON: ${(error as Error).message}`, fields: [{ path: '(root)', message: 'Not valid JSON' }] });
       }
-      const result = ctx.services().settings.import(doc);
+      const services = ctx.services();
+      const result = services.settings.import(doc, services.identity().account);
       if (!result.ok) throw new CliError(result.error);
+      services.mail.forgetRemovedProfiles();
       if (ctx.json) printJson(ctx.io, { ok: true, settings: result.value });
       else ctx.io.stdout.write(`Imported settings from ${source}.\n`);
       return EXIT.ok;
@@ -117,7 +127,7 @@ export const SETTINGS_COMMANDS: Command[] = [
     details: 'Examples:\n  mailroom settings set general.alertFrom alerts@example.com\n  mailroom settings set general.debug.enabled true\n  mailroom settings set general.debug.retentionDays 30',
     positionals: { min: 2, max: 2 },
     async run(ctx, _values, [dotPath, value]) {
-      const result = ctx.services().settings.setPath(dotPath as string, value as string);
+      const result = ctx.services().settings.setPath(dotPath as string, value as string, ctx.services().identity().account);
       if (!result.ok) throw new CliError(result.error);
       const saved = ctx.services().settings.getPath(dotPath as string);
       const missing = ctx.services().settings.missingRequired();
@@ -126,6 +136,27 @@ export const SETTINGS_COMMANDS: Command[] = [
         ctx.io.stdout.write(`${dotPath} = ${JSON.stringify(saved.ok ? saved.value : value)}\n`);
         if (missing.length > 0) ctx.io.stderr.write(`note: still required before the settings are complete: ${missing.map((f) => f.path).join(', ')}\n`);
       }
+      return EXIT.ok;
+    },
+  },
+  {
+    name: 'whoami',
+    summary: 'Show who Mailroom takes you for, and whether you may change the settings',
+    usage: 'mailroom whoami [--json]',
+    details: 'Your account on this computer, the system user it maps to, whether you are an administrator, and why the settings are read-only if they are.',
+    async run(ctx) {
+      const who = ctx.services().identity();
+      if (ctx.json) {
+        printJson(ctx.io, { account: who.account, ...(who.user ? { user: who.user } : {}), admin: who.admin, ...(who.readOnly ? { readOnly: who.readOnly } : {}) });
+        return EXIT.ok;
+      }
+      const lines = [
+        `Account:        ${who.account}`,
+        `System user:    ${who.user ? `${who.user.name || who.user.account}${who.user.email ? ` <${who.user.email}>` : ''}` : 'not one of the system users'}`,
+        `Administrator:  ${who.admin ? 'yes' : 'no'}`,
+        ...(who.readOnly ? [`Read-only:      ${who.readOnly}`] : []),
+      ];
+      ctx.io.stdout.write(lines.join('\n') + '\n');
       return EXIT.ok;
     },
   },

@@ -6,16 +6,59 @@ import {
   CompleteSettings,
   Settings,
   defaultSettings,
+  findUser,
+  isAdmin,
   missingRequired,
   fail,
   invalidInput,
   ok,
+  type AppError,
   type Result,
+  type SystemUser,
 } from '../../../preload/contract';
+import { writeFileAtomic } from '../atomic-file';
 import type { NoticeService } from '../notices';
 import { isPlainObject, migrateSettings } from './migrations';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
+/**
+ * Kept beside the settings once users have been defined. A damaged or missing settings file cannot
+ * erase it, so such a file never turns everyone into an administrator again.
+ */
+export const USERS_DEFINED_FILE_NAME = 'users-defined.json';
+
+const LOCKED_TITLE = 'Settings are locked';
+
+/**
+ * Mailroom's data cannot be read (another account's file, a file locked by another program, a
+ * data folder that cannot be created). Not damage: nothing is moved, nothing is reset, and the
+ * services do not start, since starting with defaults would make whoever runs them an administrator.
+ */
+export class DataUnreadableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataUnreadableError';
+  }
+}
+
+/**
+ * The one rule against locking oneself out, for every way of replacing the settings (the dialog's
+ * Save, settings import, settings set): a document that defines users must keep `account` as one of
+ * their administrators.
+ */
+export function lockoutError(users: readonly SystemUser[], account: string): { ok: false; error: AppError } | undefined {
+  if (users.length === 0 || isAdmin(users, account)) return undefined;
+  return fail('invalid-input', `Add yourself (${account}) to the users as an administrator before saving, or you could no longer change the settings.`, [
+    { path: 'users', message: `${account} must be an administrator` },
+  ]);
+}
+
+/** What one read of the file gave: the settings in force, and why they are read-only, if they are. */
+interface Snapshot {
+  key: string;
+  value: Settings;
+  locked?: string;
+}
 
 /** The part of conf / electron-store that Mailroom uses: the whole document, read and written at once. */
 export interface DocumentFile {
@@ -49,13 +92,16 @@ export class SettingsService {
   private blocked: string | undefined;
   private readonly now: () => Date;
 
+  readonly usersDefinedFile: string;
+
   constructor(private readonly deps: SettingsServiceDeps) {
     this.file = path.join(deps.dataDir, SETTINGS_FILE_NAME);
+    this.usersDefinedFile = path.join(deps.dataDir, USERS_DEFINED_FILE_NAME);
     this.now = deps.now ?? (() => new Date());
   }
 
   /** The last document read or written, keyed by the file's identity, so unchanged files are not parsed again. */
-  private cache: { key: string; value: Settings } | undefined;
+  private cache: Snapshot | undefined;
 
   private fileKey(): string {
     try {
@@ -67,13 +113,37 @@ export class SettingsService {
     }
   }
 
-  /** The saved settings, or the defaults when nothing was saved yet or the file had to be set aside. */
+  /**
+   * The saved settings, or the defaults when nothing was saved yet or the file had to be set aside.
+   * Throws DataUnreadableError when the file exists but cannot be read (see there).
+   */
   read(): Settings {
+    return structuredClone(this.snapshot().value);
+  }
+
+  private snapshot(): Snapshot {
     const key = this.fileKey();
-    if (this.cache && this.cache.key === key) return structuredClone(this.cache.value);
-    const value = this.readFile();
-    this.cache = { key: this.fileKey(), value };
-    return structuredClone(value);
+    if (this.cache && this.cache.key === key) return this.cache;
+    const read = this.readFile();
+    this.cache = { key: this.fileKey(), ...read };
+    return this.cache;
+  }
+
+  /**
+   * Why the settings are read-only, when they are: the file was damaged or is missing after users
+   * had been defined. Then nobody is an administrator until settings are restored or imported.
+   */
+  readOnlyReason(): string | undefined {
+    return this.snapshot().locked;
+  }
+
+  /**
+   * Whether this OS account may change system settings now: one of the administrators, or anyone
+   * while no users have ever been defined (a fresh install), and nobody while the settings are locked.
+   */
+  isAdministrator(account: string): boolean {
+    const { value, locked } = this.snapshot();
+    return !locked && isAdmin(value.users, account);
   }
 
   /**
@@ -85,21 +155,33 @@ export class SettingsService {
     const now = Date.now();
     if (!this.cache || now - this.sharedCheckedAt > 100) {
       this.sharedCheckedAt = now;
-      if (!this.cache || this.cache.key !== this.fileKey()) this.read();
+      try {
+        if (!this.cache || this.cache.key !== this.fileKey()) this.snapshot();
+      } catch (error) {
+        // A file locked for a moment by another program: the sender goes on with what it last read.
+        if (!(error instanceof DataUnreadableError) || !this.cache) throw error;
+      }
     }
-    return (this.cache as { value: Settings }).value;
+    return (this.cache as Snapshot).value;
   }
 
   private sharedCheckedAt = 0;
 
-  private readFile(): Settings {
+  private readFile(): Omit<Snapshot, 'key'> {
     let raw: Record<string, unknown>;
     try {
       raw = this.open().store;
     } catch (error) {
+      const unreadable = unreadableReason(error);
+      if (unreadable) {
+        this.handle = undefined;
+        throw new DataUnreadableError(
+          `Mailroom cannot read ${this.file}: ${unreadable}. Nothing was changed. Run Mailroom as the account that owns its data folder, or set MAILROOM_DATA_DIR to a folder of your own.`,
+        );
+      }
       return this.recover(describeReadError(error));
     }
-    if (Object.keys(raw).length === 0) return defaultSettings();
+    if (Object.keys(raw).length === 0) return this.absent();
     const migrated = migrateSettings(raw);
     if (!migrated.ok) {
       return this.recover(
@@ -118,12 +200,62 @@ export class SettingsService {
     if (migrated.migrated) {
       // Persist the upgrade so older steps never run twice; a failure here only means they run again next time.
       try {
+        if (parsed.data.users.length > 0) this.rememberUsers();
         this.open().store = parsed.data;
       } catch {
         /* read-only data folder: the upgrade is kept in memory */
       }
     }
-    return parsed.data;
+    // A good file with users, from before this record existed or restored by hand: record it now.
+    if (parsed.data.users.length > 0 && !this.usersWereDefined()) {
+      try {
+        this.rememberUsers();
+      } catch {
+        /* read-only data folder: recorded at the next save */
+      }
+    }
+    return { value: parsed.data };
+  }
+
+  /** No settings file (or an empty one): a fresh install, unless users have been defined before. */
+  private absent(): Omit<Snapshot, 'key'> {
+    if (!this.usersWereDefined()) return { value: defaultSettings() };
+    const locked = lockedMessage(`${this.file} is missing, although users had been defined`);
+    this.noticeOnce(locked);
+    return { value: defaultSettings(), locked };
+  }
+
+  private usersWereDefined(): boolean {
+    try {
+      fs.lstatSync(this.usersDefinedFile);
+      return true;
+    } catch (error) {
+      // Only a file that is certainly not there counts as "never": anything else keeps the guard up.
+      return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+    }
+  }
+
+  private rememberUsers(): void {
+    if (this.usersWereDefined()) return;
+    const note = {
+      usersDefined: true,
+      since: this.now().toISOString(),
+      note: 'Users have been defined in settings.json. While this file exists, a damaged or missing settings.json makes Mailroom read-only instead of open to everyone.',
+    };
+    writeFileAtomic(this.usersDefinedFile, JSON.stringify(note, null, 2) + '\n', 0o600);
+  }
+
+  private forgetUsers(): void {
+    fs.rmSync(this.usersDefinedFile, { force: true });
+  }
+
+  private noticeOnce(message: string): void {
+    try {
+      if (this.deps.notices.list().some((n) => n.title === LOCKED_TITLE)) return;
+      this.deps.notices.add({ level: 'error', title: LOCKED_TITLE, message });
+    } catch {
+      /* the notice is a courtesy; refusals say the same */
+    }
   }
 
   /** Validates the whole document, required fields included, and writes it; or changes nothing and says which fields are wrong. */
@@ -143,8 +275,24 @@ export class SettingsService {
     return this.write(parsed.data);
   }
 
-  /** Like save, but accepts a document from an older version and migrates it first. */
-  import(input: unknown): Result<Settings> {
+  /**
+   * Like save, but accepts a document from an older version and migrates it first. Given the OS
+   * account importing, it also applies who may do so: an administrator, never locking themselves
+   * out; and while the settings are locked (damaged after users had been defined), anyone whose
+   * account the imported file names as an administrator, since that is how an administrator
+   * brings a saved copy back. Without an account, a locked settings file refuses every import.
+   */
+  import(input: unknown, account?: string): Result<Settings> {
+    let snapshot: Snapshot;
+    try {
+      snapshot = this.snapshot();
+    } catch (error) {
+      if (error instanceof DataUnreadableError) return fail('io-error', error.message);
+      throw error;
+    }
+    if (account !== undefined && !snapshot.locked && !isAdmin(snapshot.value.users, account)) {
+      return fail('forbidden', notAdministrator(snapshot.value.users, account));
+    }
     const migrated = migrateSettings(input);
     if (!migrated.ok) {
       if (migrated.reason === 'not-an-object') return fail('invalid-input', 'The file must hold one JSON object of settings', [{ path: '(root)', message: 'Expected an object' }]);
@@ -153,7 +301,17 @@ export class SettingsService {
         : `Unknown settings version ${JSON.stringify(migrated.version)}`;
       return fail('invalid-input', `Invalid input: version: ${message}`, [{ path: 'version', message }]);
     }
-    return this.save(migrated.doc);
+    const parsed = CompleteSettings.safeParse(migrated.doc);
+    if (!parsed.success) return invalidInput(parsed.error);
+    if (account === undefined) return this.write(parsed.data);
+    if (snapshot.locked && parsed.data.users.length === 0) {
+      return fail('invalid-input', `The settings are locked, so an import must name you (${account}) as an administrator in users.`, [
+        { path: 'users', message: `${account} must be an administrator` },
+      ]);
+    }
+    const lockout = lockoutError(parsed.data.users, account);
+    if (lockout) return lockout;
+    return this.write(parsed.data, { restoring: snapshot.locked !== undefined });
   }
 
   getPath(dotPath: string): Result<unknown> {
@@ -165,7 +323,7 @@ export class SettingsService {
    * Sets one value given as text (as typed on a command line). The text is read as the type the
    * setting already has, so `general.organisationName 123` stays a name and `...retentionDays 30` a number.
    */
-  setPath(dotPath: string, text: string): Result<Settings> {
+  setPath(dotPath: string, text: string, account?: string): Result<Settings> {
     const current = this.read();
     const found = lookUp(current, dotPath);
     if (!found.ok) return fail('not-found', found.message, [{ path: dotPath, message: 'Unknown setting' }]);
@@ -187,6 +345,8 @@ export class SettingsService {
     if (emptied.length > 0) {
       return fail('invalid-input', `Invalid input: ${emptied.map((f) => `${f.path}: ${f.message}`).join('; ')}`, emptied);
     }
+    const lockout = account === undefined ? undefined : lockoutError(parsed.data.users, account);
+    if (lockout) return lockout;
     return this.write(parsed.data);
   }
 
@@ -195,9 +355,20 @@ export class SettingsService {
     return missingRequired(this.read());
   }
 
-  private write(settings: Settings): Result<Settings> {
+  private write(settings: Settings, { restoring = false } = {}): Result<Settings> {
     if (this.blocked) return fail('io-error', this.blocked);
+    let locked: string | undefined;
     try {
+      locked = this.snapshot().locked;
+    } catch (error) {
+      if (error instanceof DataUnreadableError) return fail('io-error', error.message);
+      throw error;
+    }
+    if (locked && !restoring) return fail('forbidden', locked);
+    try {
+      // The record of users goes first, so no crash leaves users in the file without it.
+      if (settings.users.length > 0) this.rememberUsers();
+      else this.forgetUsers();
       this.open().store = settings;
       this.cache = { key: this.fileKey(), value: structuredClone(settings) };
       this.sharedCheckedAt = Date.now();
@@ -218,8 +389,11 @@ export class SettingsService {
     return this.handle;
   }
 
-  /** Moves the damaged file aside (never deletes it), records a notice and carries on with defaults. */
-  private recover(reason: string): Settings {
+  /**
+   * Moves the damaged file aside (never deletes it), records a notice and carries on with defaults;
+   * read-only, with nobody an administrator, when users had been defined.
+   */
+  private recover(reason: string): Omit<Snapshot, 'key'> {
     this.handle = undefined;
     const stamp = this.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     const kept = path.join(this.deps.dataDir, `settings.corrupt-${stamp}.json`);
@@ -228,7 +402,7 @@ export class SettingsService {
       fs.renameSync(this.file, kept);
       where = `The damaged file was kept as ${kept}.`;
     } catch (renameError) {
-      if ((renameError as NodeJS.ErrnoException).code === 'ENOENT') return defaultSettings();
+      if ((renameError as NodeJS.ErrnoException).code === 'ENOENT') return this.absent();
       try {
         fs.copyFileSync(this.file, kept);
         fs.rmSync(this.file);
@@ -238,15 +412,29 @@ export class SettingsService {
         this.blocked = `Settings are not saved: ${this.file} could not be read (${reason}) and could not be moved aside.`;
       }
     }
-    const message = `Mailroom could not read its settings file: ${reason}. It started with default settings. ${where}`;
+    const locked = this.usersWereDefined() ? lockedMessage(`${this.file} was damaged (${reason})`) : undefined;
+    const message = locked
+      ? `${locked} ${where}`
+      : `Mailroom could not read its settings file: ${reason}. It started with default settings. ${where}`;
     try {
-      this.deps.notices.add({ level: 'warning', title: 'Settings were reset', message });
+      this.deps.notices.add(locked ? { level: 'error', title: LOCKED_TITLE, message } : { level: 'warning', title: 'Settings were reset', message });
     } catch {
       /* the notice is a courtesy; the recovery itself has happened */
     }
     this.deps.onRecovered?.(message);
-    return defaultSettings();
+    return { value: defaultSettings(), ...(locked ? { locked } : {}) };
   }
+}
+
+function lockedMessage(what: string): string {
+  return (
+    `The settings are read-only: ${what}. Users had been defined, so nobody has administrator rights until an administrator ` +
+    `restores settings.json from a backup, or imports a saved copy that names them as an administrator (mailroom settings import FILE).`
+  );
+}
+
+function notAdministrator(users: readonly SystemUser[], account: string): string {
+  return `Only an administrator can change system settings; ${account} is ${findUser(users, account) ? 'not an administrator' : 'not one of the system users'}.`;
 }
 
 function lookUp(settings: Settings, dotPath: string): { ok: true; value: unknown } | { ok: false; message: string } {
@@ -277,10 +465,19 @@ function coerce(text: string, like: unknown): unknown {
   }
 }
 
+/** Why a file that is there cannot be read, when that is not damage; undefined when it is (or may be) damage. */
+function unreadableReason(error: unknown): string | undefined {
+  if (error instanceof SyntaxError) return undefined;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || code === 'EISDIR' || code === 'ENOENT') return undefined;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied (it belongs to another account?)';
+  if (code === 'EBUSY' || code === 'ETXTBSY' || code === 'EAGAIN') return 'it is locked by another program (close that program and try again)';
+  return errorText(error);
+}
+
 function describeReadError(error: unknown): string {
   if (error instanceof SyntaxError) return `it is not valid JSON (${error.message})`;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission to read it was denied';
   if (code === 'EISDIR') return 'a folder stands where the file should be';
   return errorText(error);
 }

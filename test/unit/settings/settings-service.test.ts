@@ -3,16 +3,18 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../main/services';
 import { createConfFile } from '../../../main/services/conf-file';
-import { defaultSettings, type Settings } from '../../../preload/contract';
+import { DataUnreadableError, type DocumentFileFactory } from '../../../main/services/settings/settings-service';
+import { defaultSettings, newUser, type Settings } from '../../../preload/contract';
 import { tempDir } from '../../helpers/temp-dir';
 
 const NOW = new Date('2026-11-21T10:20:30.456Z');
 let dir: string;
 let cleanup: () => void;
 let recovered: string[];
+let me: string;
 
-function open(): Services {
-  return createServices({ dataDir: dir, shell: 'browser', version: 'test', createFile: createConfFile, now: () => NOW, onRecovered: (m) => recovered.push(m) });
+function open(createFile: DocumentFileFactory = createConfFile): Services {
+  return createServices({ dataDir: dir, shell: 'browser', version: 'test', createFile, now: () => NOW, onRecovered: (m) => recovered.push(m), osUser: () => me });
 }
 
 function filled(): Settings {
@@ -28,6 +30,7 @@ const settingsFile = () => path.join(dir, 'settings.json');
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
   recovered = [];
+  me = 'CONTOSO\\boss';
 });
 afterEach(() => cleanup());
 
@@ -189,4 +192,162 @@ describe('settings service', () => {
       expect(services.settings.import({ ...filled(), version: 6 })).toMatchObject({ ok: false, error: { fields: [{ path: 'version' }] } });
     });
   });
+
+  describe('a file that cannot be read is not a damaged one', () => {
+    /** The settings file as another account's (or a locked) file looks to conf: reading it fails with this code. */
+    function refusing(code: string): DocumentFileFactory {
+      return (options) => {
+        const error = Object.assign(new Error(`${code}: cannot open ${path.join(options.cwd, 'settings.json')}`), { code });
+        throw error;
+      };
+    }
+
+    it('stops the start with an error that names the file and the reason, and changes or moves nothing', () => {
+      open().settings.save(withUsers());
+      const before = fs.readFileSync(settingsFile());
+      const listing = fs.readdirSync(dir).sort();
+      expect(() => open(refusing('EACCES'))).toThrow(DataUnreadableError);
+      expect(() => open(refusing('EACCES'))).toThrow(`Mailroom cannot read ${settingsFile()}: permission denied (it belongs to another account?)`);
+      expect(() => open(refusing('EPERM'))).toThrow(/permission denied/);
+      expect(() => open(refusing('EBUSY'))).toThrow(/locked by another program/);
+      expect(fs.readFileSync(settingsFile())).toEqual(before);
+      expect(fs.readdirSync(dir).sort()).toEqual(listing);
+      expect(recovered).toEqual([]);
+      // The owner still reads it as it was, with its administrator.
+      expect(open().identity()).toMatchObject({ admin: true, user: { id: 'boss' } });
+    });
+
+    it('does so on a fresh install too: no defaults and no administrator for whoever asked', () => {
+      expect(() => open(refusing('EACCES'))).toThrow(DataUnreadableError);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    });
+  });
+
+  describe('a damaged file after users were defined', () => {
+    const guardFile = () => path.join(dir, 'users-defined.json');
+
+    it('is set aside, and the settings turn read-only with nobody an administrator', () => {
+      expect(open().settings.save(withUsers()).ok).toBe(true);
+      expect(fs.existsSync(guardFile())).toBe(true);
+      if (process.platform !== 'win32') expect(fs.statSync(guardFile()).mode & 0o777).toBe(0o600);
+      fs.writeFileSync(settingsFile(), 'garbage, not settings');
+
+      const services = open();
+      expect(services.settings.read().users).toEqual([]);
+      expect(fs.readFileSync(path.join(dir, 'settings.corrupt-20261121T102030Z.json'), 'utf8')).toBe('garbage, not settings');
+      for (const account of ['CONTOSO\\boss', 'CONTOSO\\clerk', 'stranger']) {
+        me = account;
+        expect(services.identity()).toMatchObject({ account, admin: false, readOnly: expect.stringContaining('read-only') });
+      }
+      expect(recovered).toHaveLength(1);
+      expect(recovered[0]).toContain('nobody has administrator rights');
+      expect(services.notices.list()).toMatchObject([{ level: 'error', title: 'Settings are locked', message: expect.stringContaining('mailroom settings import FILE') }]);
+
+      // Nothing changes the settings: not a save, not one value, not an import that would open them to everyone.
+      expect(services.settings.save(filled())).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(services.settings.setPath('general.organisationName', 'Mine now')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(services.settings.import(filled(), 'stranger')).toMatchObject({ ok: false, error: { code: 'invalid-input', fields: [{ path: 'users' }] } });
+      expect(fs.existsSync(settingsFile())).toBe(false);
+
+      // The next start is just as locked, and says so once.
+      const again = open();
+      me = 'CONTOSO\\boss';
+      expect(again.identity().admin).toBe(false);
+      expect(again.notices.list()).toHaveLength(1);
+    });
+
+    it('is brought back by an import that names the caller as an administrator, and only by that', () => {
+      open().settings.save(withUsers());
+      fs.writeFileSync(settingsFile(), JSON.stringify({ version: 99 }));
+      const services = open();
+      expect(recovered[0]).toContain('newer version');
+
+      // Naming someone else as the administrator, or not naming the caller at all, is refused.
+      me = 'CONTOSO\\clerk';
+      expect(services.settings.import(withUsers(), me)).toMatchObject({ ok: false, error: { fields: [{ path: 'users', message: 'CONTOSO\\clerk must be an administrator' }] } });
+      expect(services.settings.import(withUsers())).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(services.identity().admin).toBe(false);
+
+      me = 'CONTOSO\\boss';
+      expect(services.settings.import(withUsers(), me)).toEqual({ ok: true, value: withUsers() });
+      expect(services.identity()).toEqual({ account: 'CONTOSO\\boss', user: withUsers().users[0], admin: true });
+      expect(open().identity().admin).toBe(true);
+      me = 'CONTOSO\\clerk';
+      expect(open().identity().admin).toBe(false);
+    });
+
+    it('is also lifted by restoring a good settings.json by hand', () => {
+      open().settings.save(withUsers());
+      const good = fs.readFileSync(settingsFile());
+      fs.writeFileSync(settingsFile(), '{');
+      const services = open();
+      expect(services.identity().admin).toBe(false);
+      fs.writeFileSync(settingsFile(), good);
+      expect(services.identity().admin).toBe(true);
+    });
+
+    it('treats a settings file that went missing like a damaged one', () => {
+      open().settings.save(withUsers());
+      fs.rmSync(settingsFile());
+      const services = open();
+      expect(services.identity()).toMatchObject({ admin: false, readOnly: expect.stringContaining('is missing') });
+      expect(services.notices.list()).toMatchObject([{ title: 'Settings are locked' }]);
+    });
+
+    it('remembers users from a good settings file written before this guard existed', () => {
+      const s = withUsers();
+      fs.writeFileSync(settingsFile(), JSON.stringify(s));
+      expect(open().identity().admin).toBe(true);
+      expect(fs.existsSync(guardFile())).toBe(true);
+      fs.writeFileSync(settingsFile(), 'garbage');
+      expect(open().identity().admin).toBe(false);
+    });
+
+    it('goes back to "whoever runs it sets it up" only when an administrator saves without any users', () => {
+      const services = open();
+      services.settings.save(withUsers());
+      expect(services.settings.save(filled()).ok).toBe(true);
+      expect(fs.existsSync(guardFile())).toBe(false);
+      fs.writeFileSync(settingsFile(), 'garbage');
+      me = 'anyone';
+      expect(open().identity()).toMatchObject({ admin: true });
+      expect(recovered.at(-1)).toContain('started with default settings');
+    });
+  });
+
+  describe('never locking the caller out', () => {
+    it('refuses an import that would leave the caller no administrator, and one by a non-administrator', () => {
+      const services = open();
+      services.settings.save(withUsers());
+      const before = fs.readFileSync(settingsFile());
+      const demoted = withUsers();
+      demoted.users = demoted.users.map((u) => ({ ...u, admin: u.id === 'clerk' }));
+      expect(services.settings.import(demoted, 'CONTOSO\\boss')).toMatchObject({ ok: false, error: { code: 'invalid-input', fields: [{ path: 'users', message: 'CONTOSO\\boss must be an administrator' }] } });
+      expect(services.settings.import(withUsers(), 'CONTOSO\\clerk')).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('not an administrator') } });
+      expect(fs.readFileSync(settingsFile())).toEqual(before);
+      expect(services.settings.import(withUsers(), 'CONTOSO\\boss').ok).toBe(true);
+    });
+  });
+
+  describe('the data folder', () => {
+    it.skipIf(process.platform === 'win32')('is made readable only by its owner, and tightened when others could look in', () => {
+      const fresh = path.join(dir, 'fresh', 'Mailroom');
+      createServices({ dataDir: fresh, shell: 'browser', version: 'test', createFile: createConfFile });
+      expect(fs.statSync(fresh).mode & 0o777).toBe(0o700);
+      const loose = path.join(dir, 'loose');
+      fs.mkdirSync(loose, { mode: 0o755 });
+      fs.chmodSync(loose, 0o755);
+      createServices({ dataDir: loose, shell: 'browser', version: 'test', createFile: createConfFile });
+      expect(fs.statSync(loose).mode & 0o777).toBe(0o700);
+    });
+  });
 });
+
+function withUsers(): Settings {
+  const s = filled();
+  s.users = [
+    { ...newUser('boss', 'CONTOSO\\boss'), name: 'Boss', admin: true },
+    { ...newUser('clerk', 'CONTOSO\\clerk'), name: 'Clerk' },
+  ];
+  return s;
+}
