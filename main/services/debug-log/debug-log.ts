@@ -327,7 +327,7 @@ export class DebugLog {
   }
 
   private async appendToFile(file: string, text: string): Promise<void> {
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     const size = await fs.stat(file).then(
       (s) => s.size,
       (error: NodeJS.ErrnoException) => {
@@ -336,7 +336,7 @@ export class DebugLog {
       },
     );
     if (size > 0 && size + Buffer.byteLength(text) > this.maxFileBytes) await this.rotate(file);
-    await fs.appendFile(file, text, { encoding: 'utf8', mode: 0o640 });
+    await fs.appendFile(file, text, { encoding: 'utf8', mode: 0o600 });
   }
 
   /** day.log → day-1.log → day-2.log …; the oldest beyond keepRotated is removed. */
@@ -393,9 +393,9 @@ export class DebugLog {
     try {
       await within(
         (async () => {
-          await fs.mkdir(folder, { recursive: true });
+          await fs.mkdir(folder, { recursive: true, mode: 0o700 });
           const probe = path.join(folder, `.mailroom-probe-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-          await fs.writeFile(probe, 'Mailroom checks that it can write its debug log here.\n', { flag: 'wx' });
+          await fs.writeFile(probe, 'Mailroom checks that it can write its debug log here.\n', { flag: 'wx', mode: 0o600 });
           await fs.rm(probe, { force: true });
         })(),
         this.checkTimeoutMs,
