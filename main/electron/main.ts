@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { app, BrowserWindow, dialog, protocol, safeStorage, session, shell } from 'electron';
-import { createServices } from '../services';
+import { createServices, type Services } from '../services';
 import { safeStorageCodec } from '../services/secrets/codecs';
 import { resolveDataDir } from '../services/data-dir';
 import { createDispatch } from '../api/dispatch';
@@ -12,7 +12,8 @@ import { createHandlers } from '../api/handlers';
 import { CONTENT_SECURITY_POLICY, contentType, rendererFile } from '../host/static-files';
 import { registerChannels } from './ipc-main';
 import { createElectronStoreFile } from './electron-store-file';
-import { installMenu } from './menu';
+import { installMenu, isDevToolsShortcut } from './menu';
+import { chooseKeychain } from './keychain';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, APP_URL } from './trusted-sender';
 
 declare const MAILROOM_VERSION: string;
@@ -46,24 +47,37 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function start(): void {
-  const services = createServices({
-    dataDir,
-    shell: 'electron',
-    version: MAILROOM_VERSION,
-    createFile: createElectronStoreFile,
-    // The OS keychain where there is one; otherwise the owner-only key file, as in browser mode.
-    secretCodecs: safeStorage.isEncryptionAvailable() ? [safeStorageCodec(safeStorage)] : [],
-    openPath: (folder) => shell.openPath(folder),
-    // Sign-in always happens in the user's own browser, never in a window of this app.
-    openUrl: (url) =>
-      /^https:\/\//.test(url)
-        ? shell.openExternal(url).then(
-            () => '',
-            (error: Error) => error.message,
-          )
-        : Promise.resolve('not an https address'),
+  // The OS keychain where there is a real one; otherwise the owner-only key file, as in browser mode.
+  const keychain = chooseKeychain({
+    platform: process.platform,
+    encryptionAvailable: safeStorage.isEncryptionAvailable(),
+    ...(process.platform === 'linux' ? { linuxBackend: safeStorage.getSelectedStorageBackend() } : {}),
   });
-  services.settings.read();
+  let services: Services;
+  try {
+    services = createServices({
+      dataDir,
+      shell: 'electron',
+      version: MAILROOM_VERSION,
+      createFile: createElectronStoreFile,
+      secretCodecs: keychain.use === 'keychain' ? [safeStorageCodec(safeStorage)] : [],
+      openPath: (folder) => shell.openPath(folder),
+      // Sign-in always happens in the user's own browser, never in a window of this app.
+      openUrl: (url) =>
+        /^https:\/\//.test(url)
+          ? shell.openExternal(url).then(
+              () => '',
+              (error: Error) => error.message,
+            )
+          : Promise.resolve('not an https address'),
+    });
+  } catch (error) {
+    // Settings it cannot read (another account's, or locked by another program): say so and stop,
+    // rather than start on defaults that would make whoever runs it an administrator.
+    dialog.showErrorBox('Mailroom cannot start', error instanceof Error ? error.message : String(error));
+    app.exit(1);
+    return;
+  }
   services.outbox.start();
   let stopping = false;
   app.on('before-quit', (event) => {
@@ -94,7 +108,7 @@ function start(): void {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
-  installMenu(process.platform);
+  installMenu(process.platform, app.isPackaged);
   createWindow();
 }
 
@@ -117,6 +131,7 @@ function createWindow(): void {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: true,
+      devTools: !app.isPackaged,
     },
   });
   mainWindow = win;
@@ -133,6 +148,12 @@ function createWindow(): void {
     if (!url.startsWith(APP_ORIGIN + '/')) event.preventDefault();
   });
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  // A packaged build has no developer tools; their shortcuts do nothing rather than reach the page.
+  if (app.isPackaged) {
+    win.webContents.on('before-input-event', (event, input) => {
+      if (isDevToolsShortcut(input)) event.preventDefault();
+    });
+  }
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (/^https:\/\//i.test(url)) void shell.openExternal(url);
     return { action: 'deny' };
