@@ -166,6 +166,62 @@ export function newProfile(id: string, name: string): SmtpProfile {
   };
 }
 
+// ---- the connection a saved secret belongs to -----------------------------------------------
+
+/**
+ * The fields that decide which server a profile reaches, how, and as whom. A saved password or
+ * sign-in goes only with these exactly as they were saved: change any of them and the secret must
+ * be entered again. The rest of a profile (its name, sender, limits) may change freely.
+ */
+export const CONNECTION_FIELDS = [
+  'host',
+  'port',
+  'security',
+  'minTls',
+  'verifyCert',
+  'caFile',
+  'auth',
+  'authModel',
+  'username',
+  'credentials',
+  'oauthProvider',
+  'tenant',
+  'clientId',
+  'sendMethod',
+] as const satisfies readonly (keyof SmtpProfile)[];
+export type ConnectionField = (typeof CONNECTION_FIELDS)[number];
+export type Connection = Pick<SmtpProfile, ConnectionField>;
+
+/** The connection fields of a profile, in the one form they are compared in: text trimmed, the host in lower case. */
+export function connectionOf(profile: Connection): Connection {
+  const out = {} as Record<ConnectionField, unknown>;
+  for (const field of CONNECTION_FIELDS) {
+    const value = profile[field];
+    out[field] = typeof value === 'string' ? value.trim() : value;
+  }
+  out.host = profile.host.trim().toLowerCase();
+  return out as Connection;
+}
+
+/** One text that is equal for two profiles exactly when the given connection fields (all of them by default) are. */
+export function connectionFingerprint(profile: Connection, fields: readonly ConnectionField[] = CONNECTION_FIELDS): string {
+  const normal = connectionOf(profile);
+  return JSON.stringify(fields.map((field) => [field, normal[field]]));
+}
+
+/** Whether two profiles reach the same server in the same way as the same account. */
+export function sameConnection(a: Connection, b: Connection): boolean {
+  return connectionFingerprint(a) === connectionFingerprint(b);
+}
+
+/** The connection fields that differ between two profiles, in CONNECTION_FIELDS order. */
+export function changedConnectionFields(a: Connection, b: Connection): ConnectionField[] {
+  return CONNECTION_FIELDS.filter((field) => connectionFingerprint(a, [field]) !== connectionFingerprint(b, [field]));
+}
+
+/** What a test is refused with when a saved password would go to a connection it was not saved for. */
+export const PASSWORD_FOR_CHANGED_CONNECTION = 'Enter the password again to test this changed connection';
+
 // ---- connection diagnosis -------------------------------------------------------------------
 
 export const DIAGNOSIS_STEPS = ['token', 'graph', 'dns', 'ping', 'tcp', 'tls', 'greeting', 'ehlo', 'starttls', 'auth', 'sender'] as const;
