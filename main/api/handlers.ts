@@ -87,9 +87,17 @@ export function createHandlers(services: Services): Handlers {
       services.mail.setUserPassword(userId, password);
       return ok(secretStatus());
     },
-    'smtp:test-connection': ({ profile, password, ping }) => services.mail.testConnection(profile, { password, ping: ping ?? false }),
-    'smtp:send-test': async ({ profile, password, to }) => {
-      const prepared = services.mail.prepare(profile, { password });
+    // An administrator tests the profile as the dialog has it; anyone else the saved one (see profileForCaller).
+    'smtp:test-connection': ({ profile: requested, password, ping }) => {
+      const profile = services.mail.profileForCaller(requested, services.identity());
+      if (!profile.ok) return profile;
+      return services.mail.testConnection(profile.value, { password, ping: ping ?? false });
+    },
+    'smtp:send-test': async ({ profile: requested, password, to }) => {
+      const chosen = services.mail.profileForCaller(requested, services.identity());
+      if (!chosen.ok) return chosen;
+      const profile = chosen.value;
+      const prepared = await services.mail.prepare(profile, { password });
       if (!prepared.ok) return prepared;
       const { outcome } = await services.outbox.sendNow(profile, services.mail.testMessage(profile, to), 'test', { password });
       return ok(outcome);

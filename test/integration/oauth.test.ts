@@ -281,15 +281,18 @@ describe('SMTP with AUTH XOAUTH2', () => {
   });
 
   it('maps a revoked sign-in, and Authenticated SMTP turned off for the mailbox (5.7.139)', async () => {
-    await signIn(saved('m365'));
     const exchange = await startXoauth2SmtpServer({ ca, verifyToken: (t) => claims(t, 'https://outlook.office.com'), smtpAuthDisabledFor: [user] });
-    const disabled = await services.mail.testConnection({ ...saved('m365'), port: exchange.port }).finally(() => exchange.close());
+    // A sign-in's token goes only to the server it was made for: sign in for that one first.
+    const moved = { ...saved('m365'), port: exchange.port };
+    await signIn(moved);
+    const disabled = await services.mail.testConnection(moved).finally(() => exchange.close());
     expect(disabled).toMatchObject({ ok: true, value: { ok: false, failure: { step: 'auth', code: 'auth-disabled-for-tenant' } } });
     if (disabled.ok) {
       expect(disabled.value.failure?.serverReply).toContain('5.7.139');
       expect(disabled.value.failure?.fix).toContain('Graph');
     }
 
+    await signIn(saved('m365'));
     await idp.revokeAll();
     const revoked = await services.mail.testConnection(saved('m365'));
     expect(revoked).toMatchObject({ ok: true, value: { ok: false, failure: { step: 'token', code: 'oauth-refresh-expired' } } });

@@ -109,7 +109,7 @@ export const MAIL_COMMANDS: Command[] = [
       const message = messageFromOptions(ctx, values, { recipientRequired: true });
       const password = await passwordOption(ctx, values);
       const services = ctx.services();
-      const prepared = services.mail.prepare(profile, { password });
+      const prepared = await services.mail.prepare(profile, { password });
       if (!prepared.ok) throw new CliError(prepared.error);
       // On disk in the outbox first, then sent; a temporary failure stays queued for "outbox run".
       const { outcome } = await services.outbox.sendNow(profile, message, 'message', { password });

@@ -27,7 +27,7 @@ export async function sendBatch(ctx: Context, profile: SmtpProfile, file: string
     throw new CliError({ code: 'invalid-input', message: `Invalid input: ${parsed.errors.length} problem(s) in ${file}; nothing was queued`, fields });
   }
   const services = ctx.services();
-  const prepared = services.mail.prepare(profile);
+  const prepared = await services.mail.prepare(profile);
   if (!prepared.ok) throw new CliError(prepared.error);
   const started = Date.now();
   const entries = await services.outbox.queue(profile, parsed.messages);

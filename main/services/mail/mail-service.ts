@@ -1,12 +1,17 @@
 // What the SMTP buttons do: test a connection, send a test email, send a message, each for a
 // profile as it stands in the dialog (saved or not), with its password from the secret store.
+// A saved password goes only to the connection it was saved with (see savedConnection).
 import fs from 'node:fs';
 import {
+  PASSWORD_FOR_CHANGED_CONNECTION,
+  changedConnectionFields,
   fail,
   findUser,
   ok,
+  sameConnection,
   type Advice,
   type AppError,
+  type ConnectionField,
   type Diagnosis,
   type DiagnosisStep,
   type OutgoingMessage,
@@ -25,6 +30,27 @@ import { clientName, signsIn, type Credentials } from './transport';
 
 export const profilePasswordKey = (profileId: string) => `smtp-password:${profileId}`;
 export const userPasswordKey = (userId: string) => `user-password:${userId}`;
+
+/** How the dialog names each connection field, for saying which ones changed. */
+const CONNECTION_LABELS: Readonly<Record<ConnectionField, string>> = {
+  host: 'server host',
+  port: 'port',
+  security: 'transport security',
+  minTls: 'minimum TLS version',
+  verifyCert: 'certificate check',
+  caFile: 'CA certificate file',
+  auth: 'authorisation',
+  authModel: 'authentication model',
+  username: 'username',
+  credentials: 'credentials',
+  oauthProvider: 'OAuth2 provider',
+  tenant: 'tenant',
+  clientId: 'client ID',
+  sendMethod: 'send method',
+};
+
+/** A CA file is a few kilobytes; anything this big is the wrong file. */
+export const MAX_CA_FILE_BYTES = 1024 * 1024;
 
 export interface MailServiceDeps {
   settings: SettingsService;
@@ -56,6 +82,34 @@ export interface CallOptions {
 
 export class MailService {
   constructor(private readonly deps: MailServiceDeps) {}
+
+  /** The saved profile with this id; undefined for one added in the dialog and not saved yet. */
+  savedProfile(id: string): SmtpProfile | undefined {
+    return this.deps.settings.read().smtp.profiles.find((p) => p.id === id);
+  }
+
+  /**
+   * Whether this profile reaches the same server, the same way, as the same account as the saved
+   * profile with its id. Only then do its saved secrets go with it: a profile edited in the
+   * dialog (or sent by anyone who can make a request) with another host and no password typed
+   * must not carry the saved password there.
+   */
+  savedConnection(profile: SmtpProfile): boolean {
+    const saved = this.savedProfile(profile.id);
+    return saved !== undefined && sameConnection(saved, profile);
+  }
+
+  /**
+   * The profile a test or test email of this caller uses. An administrator tests the profile as it
+   * stands in the dialog, saved or not. Anyone else may only test what the administrator saved:
+   * the saved profile with that id, whatever else the request holds.
+   */
+  profileForCaller(requested: SmtpProfile, caller: { admin: boolean }): Result<SmtpProfile> {
+    if (caller.admin) return ok(requested);
+    const saved = this.savedProfile(requested.id);
+    if (!saved) return fail('not-found', 'This server profile is not saved. Only an administrator can test a profile before it is saved.', [{ path: 'profile.id', message: 'No saved profile with this id' }]);
+    return ok(saved);
+  }
 
   findProfile(nameOrId: string): SmtpProfile | undefined {
     const profiles = this.deps.settings.read().smtp.profiles;
@@ -89,7 +143,7 @@ export class MailService {
     if (profile.auth === 'none' || profile.authModel === 'oauth2') return ok(undefined);
     if (profile.credentials === 'per-user') return this.ownCredentials(profile, options);
     if (profile.username === '') return fail('invalid-input', 'Enter the username this profile signs in with.', [{ path: 'username', message: 'Required' }]);
-    const read = this.password(profilePasswordKey(profile.id), options);
+    const read = this.password(profilePasswordKey(profile.id), profile, options, 'the saved password');
     if (!read.ok) return read;
     const password = read.value;
     if (profile.auth === 'required' && !password) {
@@ -114,7 +168,7 @@ export class MailService {
         { path: 'credentials', message: `No SMTP username saved for ${user.name || account}` },
       ]);
     }
-    const read = this.password(userPasswordKey(user.id), options);
+    const read = this.password(userPasswordKey(user.id), profile, options, 'your own saved password');
     if (!read.ok) return read;
     const password = read.value;
     if (profile.auth === 'required' && !password) {
@@ -131,10 +185,22 @@ export class MailService {
     this.storePassword(userPasswordKey(userId), password);
   }
 
-  /** The password to sign in with: the one typed in the dialog when given, else the saved one. */
-  private password(key: string, options: CallOptions): Result<string | undefined> {
+  /**
+   * The password to sign in with: the one typed in the dialog when given (the caller's own, fine
+   * with any connection), else the saved one, only for the connection it was saved with.
+   */
+  private password(key: string, profile: SmtpProfile, options: CallOptions, which: string): Result<string | undefined> {
     // A string is what the dialog holds now: a typed password, or '' when it was cleared.
     if (typeof options.password === 'string') return ok(options.password === '' ? undefined : options.password);
+    if (!this.deps.secrets.has(key)) return ok(undefined);
+    if (!this.savedConnection(profile)) {
+      const saved = this.savedProfile(profile.id);
+      const changed = saved ? changedConnectionFields(saved, profile).map((f) => CONNECTION_LABELS[f]) : [];
+      const what = saved ? `The ${changed.join(', ')} of this profile changed since it was saved` : 'This profile is not saved yet';
+      return fail('invalid-input', `${what}, so ${which} is not sent with it. ${PASSWORD_FOR_CHANGED_CONNECTION}, or save the profile first.`, [
+        { path: 'password', message: PASSWORD_FOR_CHANGED_CONNECTION },
+      ]);
+    }
     try {
       return ok(this.deps.secrets.get(key));
     } catch (error) {
@@ -149,15 +215,30 @@ export class MailService {
     else this.deps.secrets.set(key, password);
   }
 
-  /** The PEM text of the profile's CA file, checked to hold a certificate. */
-  readCa(profile: SmtpProfile): Result<string | undefined> {
+  /**
+   * The PEM text of the profile's CA file, checked to hold a certificate. Opened without blocking
+   * and checked on the open handle to be a regular file of at most 1 MB, so a named pipe or a
+   * device named here is refused at once instead of stalling every request behind it.
+   */
+  async readCa(profile: SmtpProfile): Promise<Result<string | undefined>> {
     if (profile.caFile === '') return ok(undefined);
+    const refuse = (reason: string) => fail('invalid-input', `CA certificate file: ${reason}`, [{ path: 'caFile', message: reason }]);
     let text: string;
+    let handle: fs.promises.FileHandle | undefined;
     try {
-      text = fs.readFileSync(profile.caFile, 'utf8');
+      // O_NONBLOCK does not exist on Windows, where opening a pipe does not wait for a writer anyway.
+      handle = await fs.promises.open(profile.caFile, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+      const stat = await handle.stat();
+      if (!stat.isFile()) return refuse('This is not a regular file; choose the PEM file of the certificate authority');
+      if (stat.size > MAX_CA_FILE_BYTES) return refuse('The file is larger than 1 MB; a CA certificate file is a few kilobytes');
+      const read = await readAtMost(handle, MAX_CA_FILE_BYTES);
+      if (read === null) return refuse('The file is larger than 1 MB; a CA certificate file is a few kilobytes');
+      text = read.toString('utf8');
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'The file does not exist' : `The file cannot be read (${(error as Error).message})`;
-      return fail('invalid-input', `CA certificate file: ${reason}`, [{ path: 'caFile', message: reason }]);
+      return refuse(reason);
+    } finally {
+      await handle?.close().catch(() => undefined);
     }
     if (!/-----BEGIN CERTIFICATE-----/.test(text)) {
       return fail('invalid-input', 'CA certificate file: it holds no PEM certificate (-----BEGIN CERTIFICATE-----)', [
@@ -171,9 +252,9 @@ export class MailService {
    * What a connection with this profile needs before it is opened, its credentials and CA, or the
    * field-level reason it cannot be opened. Every path that connects asks this first.
    */
-  prepare(profile: SmtpProfile, options: CallOptions = {}): Result<{ credentials?: Credentials; ca?: string }> {
+  async prepare(profile: SmtpProfile, options: CallOptions = {}): Promise<Result<{ credentials?: Credentials; ca?: string }>> {
     // The CA file first: a missing file is a settings mistake to fix before any password matters.
-    const ca = this.readCa(profile);
+    const ca = await this.readCa(profile);
     if (!ca.ok) return ca;
     const creds = this.credentials(profile, options);
     if (!creds.ok) return creds;
@@ -185,10 +266,12 @@ export class MailService {
    * when it is close to expiry). Every send asks this just before it connects.
    */
   async connect(profile: SmtpProfile, options: CallOptions & { forceRefresh?: boolean } = {}): Promise<{ ok: true; value: Prepared } | PrepareFailure> {
-    const prepared = this.prepare(profile, options);
+    const prepared = await this.prepare(profile, options);
     if (!prepared.ok || profile.authModel !== 'oauth2') return prepared;
     if (!this.deps.oauth) return fail('invalid-input', 'OAuth2 sign-in is not available in this process.');
-    const token = await this.deps.oauth.accessToken(profile, { forceRefresh: options.forceRefresh ?? false });
+    // The token goes only where the profile was signed in for (the OAuth service checks it).
+    const saved = this.savedProfile(profile.id);
+    const token = await this.deps.oauth.accessToken(profile, { forceRefresh: options.forceRefresh ?? false, ...(saved ? { savedProfile: saved } : {}) });
     if (!token.ok) {
       return { ...fail('invalid-input', `${token.advice.title}. ${token.advice.cause}`, [{ path: 'signIn', message: token.advice.title }]), advice: token.advice, temporary: token.temporary };
     }
@@ -211,7 +294,7 @@ export class MailService {
 
   async testConnection(profile: SmtpProfile, options: CallOptions & { ping?: boolean; signal?: AbortSignal } = {}): Promise<Result<Diagnosis>> {
     if (profile.authModel === 'oauth2') return this.testOAuthConnection(profile, options);
-    const prepared = this.prepare(profile, options);
+    const prepared = await this.prepare(profile, options);
     if (!prepared.ok) return prepared;
     return ok(await this.diagnoseSmtp(profile, prepared.value, options));
   }
@@ -220,7 +303,7 @@ export class MailService {
   private async testOAuthConnection(profile: SmtpProfile, options: CallOptions & { ping?: boolean; signal?: AbortSignal }): Promise<Result<Diagnosis>> {
     const startedAt = new Date();
     const started = performance.now();
-    const ca = this.readCa(profile);
+    const ca = await this.readCa(profile);
     if (!ca.ok) return ca;
     const target = profile.sendMethod === 'graph' ? new URL(this.deps.cloud?.graphUrl ?? 'https://graph.microsoft.com').host : `${profile.host}:${profile.port}`;
     const finish = (steps: DiagnosisStep[], failure?: Diagnosis['failure']): Diagnosis => ({
@@ -330,5 +413,19 @@ export class MailService {
       `Sent ${new Date().toUTCString()}. If you can read this, the profile can send email.`,
     ].join('\n');
     return { to: [to], cc: [], bcc: [], subject: `Mailroom test email (${profile.name})`, text, attachments: [] };
+  }
+}
+
+/** Reads to the end, or returns null as soon as there is more than the limit (the file grew since it was checked). */
+async function readAtMost(handle: fs.promises.FileHandle, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit + 1 - total));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > limit) return null;
   }
 }

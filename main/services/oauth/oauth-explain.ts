@@ -6,6 +6,7 @@ import { escapeServerText } from '../mail/smtp-text';
 export const OAUTH_ADVICE_CODES = [
   'oauth-not-configured',
   'oauth-sign-in-needed',
+  'oauth-other-connection',
   'oauth-refresh-expired',
   'oauth-consent-required',
   'oauth-consent-declined',
@@ -45,6 +46,19 @@ const SIGN_IN_AGAIN = 'Sign in again on the SMTP tab (or run: mailroom sign-in -
 
 export function signInNeeded(cause: string): OAuthProblem {
   return { advice: make('oauth-sign-in-needed', 'Sign in with Microsoft first', cause, SIGN_IN_AGAIN), temporary: false };
+}
+
+/** The sign-in was made for another server, app registration or tenant: its token goes nowhere else. */
+export function signedInForOtherConnection(): OAuthProblem {
+  return {
+    advice: make(
+      'oauth-other-connection',
+      'Sign in again for these settings',
+      "The Microsoft sign-in of this profile was made for another server, port, security setting, Client (application) ID or Tenant, so its token is not sent with the profile's settings as they are now.",
+      'Save the profile, then sign in again on the SMTP tab (or run: mailroom sign-in --profile NAME).',
+    ),
+    temporary: false,
+  };
 }
 
 export function notConfigured(cause: string, fix: string): OAuthProblem {

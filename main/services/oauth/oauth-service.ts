@@ -1,11 +1,14 @@
 // Signing in with Microsoft for a profile, and the access tokens its sends need. One MSAL public
 // client per profile; the token cache lives encrypted in the secret store. Sign-in happens in the
 // system browser (authorization code with PKCE, loopback redirect on 127.0.0.1) or with a device
-// code; tokens are refreshed silently before sending.
+// code; tokens are refreshed silently before sending, and only ever for the connection (server,
+// app registration, tenant) the profile was signed in for.
 import { randomUUID } from 'node:crypto';
 import type { AccountInfo, AuthenticationResult, PublicClientApplication } from '@azure/msal-node';
 import {
   GUID_RE,
+  connectionFingerprint,
+  connectionOf,
   fail,
   ok,
   type OAuthStatus,
@@ -19,8 +22,8 @@ import type { SecretStore } from '../secrets/secret-store';
 import { httpsRequest } from './https-request';
 import { msalNetworkModule, type WatchedNetworkModule } from './msal-network';
 import { scopesFor, DEFAULT_LOGIN_URL, type MicrosoftCloud, type TokenPurpose } from './microsoft-cloud';
-import { browserFailed, cancelled, explainMsalError, notConfigured, signInNeeded, timedOut, type OAuthProblem } from './oauth-explain';
-import { cachePlugin, oauthCacheKey, readCache, summarizeCache, type CacheOwner } from './token-cache';
+import { browserFailed, cancelled, explainMsalError, notConfigured, signInNeeded, signedInForOtherConnection, timedOut, type OAuthProblem } from './oauth-explain';
+import { cachePlugin, oauthCacheKey, readCache, signInCovers, summarizeCache, writeCache, type CacheOwner } from './token-cache';
 
 /** A token this close to expiry is refreshed before use (MSAL's own margin is five minutes too). */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -43,6 +46,18 @@ export interface OAuthServiceDeps {
   now?: () => number;
 }
 
+export interface AccessTokenOptions {
+  /** A real refresh even when the token held has time left (Test connection: a revoked sign-in shows). */
+  forceRefresh?: boolean;
+  /**
+   * The saved profile with this id. A sign-in kept before caches recorded their connection is
+   * taken to be for this one, and from then on bound to it.
+   */
+  savedProfile?: SmtpProfile;
+}
+
+type Client = { app: PublicClientApplication; network: WatchedNetworkModule };
+
 interface Flow {
   info: SignInFlow;
   outcome: Promise<SignInOutcome>;
@@ -54,7 +69,7 @@ export function purposeOf(profile: SmtpProfile): TokenPurpose {
 }
 
 export class OAuthService {
-  private readonly clients = new Map<string, { app: PublicClientApplication; network: WatchedNetworkModule }>();
+  private readonly clients = new Map<string, Client>();
   private readonly flows = new Map<string, Flow>();
   private readonly memory = new Map<string, AccessToken>();
   private readonly inFlight = new Map<string, Promise<TokenResult>>();
@@ -70,6 +85,7 @@ export class OAuthService {
     const reading = readCache(this.deps.secrets, profile.id, this.owner(profile));
     if (reading.kind === 'none') return base;
     if (reading.kind === 'unusable') return { ...base, problem: `${reading.reason} Sign in again.` };
+    if (reading.connection && !signInCovers(reading.connection, profile)) return { ...base, problem: `${signedInForOtherConnection().advice.cause} Sign in again.` };
     const summary = summarizeCache(reading.cache);
     if (!summary.account) return base;
     const wanted = scopesFor(purposeOf(profile)).filter((s) => s !== 'offline_access').map((s) => s.toLowerCase());
@@ -93,8 +109,10 @@ export class OAuthService {
     const unusable = this.configProblem(profile);
     if (unusable) return unusable;
     for (const flow of this.flows.values()) if (flow.info.profileId === profile.id) flow.cancel();
-    const { app: client, network } = await this.clientEntry(profile);
-    network.resetLastError();
+    // A client of its own with an empty cache in memory: the stored sign-in stays in use until the
+    // new one has finished, then the new one replaces it, bound to this profile's connection.
+    const { app: client, network } = await this.newClient(profile, false);
+    const connection = connectionOf(profile);
     const scopes = scopesFor(purposeOf(profile));
     const flowId = randomUUID();
 
@@ -166,10 +184,11 @@ export class OAuthService {
           return { ok: false, advice: problem.advice };
         }
         await this.keepOnly(client, result.account);
+        writeCache(this.deps.secrets, profile.id, this.owner(profile), client.getTokenCache().serialize(), connection);
         this.forgetMemory(profile.id);
         return { ok: true, status: this.status(profile) };
       })
-      .catch(async (error: unknown): Promise<SignInOutcome> => ({ ok: false, advice: (await this.explain(error, profile)).advice }))
+      .catch(async (error: unknown): Promise<SignInOutcome> => ({ ok: false, advice: (await this.explain(error, profile, network)).advice }))
       .finally(() => {
         clearTimeout(timer);
         // Kept a little while so a late wait still gets the outcome.
@@ -224,18 +243,21 @@ export class OAuthService {
 
   /**
    * An access token for sending with this profile, from memory when it has five minutes left,
-   * else refreshed silently. Never opens a browser: when the user must act, says so.
+   * else refreshed silently. Never opens a browser: when the user must act, says so. Only for the
+   * connection the profile was signed in for: a profile whose server, app registration or tenant
+   * changed since gets no token, and must be signed in again.
    */
-  async accessToken(profile: SmtpProfile, options: { forceRefresh?: boolean } = {}): Promise<TokenResult> {
+  async accessToken(profile: SmtpProfile, options: AccessTokenOptions = {}): Promise<TokenResult> {
     const problem = this.configProblem(profile);
     if (problem) return { ok: false, ...notConfigured(problem.error.message, 'Enter the Tenant and Client (application) ID on the SMTP tab, then sign in.') };
     const purpose = purposeOf(profile);
-    const key = `${profile.id}\u0000${purpose}\u0000${this.ownerKey(profile)}`;
+    // Held per exact connection: a token fetched for one is never handed to another from memory.
+    const key = `${profile.id}\u0000${purpose}\u0000${connectionFingerprint(profile)}`;
     const held = this.memory.get(key);
     if (!options.forceRefresh && held?.expiresAt && held.expiresAt.getTime() - this.now() > REFRESH_MARGIN_MS) return { ok: true, value: held };
     const running = this.inFlight.get(key);
     if (running && !options.forceRefresh) return running;
-    const attempt = this.fetchToken(profile, purpose, options.forceRefresh ?? false)
+    const attempt = this.fetchToken(profile, purpose, options)
       .then((r) => {
         if (r.ok) this.memory.set(key, r.value);
         else this.memory.delete(key);
@@ -251,10 +273,14 @@ export class OAuthService {
     for (const flow of this.flows.values()) flow.cancel();
   }
 
-  private async fetchToken(profile: SmtpProfile, purpose: TokenPurpose, forceRefresh: boolean): Promise<TokenResult> {
+  private async fetchToken(profile: SmtpProfile, purpose: TokenPurpose, options: AccessTokenOptions): Promise<TokenResult> {
     const reading = readCache(this.deps.secrets, profile.id, this.owner(profile));
     if (reading.kind === 'none') return { ok: false, ...signInNeeded('This profile is not signed in with Microsoft.') };
     if (reading.kind === 'unusable') return { ok: false, ...signInNeeded(reading.reason) };
+    const signedInFor = reading.connection ?? (options.savedProfile?.id === profile.id ? connectionOf(options.savedProfile) : undefined);
+    if (!signedInFor || !signInCovers(signedInFor, profile)) return { ok: false, ...signedInForOtherConnection() };
+    if (!reading.connection) writeCache(this.deps.secrets, profile.id, this.owner(profile), reading.cache, signedInFor);
+    const forceRefresh = options.forceRefresh ?? false;
     const { app: client, network } = await this.clientEntry(profile);
     network.resetLastError();
     const account = (await client.getTokenCache().getAllAccounts())[0];
@@ -266,15 +292,15 @@ export class OAuthService {
         value: { token: result.accessToken, account: result.account?.username ?? account.username, expiresAt: result.expiresOn, scopes: result.scopes },
       };
     } catch (error) {
-      return { ok: false, ...(await this.explain(error, profile)) };
+      return { ok: false, ...(await this.explain(error, profile, network)) };
     }
   }
 
   /** Explains an MSAL error; for "could not resolve endpoints" finds out why by asking the authority itself. */
-  private async explain(error: unknown, profile: SmtpProfile): Promise<OAuthProblem> {
+  private async explain(error: unknown, profile: SmtpProfile, network: WatchedNetworkModule): Promise<OAuthProblem> {
     const ctx = this.ctx(profile);
     const code = (error as { errorCode?: string }).errorCode;
-    const said = (await this.clientEntry(profile)).network.lastError();
+    const said = network.lastError();
     const message = String((error as { errorMessage?: string }).errorMessage ?? (error as Error).message ?? '');
     if (said && !/AADSTS\d+/.test(message) && /AADSTS\d+/.test(said)) {
       // MSAL dropped Entra's description; explain from the provider's own answer.
@@ -339,18 +365,26 @@ export class OAuthService {
     return { tenant: profile.tenant, clientId: profile.clientId, loginHost: new URL(this.deps.cloud.loginUrl).host };
   }
 
-  private async clientEntry(profile: SmtpProfile): Promise<{ app: PublicClientApplication; network: WatchedNetworkModule }> {
+  /** The profile's client whose cache is the stored one, made once per app registration and tenant. */
+  private async clientEntry(profile: SmtpProfile): Promise<Client> {
     const key = `${profile.id}\u0000${this.ownerKey(profile)}`;
     const existing = this.clients.get(key);
     if (existing) return existing;
     for (const k of this.clients.keys()) if (k.startsWith(`${profile.id}\u0000`)) this.clients.delete(k);
+    const entry = await this.newClient(profile, true);
+    const again = this.clients.get(key);
+    if (again) return again;
+    this.clients.set(key, entry);
+    return entry;
+  }
+
+  /** An MSAL client for the profile: with the stored cache (stored), or with one in memory only. */
+  private async newClient(profile: SmtpProfile, stored: boolean): Promise<Client> {
     const { loginUrl, ca, requestTimeoutMs } = this.deps.cloud;
     const host = new URL(loginUrl).host;
     const network = msalNetworkModule({ timeoutMs: requestTimeoutMs, ...(ca ? { ca } : {}) });
     // MSAL is loaded on first use: most runs (a send with a password, the CLI) never need it.
     const { LogLevel, PublicClientApplication } = await import('@azure/msal-node');
-    const again = this.clients.get(key);
-    if (again) return again;
     const app = new PublicClientApplication({
       auth: {
         clientId: profile.clientId,
@@ -358,17 +392,13 @@ export class OAuthService {
         // Another sign-in host (a sovereign cloud, a test authority) is trusted by naming it.
         ...(loginUrl !== DEFAULT_LOGIN_URL ? { knownAuthorities: [host] } : {}),
       },
-      cache: {
-        cachePlugin: cachePlugin(this.deps.secrets, profile.id, this.owner(profile)),
-      },
+      ...(stored ? { cache: { cachePlugin: cachePlugin(this.deps.secrets, profile.id, this.owner(profile)) } } : {}),
       system: {
         networkClient: network,
         loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
       },
     });
-    const entry = { app, network };
-    this.clients.set(key, entry);
-    return entry;
+    return { app, network };
   }
 }
 

@@ -1,7 +1,9 @@
 // MSAL's token cache for one profile, kept encrypted in the secret store like a password. The
 // entry also names the app registration, tenant and sign-in host it belongs to, so a cache
-// made for other settings is never used.
+// made for other settings is never used, and the connection it was signed in for, so its tokens
+// go to no other server.
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
+import { connectionFingerprint, type Connection, type ConnectionField } from '../../../preload/contract';
 import type { SecretStore } from '../secrets/secret-store';
 
 export const oauthCacheKey = (profileId: string) => `oauth-cache:${profileId}`;
@@ -15,11 +17,13 @@ export interface CacheOwner {
 interface CacheEntry extends CacheOwner {
   v: 1;
   cache: string;
+  /** The profile's connection fields at sign-in; absent in a cache written before they were kept. */
+  connection?: Connection;
 }
 
 export type CacheReading =
   | { kind: 'none' }
-  | { kind: 'ok'; cache: string }
+  | { kind: 'ok'; cache: string; connection?: Connection }
   /** Present but unusable: undecryptable, damaged, or made for another app registration or tenant. */
   | { kind: 'unusable'; reason: string };
 
@@ -52,18 +56,39 @@ export function readCache(secrets: SecretStore, profileId: string, owner: CacheO
   if (!sameOwner(entry as CacheEntry, owner)) {
     return { kind: 'unusable', reason: 'The saved sign-in was made with another Client (application) ID or Tenant.' };
   }
-  return { kind: 'ok', cache: entry.cache };
+  const connection = entry.connection !== null && typeof entry.connection === 'object' ? entry.connection : undefined;
+  return { kind: 'ok', cache: entry.cache, ...(connection ? { connection } : {}) };
 }
 
-export function writeCache(secrets: SecretStore, profileId: string, owner: CacheOwner, cache: string): void {
-  const entry: CacheEntry = { v: 1, clientId: owner.clientId, tenant: owner.tenant, loginUrl: owner.loginUrl, cache };
+/** Saves the cache for these settings, bound to the connection it was signed in for. */
+export function writeCache(secrets: SecretStore, profileId: string, owner: CacheOwner, cache: string, connection: Connection | undefined): void {
+  const entry: CacheEntry = { v: 1, clientId: owner.clientId, tenant: owner.tenant, loginUrl: owner.loginUrl, cache, ...(connection ? { connection } : {}) };
   secrets.set(oauthCacheKey(profileId), JSON.stringify(entry));
+}
+
+/** Who the tokens are for: the same app registration and tenant, with the same provider. */
+const SIGN_IN_FIELDS: readonly ConnectionField[] = ['authModel', 'oauthProvider', 'tenant', 'clientId'];
+/** Where an SMTP send takes the token, and how it reaches it. */
+const SMTP_SERVER_FIELDS: readonly ConnectionField[] = ['host', 'port', 'security', 'minTls', 'verifyCert', 'caFile'];
+
+/**
+ * Whether a sign-in made for one connection may hand its token to a send with another. The app
+ * registration and tenant must be the same; a send over SMTP must go to the same server, reached
+ * the same way. Graph needs no server of the profile's own (its address is Microsoft's, set for
+ * the whole installation), and the mailbox may differ (it is filled in from the account after
+ * signing in, and the token names its account anyway).
+ */
+export function signInCovers(signedInFor: Connection, wanted: Connection): boolean {
+  if (connectionFingerprint(signedInFor, SIGN_IN_FIELDS) !== connectionFingerprint(wanted, SIGN_IN_FIELDS)) return false;
+  return wanted.sendMethod === 'graph' || connectionFingerprint(signedInFor, SMTP_SERVER_FIELDS) === connectionFingerprint(wanted, SMTP_SERVER_FIELDS);
 }
 
 /**
  * The MSAL cache plugin: loads the profile's cache before each access and saves it after a
- * change. An unusable cache is treated as empty (status() reports why, from readCache): the user is
- * asked to sign in again rather than met with a crash.
+ * change, keeping the connection it was signed in for. An unusable cache is treated as empty
+ * (status() reports why, from readCache): the user is asked to sign in again rather than met with
+ * a crash. Only a sign-in creates the entry; a refresh finding it gone (signed out meanwhile)
+ * does not bring it back.
  */
 export function cachePlugin(secrets: SecretStore, profileId: string, owner: CacheOwner): ICachePlugin {
   return {
@@ -72,7 +97,9 @@ export function cachePlugin(secrets: SecretStore, profileId: string, owner: Cach
       ctx.tokenCache.deserialize(reading.kind === 'ok' ? reading.cache : '{}');
     },
     async afterCacheAccess(ctx: TokenCacheContext): Promise<void> {
-      if (ctx.cacheHasChanged) writeCache(secrets, profileId, owner, ctx.tokenCache.serialize());
+      if (!ctx.cacheHasChanged) return;
+      const current = readCache(secrets, profileId, owner);
+      if (current.kind === 'ok') writeCache(secrets, profileId, owner, ctx.tokenCache.serialize(), current.connection);
     },
   };
 }
