@@ -85,6 +85,8 @@ export const SETTINGS_COMMANDS: Command[] = [
     positionals: { min: 1, max: 1 },
     async run(ctx, _values, [file]) {
       const source = file as string;
+      // Settings that cannot be read at all are the first thing to report.
+      const services = ctx.services();
       let text: string;
       try {
         text = source === '-' ? await readAll(ctx.io.stdin) : fs.readFileSync(path.resolve(ctx.io.cwd, source), 'utf8');
@@ -97,7 +99,6 @@ export const SETTINGS_COMMANDS: Command[] = [
       } catch (error) {
         throw new CliError({ code: 'invalid-input', message: `${source} is not valid JSON: ${(error as Error).message}`, fields: [{ path: '(root)', message: 'Not valid JSON' }] });
       }
-      const services = ctx.services();
       const result = services.settings.import(doc, services.identity().account);
       if (!result.ok) throw new CliError(result.error);
       services.mail.forgetRemovedProfiles();

@@ -220,9 +220,20 @@ export class SettingsService {
   /** No settings file (or an empty one): a fresh install, unless users have been defined before. */
   private absent(): Omit<Snapshot, 'key'> {
     if (!this.usersWereDefined()) return { value: defaultSettings() };
-    const locked = lockedMessage(`${this.file} is missing, although users had been defined`);
+    const kept = this.lastSetAside();
+    const locked = lockedMessage(kept ? `${this.file} was damaged and has been kept as ${kept}` : `${this.file} is missing`);
     this.noticeOnce(locked);
     return { value: defaultSettings(), locked };
+  }
+
+  /** The most recent damaged settings file kept beside this one, if any. */
+  private lastSetAside(): string | undefined {
+    try {
+      const kept = fs.readdirSync(this.deps.dataDir).filter((f) => /^settings\.corrupt-.*\.json$/.test(f)).sort();
+      return kept.length > 0 ? path.join(this.deps.dataDir, kept[kept.length - 1]!) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private usersWereDefined(): boolean {
