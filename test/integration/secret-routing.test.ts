@@ -13,6 +13,7 @@ import { createHandlers } from '../../main/api/handlers';
 import { startHost, API_PATH, type RunningHost } from '../../main/host/http-host';
 import { createServices, type Services } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
+import { oauthCacheKey } from '../../main/services/oauth/token-cache';
 import {
   PASSWORD_FOR_CHANGED_CONNECTION,
   defaultSettings,
@@ -280,6 +281,16 @@ describe('a saved password goes only to the connection it was saved for', () => 
     expectNoSavedSecret(attack.watcher(), attack.name);
   });
 
+  it('a test email handed straight to the outbox with a changed profile is refused there too', async () => {
+    for (const attack of ATTACKS) {
+      const changed = { ...savedProfile('office'), ...attack.change() };
+      const { outcome } = await services.outbox.sendNow(changed, services.mail.testMessage(changed, 'it@acme.example'), 'test', { password: null });
+      expect(outcome, attack.name).toMatchObject({ ok: false, advice: { cause: expect.stringContaining(PASSWORD_FOR_CHANGED_CONNECTION) } });
+      expectNoSavedSecret(attack.watcher(), attack.name);
+    }
+    expect(otherHost.connections + otherPort.connections).toBe(0);
+  });
+
   it.each(['ipc', 'http'] as const)('a user who is not an administrator cannot test a profile that is not saved (%s)', async (shell) => {
     account = 'clerk';
     const unsaved = profile('new-one', 'New', { host: otherPort.host, port: otherPort.port });
@@ -391,6 +402,7 @@ describe('a Microsoft sign-in token goes only to the server it was signed in for
 
   let m365: Services;
   let m365Dispatch: Dispatch;
+  const m365Cloud = () => ({ loginUrl: idp.origin, graphUrl: 'https://127.0.0.1:9', ca: certs.ca.cert, requestTimeoutMs: 10_000, signInTimeoutMs: 60_000 });
 
   beforeEach(() => {
     const m = tempDir();
@@ -401,7 +413,7 @@ describe('a Microsoft sign-in token goes only to the server it was signed in for
       shell: 'browser',
       version: 't',
       createFile: createConfFile,
-      microsoftCloud: { loginUrl: idp.origin, graphUrl: 'https://127.0.0.1:9', ca: certs.ca.cert, requestTimeoutMs: 10_000, signInTimeoutMs: 60_000 },
+      microsoftCloud: m365Cloud(),
       openUrl: async () => '',
     });
     const s = defaultSettings();
@@ -493,6 +505,26 @@ describe('a Microsoft sign-in token goes only to the server it was signed in for
     expect(refused).toMatchObject({ ok: true, value: { ok: false, failure: { step: 'token', code: 'oauth-other-connection' } } });
     for (const form of forms) expect(otherPort.seen()).not.toContain(form);
     expect(otherPort.connections).toBe(0);
+  });
+
+  it('a sign-in kept before it recorded its connection belongs to the saved profile', async () => {
+    const m = m365.settings.read().smtp.profiles[0]!;
+    await signIn(m);
+    const key = oauthCacheKey(m.id);
+    const { connection: _dropped, ...older } = JSON.parse(m365.secrets.get(key)!) as Record<string, unknown>;
+    m365.secrets.set(key, JSON.stringify(older));
+    // A fresh process, with nothing held in memory.
+    const again = createServices({ dataDir: m365.dataDir, shell: 'browser', version: 't', createFile: createConfFile, microsoftCloud: m365Cloud(), openUrl: async () => '' });
+    try {
+      const moved = await again.mail.testConnection({ ...m, port: otherPort.port });
+      expect(moved).toMatchObject({ ok: true, value: { ok: false, failure: { step: 'token', code: 'oauth-other-connection' } } });
+      expect(otherPort.connections).toBe(0);
+      expect(await again.mail.testConnection(m)).toMatchObject({ ok: true, value: { ok: true } });
+      expect(JSON.parse(again.secrets.get(key)!)).toMatchObject({ connection: { host: 'localhost', port: exchange.port } });
+    } finally {
+      again.oauth.close();
+      await again.outbox.stop();
+    }
   });
 
   it('signing in again for the new settings moves the sign-in there, and the old settings lose it', async () => {
