@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { OutboxEntry, OutboxRecipient } from '../../../preload/contract';
 import { writeFileAtomic } from '../atomic-file';
 import { Journal } from './journal';
+import { SenderLock, type SenderLockOptions } from './sender-lock';
 
 export interface NewMessage {
   messageId: string;
@@ -48,14 +49,17 @@ export class OutboxStore {
   /** Messages found in flight when the outbox was opened: sent again, and marked. */
   recoveredInFlight: string[] = [];
 
-  constructor(dataDir: string, private readonly now: () => number = Date.now) {
+  constructor(
+    dataDir: string,
+    private readonly now: () => number = Date.now,
+    private readonly lockOptions: SenderLockOptions = {},
+  ) {
     this.dir = path.join(dataDir, 'outbox');
     this.batchDir = path.join(this.dir, 'batches');
   }
 
   private readonly loadedBatches = new Set<string>();
-  private lockFile = '';
-  private locked = false;
+  private senderLock: SenderLock | null = null;
 
   open(): void {
     fs.mkdirSync(this.batchDir, { recursive: true, mode: 0o700 });
@@ -83,34 +87,16 @@ export class OutboxStore {
 
   /**
    * Only one process sends from the outbox at a time (the app, browser mode, or "outbox run");
-   * others may still queue. A lock left by a process that died is taken over.
+   * others may still queue. The right to send is a lease (see sender-lock.ts), renewed here on a
+   * timer while it is held, so a sender that dies, however it dies, hands over when it lapses.
    */
   tryLock(): { ok: true } | { ok: false; pid: number } {
-    if (this.locked) return { ok: true };
-    this.lockFile = path.join(this.dir, 'sender.lock');
-    for (let i = 0; i < 2; i++) {
-      try {
-        fs.writeFileSync(this.lockFile, String(process.pid), { flag: 'wx', mode: 0o600 });
-        this.locked = true;
-        return { ok: true };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const pid = Number(fs.readFileSync(this.lockFile, 'utf8').trim());
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) return { ok: false, pid };
-        fs.rmSync(this.lockFile, { force: true });
-      }
-    }
-    return { ok: false, pid: -1 };
+    if (!this.senderLock) this.senderLock = new SenderLock(path.join(this.dir, 'sender.lock'), this.lockOptions);
+    return this.senderLock.tryLock();
   }
 
   unlock(): void {
-    if (!this.locked) return;
-    this.locked = false;
-    try {
-      if (fs.readFileSync(this.lockFile, 'utf8').trim() === String(process.pid)) fs.rmSync(this.lockFile, { force: true });
-    } catch {
-      /* already gone */
-    }
+    this.senderLock?.unlock();
   }
 
   /** A batch file holds one line per message: its JSON metadata, a tab, then the raw MIME in base64. */
@@ -280,14 +266,5 @@ export class OutboxStore {
     for (const fd of this.fds.values()) fs.closeSync(fd);
     this.fds.clear();
     this.unlock();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
