@@ -196,7 +196,8 @@ export class MailService {
     if (!this.savedConnection(profile)) {
       const saved = this.savedProfile(profile.id);
       const changed = saved ? changedConnectionFields(saved, profile).map((f) => CONNECTION_LABELS[f]) : [];
-      const what = saved ? `The ${changed.join(', ')} of this profile changed since it was saved` : 'This profile is not saved yet';
+      const list = changed.length > 1 ? `${changed.slice(0, -1).join(', ')} and ${changed.at(-1)}` : (changed[0] ?? '');
+      const what = saved ? `The ${list} of this profile changed since it was saved` : 'This profile is not saved yet';
       return fail('invalid-input', `${what}, so ${which} is not sent with it. ${PASSWORD_FOR_CHANGED_CONNECTION}, or save the profile first.`, [
         { path: 'password', message: PASSWORD_FOR_CHANGED_CONNECTION },
       ]);
