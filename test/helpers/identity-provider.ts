@@ -94,6 +94,12 @@ export interface IdentityProviderOptions {
   ca?: TestCa;
   /** Seconds between device-code polls the provider asks for (Entra says 5). */
   deviceCodeInterval?: number;
+  /**
+   * How an unknown client ID is refused: 'entra' (default) as Entra does (unauthorized_client with
+   * AADSTS700016; an error page at the authorize step), 'standard' as oidc-provider itself does
+   * by the RFCs (invalid_client, with no AADSTS number anywhere).
+   */
+  unknownClient?: 'entra' | 'standard';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,6 +525,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
   const ca = options.ca ?? createTestCa('Mailroom Identity Test CA');
   const tls = ca.issue(['localhost', '127.0.0.1']);
   const deviceCodeInterval = options.deviceCodeInterval ?? 1;
+  const entraClientErrors = (options.unknownClient ?? 'entra') === 'entra';
   const users = DEFAULT_USERS.map((u) => ({ ...u }));
   const userBySubject = new Map(users.map((u) => [subjectOf(u), u]));
   const userByName = (name: string) => users.find((u) => u.username.toLowerCase() === name.toLowerCase());
@@ -864,7 +871,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
       const grantType = form.get('grant_type') ?? undefined;
       if (grantType) log.grantType = grantType;
       const clientId = form.get('client_id');
-      if ((inner === '/oauth2/v2.0/token' || inner === '/oauth2/v2.0/devicecode') && clientId !== TEST_CLIENT_ID) {
+      if ((inner === '/oauth2/v2.0/token' || inner === '/oauth2/v2.0/devicecode') && clientId !== TEST_CLIENT_ID && entraClientErrors) {
         return sendJson(res, 400, entraError(origin, 'unauthorized_client', 700016, applicationNotFound(clientId ?? '', directory)));
       }
       // Entra takes MSAL's grant_type=device_code as well as RFC 8628's name.
@@ -874,7 +881,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
     }
     if (req.method === 'GET' && inner === '/oauth2/v2.0/authorize') {
       const clientId = url.searchParams.get('client_id');
-      if (clientId !== TEST_CLIENT_ID) return sendHtml(res, 400, errorPageHtml(aadsts(700016, applicationNotFound(clientId ?? '', directory))));
+      if (clientId !== TEST_CLIENT_ID && entraClientErrors) return sendHtml(res, 400, errorPageHtml(aadsts(700016, applicationNotFound(clientId ?? '', directory))));
       // Entra returns a refresh token whenever offline_access is asked for; oidc-provider only
       // when the request also says prompt=consent. Adding it is harmless here: the consent page
       // passes through on its own when everything asked for was consented before.

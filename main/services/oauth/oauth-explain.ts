@@ -1,7 +1,9 @@
 // What went wrong signing in with Microsoft, in the same shape as every other advice: what
-// happened, why, and what to change. MSAL's errors carry Entra's AADSTS codes in their text.
+// happened, why, and what to change. The provider's own error answer decides (its OAuth2 error word
+// and description, with Entra's AADSTS number), whichever MSAL error carried it.
 import type { Advice } from '../../../preload/contract';
 import { escapeServerText } from '../mail/smtp-text';
+import { OAUTH_ERROR_WORDS, type ProviderError } from './msal-network';
 
 export const OAUTH_ADVICE_CODES = [
   'oauth-not-configured',
@@ -13,6 +15,8 @@ export const OAUTH_ADVICE_CODES = [
   'oauth-wrong-tenant',
   'oauth-app-not-found',
   'oauth-not-public-client',
+  'oauth-client-not-allowed',
+  'oauth-invalid-scope',
   'oauth-redirect-uri',
   'oauth-conditional-access',
   'oauth-mfa-required',
@@ -86,39 +90,76 @@ export function browserFailed(reason: string, url: string): OAuthProblem {
 interface MsalErrorFacts {
   errorCode: string;
   subError: string;
+  /** MSAL's words, and the provider's description before them when it answered. */
   text: string;
   aadsts: string | undefined;
   name: string;
+  /** The provider's OAuth2 error word (invalid_client…), from its own answer or from what MSAL passed on. */
+  oauthError: string;
+  /** The provider's own words for the "server said" line. */
+  said: string | undefined;
 }
 
-function factsOf(error: unknown): MsalErrorFacts {
+/** MSAL errors raised on this side, with no answer from the provider behind them. */
+const LOCAL_FAILURES = new Set([
+  'user_cancelled',
+  'network_error',
+  'user_timeout_reached',
+  'no_tokens_found',
+  'no_account_found',
+  'no_account_in_silent_request',
+  'state_mismatch',
+  'invalid_state',
+  'endpoints_resolution_error',
+  'openid_config_error',
+]);
+
+function factsOf(error: unknown, provider?: ProviderError): MsalErrorFacts {
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
-  const text = [str(e.errorMessage), str(e.message)].filter(Boolean).join(' ');
+  const msalText = [str(e.errorMessage), str(e.message)].filter(Boolean).join(' ');
+  const errorCode = str(e.errorCode);
+  const name = str(e.name) || (error instanceof Error ? error.name : '');
+  // The provider's last answer explains MSAL's error unless MSAL failed on its own side (the
+  // endpoint checks are explained by the caller, which asks the authority itself).
+  const p = provider && !LOCAL_FAILURES.has(errorCode) && name !== 'ClientConfigurationError' ? provider : undefined;
+  const bareWord = str(e.errorMessage).trim();
+  const oauthError =
+    p && OAUTH_ERROR_WORDS.has(p.error) ? p.error : OAUTH_ERROR_WORDS.has(errorCode) ? errorCode : OAUTH_ERROR_WORDS.has(bareWord) ? bareWord : '';
+  const providerWords = p ? [p.error.startsWith('http_') ? '' : p.error, p.description].filter(Boolean).join(': ') : '';
+  const text = [providerWords, msalText].filter(Boolean).join(' ');
   return {
-    errorCode: str(e.errorCode),
+    errorCode,
     subError: str(e.subError),
     text,
-    aadsts: /AADSTS(\d+)/.exec(text)?.[1],
-    name: str(e.name) || (error instanceof Error ? error.name : ''),
+    aadsts: /AADSTS(\d+)/.exec(providerWords)?.[1] ?? /AADSTS(\d+)/.exec(msalText)?.[1],
+    name,
+    oauthError,
+    said: firstLine(providerWords || msalText),
   };
 }
 
 /** The identity provider's own words, short and escaped, for the "server said" line. */
-function reply(f: MsalErrorFacts): string | undefined {
-  const line = f.text.split(/\r?\n/)[0]?.trim() ?? '';
+function firstLine(text: string): string | undefined {
+  const line = text.split(/\r?\n/)[0]?.trim() ?? '';
   return line ? escapeServerText(line, 400) : undefined;
 }
 
-/** Explains an error thrown by MSAL (or by the network under it). */
-export function explainMsalError(error: unknown, ctx: OAuthContext): OAuthProblem {
-  const f = factsOf(error);
-  const said = reply(f);
+/**
+ * Explains an error thrown by MSAL (or by the network under it), from the provider's own answer
+ * when there is one: its `error` word and `error_description` (with Entra's AADSTS number) decide,
+ * whichever code MSAL wrapped them in.
+ */
+export function explainMsalError(error: unknown, ctx: OAuthContext, provider?: ProviderError): OAuthProblem {
+  const f = factsOf(error, provider);
+  const said = f.said;
   const adviceOf = (code: OAuthAdviceCode, title: string, cause: string, fix: string, temporary = false): OAuthProblem => ({
     advice: make(code, title, cause, fix, said),
     temporary,
   });
   const appLink = 'Microsoft Entra admin center > App registrations';
+  const clientId = escapeServerText(ctx.clientId, 60);
+  const tenant = escapeServerText(ctx.tenant, 120);
 
   switch (f.aadsts) {
     case '65001':
@@ -139,15 +180,15 @@ export function explainMsalError(error: unknown, ctx: OAuthContext): OAuthProble
         'oauth-wrong-tenant',
         f.aadsts === '90002' ? 'Tenant not found' : 'This account does not belong to the tenant',
         f.aadsts === '90002'
-          ? `Microsoft does not know the tenant "${escapeServerText(ctx.tenant, 120)}".`
-          : `The account that signed in is not a member of the tenant "${escapeServerText(ctx.tenant, 120)}" (it may be a personal account, or from another organisation).`,
+          ? `Microsoft does not know the tenant "${tenant}".`
+          : `The account that signed in is not a member of the tenant "${tenant}" (it may be a personal account, or from another organisation).`,
         'Set Tenant to your organisation\'s directory (tenant) ID or its domain (e.g. contoso.onmicrosoft.com), or "organizations" for any work account, and sign in with a work account of that organisation.',
       );
     case '700016':
       return adviceOf(
         'oauth-app-not-found',
         'The app registration was not found',
-        `No application with the Client (application) ID ${escapeServerText(ctx.clientId, 60)} exists in the tenant "${escapeServerText(ctx.tenant, 120)}".`,
+        `No application with the Client (application) ID ${clientId} exists in the tenant "${tenant}".`,
         `Copy the Application (client) ID from ${appLink} > your app > Overview, and check that Tenant is the directory the app is registered in.`,
       );
     case '7000218':
@@ -196,30 +237,68 @@ export function explainMsalError(error: unknown, ctx: OAuthContext): OAuthProble
       break;
   }
 
-  if (/^(device_code_expired|expired_token|code_expired)$/.test(f.errorCode) || /device code expired|expired_token/i.test(f.text)) {
+  const word = f.oauthError;
+  if (word === 'expired_token' || /^(device_code_expired|code_expired)$/.test(f.errorCode) || /device code expired/i.test(f.text)) {
     return adviceOf('oauth-device-code-expired', 'The sign-in code expired', 'The code was not entered in time.', 'Start the sign-in with a code again, and enter the new code right away.');
   }
-  if (/authorization_declined|access_denied/.test(f.errorCode) || /access_denied|authorization_declined/.test(f.text)) {
-    return adviceOf('oauth-consent-declined', 'Sign-in was declined', 'The sign-in was declined at the Microsoft page (the permissions were refused, or the user cancelled).', 'Sign in again and accept the permissions, or ask an administrator to grant consent for the organisation.');
+  if (word === 'access_denied' || word === 'authorization_declined') {
+    return adviceOf(
+      'oauth-consent-declined',
+      'Sign-in was declined',
+      `The sign-in was declined at Microsoft's sign-in page (${word}): the permissions were refused, or the user cancelled.`,
+      'Sign in again and accept the permissions, or ask an administrator to grant consent for the organisation.',
+    );
   }
   if (f.errorCode === 'user_cancelled' || /user_cancelled/.test(f.text)) return cancelled();
-  if (f.errorCode === 'invalid_grant' || f.subError === 'bad_token' || f.name === 'InteractionRequiredAuthError' || f.errorCode === 'interaction_required' || f.errorCode === 'login_required') {
-    return adviceOf('oauth-refresh-expired', 'The sign-in has expired or was revoked', 'Microsoft no longer accepts the saved sign-in.', SIGN_IN_AGAIN);
+  if (word === 'invalid_client') {
+    return adviceOf(
+      'oauth-app-not-found',
+      'The app registration was not found',
+      `Microsoft's sign-in service does not know an app registration with the Client (application) ID ${clientId} in the tenant "${tenant}" (invalid_client).`,
+      `Copy the Application (client) ID from ${appLink} > your app > Overview, check that Tenant is the directory the app is registered in, and that "Allow public client flows" is on under Authentication.`,
+    );
   }
-  if (f.errorCode === 'consent_required') {
+  if (word === 'unauthorized_client') {
+    return adviceOf(
+      'oauth-client-not-allowed',
+      'The app registration does not allow this sign-in',
+      `The app registration with the Client (application) ID ${clientId} may not sign in this way (unauthorized_client): a desktop app signs in as a public client, in the browser or with a code.`,
+      `In ${appLink} > your app > Authentication, turn on "Allow public client flows" and add the platform "Mobile and desktop applications" with the redirect URI http://localhost. Then sign in again.`,
+    );
+  }
+  if (word === 'invalid_grant' || f.subError === 'bad_token' || f.name === 'InteractionRequiredAuthError' || word === 'interaction_required' || word === 'login_required') {
+    return adviceOf(
+      'oauth-refresh-expired',
+      'The sign-in has expired or was revoked',
+      `Microsoft no longer accepts this sign-in${word === 'invalid_grant' ? ' (invalid_grant)' : ''}: the saved sign-in or the one-time code has expired, was already used, or was revoked (by an administrator, or by a password change).`,
+      SIGN_IN_AGAIN,
+    );
+  }
+  if (word === 'consent_required') {
     return adviceOf('oauth-consent-required', 'The app has not been allowed to send mail', 'Consent is needed for the permissions this app asks for.', `Ask an administrator to grant admin consent (${appLink} > your app > API permissions), then sign in again.`);
   }
-  if (f.errorCode === 'invalid_client' || f.errorCode === 'unauthorized_client') {
-    return adviceOf('oauth-app-not-found', 'The app registration was refused', `Microsoft refused the Client (application) ID ${escapeServerText(ctx.clientId, 60)}.`, `Check the Application (client) ID and Tenant in ${appLink}, and that "Allow public client flows" is on.`);
+  if (word === 'invalid_scope') {
+    return adviceOf(
+      'oauth-invalid-scope',
+      'The permissions asked for were refused',
+      'Microsoft\'s sign-in service does not know, or does not allow this app registration, the permissions Mailroom asks for (invalid_scope): SMTP.Send for SMTP, or Mail.Send and Mail.ReadWrite for Graph.',
+      `In ${appLink} > your app > API permissions, add Office 365 Exchange Online > SMTP.Send (for SMTP) or Microsoft Graph > Mail.Send and Mail.ReadWrite (for Graph), grant admin consent, then sign in again.`,
+    );
   }
-  if (/certificate|self[- ]signed|UNABLE_TO_VERIFY|CERT_/i.test(f.text)) {
+  if (!word && /certificate|self[- ]signed|UNABLE_TO_VERIFY|CERT_/i.test(f.text)) {
     return adviceOf('oauth-cert-untrusted', 'The sign-in server\'s certificate is not trusted', `The certificate of ${escapeServerText(ctx.loginHost, 120)} could not be verified (a proxy or security product may be intercepting HTTPS).`, 'Ask IT to install the organisation\'s root certificate on this computer (or set NODE_EXTRA_CA_CERTS), then try again.');
   }
-  if (/network|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|did not answer|Could not reach|Request timeout/i.test(f.text) || f.errorCode === 'network_error') {
+  if (!word && (/network|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|did not answer|Could not reach|Request timeout/i.test(f.text) || f.errorCode === 'network_error')) {
     return adviceOf('oauth-unreachable', 'Microsoft sign-in could not be reached', `Mailroom could not reach ${escapeServerText(ctx.loginHost, 120)} to get an access token.`, 'Check the internet connection and any proxy or firewall; Mailroom tries again later by itself.', true);
   }
-  if (/^(temporarily_unavailable|server_error)$/.test(f.errorCode) || /AADSTS(90033|90055|50196)\b/.test(f.text)) {
+  if (word === 'temporarily_unavailable' || word === 'server_error' || /^(temporarily_unavailable|server_error)$/.test(f.errorCode) || /AADSTS(90033|90055|50196)\b/.test(f.text)) {
     return adviceOf('oauth-unreachable', 'Microsoft sign-in is busy', 'Microsoft\'s sign-in service answered that it is unavailable for now.', 'Wait a few minutes; Mailroom tries again later by itself.', true);
   }
-  return adviceOf('oauth-failed', 'Sign-in with Microsoft failed', `Microsoft answered with an error${f.errorCode ? ` (${escapeServerText(f.errorCode, 60)})` : ''}.`, 'Read the message from Microsoft below; check Tenant and Client (application) ID, then sign in again.');
+  const named = word || (provider && !provider.error.startsWith('http_') ? provider.error : '') || f.errorCode;
+  return adviceOf(
+    'oauth-failed',
+    'Sign-in with Microsoft failed',
+    `Microsoft's sign-in service answered with an error${named ? ` (${escapeServerText(named, 60)})` : ''}.`,
+    'Read what the server said; check Tenant and Client (application) ID, then sign in again.',
+  );
 }

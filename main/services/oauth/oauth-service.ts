@@ -139,6 +139,10 @@ export class OAuthService {
         errorTemplate: resultPage('Sign-in did not finish', 'Go back to Mailroom to see what went wrong and try again. You can close this tab.'),
         openBrowser: async (url) => {
           authUrl = url;
+          // A provider refuses an unknown app registration on a page of its own and never calls
+          // back; asking first turns a long wait into its answer (explained from lastProviderError).
+          const refused = await network.checkSignInAddress(url);
+          if (refused) throw new Error(`The sign-in service refused the sign-in address (${refused.error})`);
           ready({ authUrl: url });
           browserProblem = await this.deps.openUrl(url).catch((e: Error) => e.message);
         },
@@ -300,17 +304,12 @@ export class OAuthService {
   private async explain(error: unknown, profile: SmtpProfile, network: WatchedNetworkModule): Promise<OAuthProblem> {
     const ctx = this.ctx(profile);
     const code = (error as { errorCode?: string }).errorCode;
-    const said = network.lastError();
-    const message = String((error as { errorMessage?: string }).errorMessage ?? (error as Error).message ?? '');
-    if (said && !/AADSTS\d+/.test(message) && /AADSTS\d+/.test(said)) {
-      // MSAL dropped Entra's description; explain from the provider's own answer.
-      return explainMsalError({ errorCode: code ?? said.split(':')[0], errorMessage: said }, ctx);
-    }
     if (code === 'endpoints_resolution_error' || code === 'openid_config_error') {
       const probe = await this.probeAuthority(profile);
       if (probe) return explainMsalError(probe, ctx);
     }
-    return explainMsalError(error, ctx);
+    // MSAL often keeps only a code of its own or the bare error word: the provider's answer decides.
+    return explainMsalError(error, ctx, network.lastProviderError());
   }
 
   /** Fetches the tenant's OpenID metadata to tell a wrong tenant from a network or certificate problem. */
