@@ -397,12 +397,5 @@ it(`${CONVERSATIONS} fuzzed conversations: never a false "delivered", never a cr
 
   if (ONLY === undefined && process.env.MAILROOM_FUZZ_CONVERSATIONS === undefined) expect(replies).toBeGreaterThanOrEqual(MIN_REPLIES);
   expect(escaped).toEqual([]);
-  // FAILS TODAY (smtp-delivery.ts), with the default seed:
-  //  - a reply that reaches the client after its last write of the message but before the answer to
-  //    the dot (an "extra" reply sent a few ms after the 354, or one sent while the message arrives)
-  //    is taken as the answer to the dot: "delivered", even when the real answer was not a 2xx
-  //    (conversation #2346: "235 Fine" taken, the dot answered "050 Fine");
-  //  - a message delivered to some recipients and deferred for others comes back "retry" with no
-  //    advice, though every state but "delivered" must say why.
   expect(failed.map((r) => `#${r.index}: ${r.problems.join('; ')}`)).toEqual([]);
 }, 180_000);

@@ -90,6 +90,7 @@ const FLOOR_BYTES_PER_SECOND = 20_000;
 // Larger messages are written in pieces, so an early answer stops the upload before its end.
 const WRITE_CHUNK = 64 * 1024;
 const QUIT_WAIT_MS = 300;
+const NOOP_LINE = Buffer.from('NOOP\r\n', 'latin1');
 
 /** How long one attempt may take in all: three times the timeout, plus the upload at the floor rate. */
 export function attemptDeadlineMs(timeoutSeconds: number, bytes: number): number {
@@ -129,10 +130,11 @@ interface Capabilities {
   /** The SIZE the server advertised (0 = no stated limit); undefined when it does not do SIZE. */
   size: number | undefined;
   smtputf8: boolean;
+  pipelining: boolean;
 }
 
 function parseCapabilities(reply: SmtpReply): Capabilities {
-  const caps: Capabilities = { starttls: false, auth: [], size: undefined, smtputf8: false };
+  const caps: Capabilities = { starttls: false, auth: [], size: undefined, smtputf8: false, pipelining: false };
   for (const line of reply.lines.slice(1)) {
     const [keyword = '', ...params] = line.trim().split(/[\s=]+/);
     const key = keyword.toUpperCase();
@@ -142,11 +144,25 @@ function parseCapabilities(reply: SmtpReply): Capabilities {
       const n = Number(params[0] ?? '0');
       caps.size = Number.isSafeInteger(n) && n >= 0 ? n : 0;
     } else if (key === 'SMTPUTF8') caps.smtputf8 = true;
+    else if (key === 'PIPELINING') caps.pipelining = true;
   }
   return caps;
 }
 
 const TLS_VERSION: Record<TlsVersion, tls.SecureVersion> = { '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
+
+const contexts = new Map<string, tls.SecureContext>();
+
+function secureContextFor(ca: string, minVersion: tls.SecureVersion, legacy: boolean): tls.SecureContext {
+  const key = `${minVersion}|${legacy}|${ca}`;
+  let context = contexts.get(key);
+  if (!context) {
+    context = tls.createSecureContext({ ca: [...tls.rootCertificates, ca], minVersion, ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) });
+    if (contexts.size >= 16) contexts.delete(contexts.keys().next().value as string);
+    contexts.set(key, context);
+  }
+  return context;
+}
 
 /**
  * The message as it goes on the wire after DATA: lines starting with a dot get a second one, bare CR
@@ -204,7 +220,7 @@ export class SmtpSession {
   private reader: ReplyReader | undefined;
   private socket: net.Socket | undefined;
   private readonly sockets: net.Socket[] = [];
-  private caps: Capabilities = { starttls: false, auth: [], size: undefined, smtputf8: false };
+  private caps: Capabilities = { starttls: false, auth: [], size: undefined, smtputf8: false, pipelining: false };
   private encrypted = false;
   private deadline = 0;
   private stage: SocketStage = 'tcp';
@@ -355,6 +371,15 @@ export class SmtpSession {
     return this.read();
   }
 
+  /** Several commands in one write (PIPELINING); their replies are read one by one afterwards. */
+  private pipeline(lines: string[]): void {
+    const reader = this.reader;
+    if (!reader) throw new ConnectionClosed('');
+    if (reader.hasUnread()) throw new ProtocolViolation('it sent a reply nobody asked for', reader.partial());
+    for (const line of lines) this.client(line);
+    reader.socket.write(`${lines.join('\r\n')}\r\n`);
+  }
+
   private tlsOptions(extra: tls.ConnectionOptions): tls.ConnectionOptions {
     const e = this.endpoint;
     const legacy = e.minTls === '1.0' || e.minTls === '1.1';
@@ -365,7 +390,8 @@ export class SmtpSession {
       minVersion: TLS_VERSION[e.minTls],
       // OpenSSL 3 refuses TLS 1.0/1.1 at its default security level; the admin asked for them.
       ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
-      ...(e.ca ? { ca: [...tls.rootCertificates, e.ca] } : {}),
+      // Trusting an extra CA builds a certificate store of its own: made once per CA, not per connection.
+      ...(e.ca ? { secureContext: secureContextFor(e.ca, TLS_VERSION[e.minTls], legacy) } : {}),
       rejectUnauthorized: e.verifyCert,
     };
   }
@@ -413,10 +439,10 @@ export class SmtpSession {
       this.caps = parseCapabilities(ehlo);
       return;
     }
-    if (ehlo.code < 500 || this.encrypted) throw new AttemptFailure(explainReply(ehlo.code, ehlo.raw, 'EHLO', this.ctx), ehlo.code);
+    if (ehlo.code < 500 || ehlo.code === 521) throw new AttemptFailure(explainReply(ehlo.code, ehlo.raw, 'EHLO', this.ctx), ehlo.code);
     const helo = await this.command(`HELO ${name}`);
     if (helo.code !== 250) throw new AttemptFailure(explainReply(helo.code, helo.raw, 'HELO', this.ctx), helo.code);
-    this.caps = { starttls: false, auth: [], size: undefined, smtputf8: false };
+    this.caps = { starttls: false, auth: [], size: undefined, smtputf8: false, pipelining: false };
     this.note('The server refused EHLO and accepted HELO: it offers no extensions (no STARTTLS, no sign-in)');
   }
 
@@ -523,17 +549,36 @@ export class SmtpSession {
     if (this.caps.size !== undefined) params.push(`SIZE=${size}`);
     const utf8 = /[^\x20-\x7e]/.test([envelope.from, ...envelope.to].join(''));
     if (utf8 && this.caps.smtputf8) params.push('SMTPUTF8');
-    const mail = await this.command(`MAIL FROM:<${addressForCommand(envelope.from)}>${params.length ? ` ${params.join(' ')}` : ''}`);
+    const mailLine = `MAIL FROM:<${addressForCommand(envelope.from)}>${params.length ? ` ${params.join(' ')}` : ''}`;
+    const rcptLines = envelope.to.map((address) => `RCPT TO:<${addressForCommand(address)}>`);
+    // With PIPELINING (RFC 2920) the envelope and DATA go in one write; the replies must then come
+    // one for one, in order: the reader takes exactly as many as were asked for.
+    const pipelined = this.caps.pipelining;
+    let mail: SmtpReply;
+    const rcpts: SmtpReply[] = [];
+    let data: SmtpReply | undefined;
+    if (pipelined) {
+      this.pipeline([mailLine, ...rcptLines, 'DATA']);
+      mail = await this.read();
+      for (let i = 0; i < rcptLines.length; i++) rcpts.push(await this.read());
+      data = await this.read();
+    } else {
+      mail = await this.command(mailLine);
+      if (mail.code === 250) for (const line of rcptLines) rcpts.push(await this.command(line));
+    }
     state.reply = escapeServerText(mail.raw);
     if (mail.code !== 250) {
-      await this.reset();
+      // A server that says 354 after refusing the sender is out of step: nothing is written, and
+      // this connection is done; the refusal itself is still the reason to tell.
+      const inStep = data?.code !== 354;
+      if (inStep) await this.reset();
       // Sign-in was skipped for want of encryption, and the server wants it after all.
       const advice = this.signInSkipped && mail.code === 530 ? explainNoEncryptionForSignIn(this.ctx, mail.raw) : explainReply(mail.code, mail.raw, 'MAIL FROM', this.ctx);
-      throw new AttemptFailure(advice, mail.code, true);
+      throw new AttemptFailure(advice, mail.code, inStep);
     }
     const refusals: SmtpReply[] = [];
-    for (const address of envelope.to) {
-      const rcpt = await this.command(`RCPT TO:<${addressForCommand(address)}>`);
+    for (const [i, address] of envelope.to.entries()) {
+      const rcpt = rcpts[i] as SmtpReply;
       const reply = escapeServerText(rcpt.raw);
       if (rcpt.code === 250 || rcpt.code === 251) recipients.push({ address, state: 'accepted', reply });
       else {
@@ -542,14 +587,16 @@ export class SmtpSession {
       }
     }
     if (!recipients.some((r) => r.state === 'accepted')) {
-      await this.reset();
+      // A server that says 354 with nobody to deliver to is out of step: this connection is done.
+      if (data?.code === 354) this.destroy();
+      else await this.reset();
       // One recipient refused for now is reason enough to try again (for those recipients).
       const refusal = refusals.find((r) => r.code < 500) ?? (refusals[0] as SmtpReply);
       const advice = explainReply(refusal.code, refusal.raw, 'RCPT TO', this.ctx);
       const verdict = classifyFailure({ responseCode: refusal.code, dataSent: false, advice });
       return { state: verdict.state, envelope, recipients, reply: escapeServerText(refusal.raw), advice, ...(verdict.failure ? { failure: verdict.failure } : {}), dataSent: false };
     }
-    const data = await this.command('DATA');
+    data ??= await this.command('DATA');
     state.reply = escapeServerText(data.raw);
     if (data.code !== 354) {
       if (data.code < 300) {
@@ -559,27 +606,45 @@ export class SmtpSession {
       await this.reset();
       throw new AttemptFailure(explainReply(data.code, data.raw, 'DATA', this.ctx), data.code, true);
     }
-    await this.writeData(message.raw, state);
+    // The end of the data is followed by NOOP (in the same write when the server pipelines): an
+    // honest server answers them in order, so a reply it sent before it had the whole message shows
+    // up as one reply too many, and the answer taken for the data is proven to be the real one.
+    await this.writeData(message.raw, state, pipelined);
     const final = await this.read('data');
     state.reply = escapeServerText(final.raw);
-    // A second reply glued to this one would mean the server answered something else than this data.
-    if (this.reader!.hasUnread()) throw new ProtocolViolation('it sent more than one reply to the end of the message', `${final.raw}\n${this.reader!.partial()}`);
-    if (final.code >= 200 && final.code < 300) {
+    const accepted = final.code >= 200 && final.code < 300;
+    if (!accepted && pipelined) {
+      // A refusal is a refusal; the NOOP's answer only keeps the connection in step (a 421 closes it).
+      const noop = await this.read().catch(() => undefined);
+      if (noop?.code !== 250) this.destroy();
+    } else if (accepted) {
+      const noop = pipelined ? await this.read() : await this.command('NOOP');
+      if (noop.code !== 250) {
+        throw new ProtocolViolation('it sent more than one reply to the end of the message', `${final.raw}\n${noop.raw}`);
+      }
+      // Anything further, glued on, would mean replies out of step with the commands.
+      if (this.reader!.hasUnread()) throw new ProtocolViolation('it sent more replies than commands', `${final.raw}\n${noop.raw}\n${this.reader!.partial()}`);
+    }
+    if (accepted) {
       const done = recipients.map((r) => (r.state === 'accepted' ? { ...r, reply: state.reply } : r));
-      const deferred = done.some((r) => r.state === 'deferred');
-      return { state: deferred ? 'retry' : 'delivered', envelope, recipients: done, reply: state.reply, dataSent: true };
+      const deferred = done.filter((r) => r.state === 'deferred');
+      if (deferred.length === 0) return { state: 'delivered', envelope, recipients: done, reply: state.reply, dataSent: true };
+      // Delivered to some; the ones refused for now get it on the next attempt.
+      const first = refusals.find((r) => r.code < 500) as SmtpReply;
+      return { state: 'retry', envelope, recipients: done, reply: state.reply, advice: explainReply(first.code, first.raw, 'RCPT TO', this.ctx), dataSent: true };
     }
     if (final.code < 400) throw new ProtocolViolation(`it answered the end of the message with ${final.code}`, final.raw);
     throw new AttemptFailure(explainReply(final.code, final.raw, 'DATA', this.ctx), final.code, true);
   }
 
-  /** Writes the message and its final dot; any byte the server sends meanwhile breaks the attempt. */
-  private async writeData(raw: Buffer, state: { dataSent: boolean }): Promise<void> {
+  /** Writes the message and its final dot; a reply before the last piece stops the upload. */
+  private async writeData(raw: Buffer, state: { dataSent: boolean }, noop: boolean): Promise<void> {
     const reader = this.reader!;
     if (reader.hasUnread()) throw new ProtocolViolation('it answered before the message was sent', reader.partial());
     const socket = reader.socket;
     const before = reader.received;
     const pieces = dataPieces(raw);
+    if (noop) pieces.push(NOOP_LINE);
     const total = pieces.reduce((n, p) => n + p.length, 0);
     const allowed = this.timeoutMs + Math.ceil((total * 1000) / FLOOR_BYTES_PER_SECOND);
     const written = (chunk: Buffer) =>
@@ -588,16 +653,16 @@ export class SmtpSession {
       });
     const chunks: Buffer[] = [];
     for (const piece of pieces) for (let at = 0; at < piece.length; at += WRITE_CHUNK) chunks.push(piece.subarray(at, at + WRITE_CHUNK));
-    for (const [i, chunk] of chunks.entries()) {
+    for (const chunk of chunks) {
+      // Before the last piece is even handed over, the server cannot have the end of the message:
+      // whatever it says now is early, and the upload stops without its final dot.
+      if (reader.received !== before) throw new ProtocolViolation('it answered in the middle of the message', reader.partial());
       await this.bounded(written(chunk), allowed, () => new AttemptFailure(explainTimeout('data', this.ctx)));
-      if (i === chunks.length - 1) {
-        state.dataSent = true;
-        this.dataWritten(raw.length);
-      }
-      if (reader.received !== before) {
-        throw new ProtocolViolation(state.dataSent ? 'it answered before the whole message had been written' : 'it answered in the middle of the message', reader.partial());
-      }
     }
+    // From here on, an early answer is caught by the reply count (see NOOP in transaction()).
+    state.dataSent = true;
+    this.dataWritten(raw.length);
+    if (noop) this.client('NOOP');
   }
 
   /** RSET after a refused transaction, so the connection can carry the next message. */
