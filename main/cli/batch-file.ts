@@ -2,7 +2,7 @@
 // any is queued. A bad row is reported by its line number and field.
 import fs from 'node:fs';
 import path from 'node:path';
-import { OutgoingMessage, fieldErrors, type AttachmentInput } from '../../preload/contract';
+import { OutgoingMessage, fieldErrors, splitRecipients, type AttachmentInput } from '../../preload/contract';
 
 export interface RowError {
   line: number;
@@ -64,6 +64,13 @@ export function parseCsv(text: string): { line: number; cells: string[] }[] {
   if (quoted) throw new Error(`Line ${rowLine}: a quoted field is not closed`);
   if (cell !== '' || cells.length > 0) endRow();
   return rows;
+}
+
+/** A cell's recipients: separated by ";" or line breaks, never inside a quoted name ("Smith; Jones" <sj@example.com>). */
+function recipientList(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value !== 'string') return [];
+  return splitRecipients(value, { commas: false });
 }
 
 function splitList(value: unknown): string[] {
@@ -146,9 +153,9 @@ export function parseBatchFile(file: string): BatchParse {
       attachments.push(att);
     }
     const candidate = {
-      to: splitList(record.to),
-      cc: splitList(record.cc),
-      bcc: splitList(record.bcc),
+      to: recipientList(record.to),
+      cc: recipientList(record.cc),
+      bcc: recipientList(record.bcc),
       subject: record.subject ?? '',
       ...(record.text !== undefined ? { text: record.text } : {}),
       ...(record.html !== undefined ? { html: record.html } : {}),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AttachmentInput, OutgoingMessage, PROFILE_ID_RE, SendOutcome } from './smtp';
 import { OutboxEntry } from './outbox';
 import { ComposeMode, SendMode } from './mail-options';
+import { RECIPIENT_MAX_CHARS } from './mailbox';
 
 export const DRAFT_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -11,9 +12,9 @@ export const Draft = z.strictObject({
   id: z.string().regex(DRAFT_ID_RE, 'Invalid draft id').optional(),
   /** The server profile it goes out with; '' for the default profile. */
   profileId: z.union([z.literal(''), z.string().regex(PROFILE_ID_RE)]),
-  to: z.array(z.string().max(320)).max(500, 'At most 500 recipients per field'),
-  cc: z.array(z.string().max(320)).max(500, 'At most 500 recipients per field'),
-  bcc: z.array(z.string().max(320)).max(500, 'At most 500 recipients per field'),
+  to: z.array(z.string().max(RECIPIENT_MAX_CHARS)).max(500, 'At most 500 recipients per field'),
+  cc: z.array(z.string().max(RECIPIENT_MAX_CHARS)).max(500, 'At most 500 recipients per field'),
+  bcc: z.array(z.string().max(RECIPIENT_MAX_CHARS)).max(500, 'At most 500 recipients per field'),
   subject: z.string().max(998, 'Use a subject of at most 998 characters'),
   html: z.string().max(10 * 1024 * 1024, 'The text is too long'),
   attachments: z.array(AttachmentInput).max(100, 'At most 100 attachments'),

@@ -1,6 +1,6 @@
 // SMTP server profiles and the connection diagnosis: the shapes both sides of the bridge agree on.
 import { z } from 'zod';
-import { isMailbox as isMailboxText, optionalMailbox } from './mailbox';
+import { optionalMailbox, parseRecipient } from './mailbox';
 
 export const SECURITY_MODES = ['none', 'starttls', 'starttls-required', 'tls'] as const;
 export const SecurityMode = z.enum(SECURITY_MODES, { error: `Choose one of: ${SECURITY_MODES.join(', ')}` });
@@ -311,7 +311,8 @@ export const OutgoingMessage = z
   .superRefine((msg, ctx) => {
     for (const field of ['to', 'cc', 'bcc'] as const) {
       msg[field].forEach((addr, i) => {
-        if (!isMailboxText(addr)) ctx.addIssue({ code: 'custom', path: [field, i], message: `Not one email address: "${addr.slice(0, 80)}"` });
+        const parsed = parseRecipient(addr);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', path: [field, i], message: parsed.message });
       });
     }
     if (msg.to.length + msg.cc.length + msg.bcc.length === 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Add at least one recipient' });

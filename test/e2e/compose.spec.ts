@@ -226,7 +226,7 @@ test('an invalid address blocks Send, with the error next to the field that hold
     // …but once the field is left, the bad one is named under it.
     await ui.subject.click();
     await expect(ui.to).toHaveAttribute('aria-invalid', 'true');
-    const problem = '“bob@” is not an email address. Enter addresses like accounts@example.com, separated by commas or semicolons.';
+    const problem = '“bob@” is not an email address. Enter addresses like accounts@example.com or Accounts <accounts@example.com>, separated by commas or semicolons; put a name with a comma in double quotes.';
     expect(await descriptionOf(page, ui.to)).toBe(problem);
     await expect(ui.send).toHaveAttribute('aria-disabled', 'true');
     expect(await descriptionOf(page, ui.send)).toBe('Correct the address in To to send.');

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { OutboxEntry, OutboxRecipient } from '../../../preload/contract';
+import { recipientAddress, type OutboxEntry, type OutboxRecipient } from '../../../preload/contract';
 import { writeFileAtomic } from '../atomic-file';
 import { Journal } from './journal';
 import { SenderLock, type SenderLockOptions } from './sender-lock';
@@ -167,7 +167,8 @@ export class OutboxStore {
         profileId: m.profileId,
         profileName: m.profileName,
         subject: m.subject,
-        to: m.to,
+        // The list shown for the message: bare addresses, like the recipients' (names are in its header).
+        to: m.to.map(recipientAddress),
         size: m.raw.length,
         attachmentBytes: m.attachmentBytes,
         createdAt: at,

@@ -1,21 +1,21 @@
 // What the built-in mailer does with text: addresses typed into a field, sizes against a profile's
 // limit, and the message body (pasted HTML made safe, the plain-text alternative).
-import { isMailbox } from '../../../preload/contract';
+import { isRecipient, splitRecipients } from '../../../preload/contract';
 
 const MB = 1024 * 1024;
 
-/** The addresses typed in one field, in order; "Name <addr>" (as pasted from a mail client) counts as addr. */
+/**
+ * The recipients typed in one field, in order, as typed: "ap@example.com", or with a name,
+ * "Accounts Payable <ap@example.com>" as pasted from a mail client. A comma or semicolon inside a
+ * quoted name ("Smith, John" <j@example.com>) does not separate.
+ */
 export function splitAddresses(text: string): string[] {
-  return text
-    .split(/[,;\r\n]+/)
-    .map((token) => token.trim())
-    .filter((token) => token !== '')
-    .map((token) => /^[^<>]*<([^<>]+)>$/.exec(token)?.[1]?.trim() ?? token);
+  return splitRecipients(text);
 }
 
-/** The addresses in a field that are not one email address each. */
+/** The recipients in a field that are not one email address each (with or without a name). */
 export function invalidAddresses(addresses: readonly string[]): string[] {
-  return addresses.filter((a) => !isMailbox(a));
+  return addresses.filter((a) => !isRecipient(a));
 }
 
 /**
@@ -39,7 +39,7 @@ function quoted(values: readonly string[]): string {
 export function addressProblem(invalid: readonly string[]): string | undefined {
   if (invalid.length === 0) return undefined;
   const what = invalid.length === 1 ? 'is not an email address' : 'are not email addresses';
-  return `${quoted(invalid)} ${what}. Enter addresses like accounts@example.com, separated by commas or semicolons.`;
+  return `${quoted(invalid)} ${what}. Enter addresses like accounts@example.com or Accounts <accounts@example.com>, separated by commas or semicolons; put a name with a comma in double quotes.`;
 }
 
 /** "812 bytes", "24 KB", "3.2 MB". */

@@ -110,7 +110,9 @@ describe('outgoing message', () => {
   it('refuses header injection through addresses and subject', () => {
     const cases = [
       { ...base, to: ['a@acme.example\r\nBcc: victim@evil.example'] },
-      { ...base, to: ['Boss <a@acme.example>'] },
+      // A display name is fine (Boss <a@acme.example>); one that carries a line break is not.
+      { ...base, to: ['"Boss\r\nBcc: victim@evil.example" <a@acme.example>'] },
+      { ...base, to: ['Boss <a@acme.example>, b@acme.example'] },
       { ...base, cc: ['a@acme.example, b@acme.example'] },
       { ...base, bcc: ['undisclosed-recipients:;'] },
       { ...base, subject: 'Invoice\r\nBcc: victim@evil.example' },

@@ -15,8 +15,25 @@ describe('addresses typed in a recipient field', () => {
     expect(splitAddresses(' a@x.example ;b@y.example,, \n c@z.example; ')).toEqual(['a@x.example', 'b@y.example', 'c@z.example']);
   });
 
-  it('takes the address out of "Name <address>" as mail clients copy it', () => {
-    expect(splitAddresses('Accounts Payable <ap@northwind.example>; bob@contoso.example')).toEqual(['ap@northwind.example', 'bob@contoso.example']);
+  it('keeps "Name <address>" as mail clients copy it, name and all, as one recipient', () => {
+    expect(splitAddresses('Accounts Payable <ap@northwind.example>; bob@contoso.example')).toEqual(['Accounts Payable <ap@northwind.example>', 'bob@contoso.example']);
+    expect(invalidAddresses(['Accounts Payable <ap@northwind.example>', '"Accounts Payable" <ap@northwind.example>', '<ap@northwind.example>'])).toEqual([]);
+  });
+
+  it('does not split a quoted name at its comma, semicolon or @', () => {
+    expect(splitAddresses('"Smith, John" <j@example.com>, "a@evil.com; b@evil.com" <ok@example.com>; c@example.com')).toEqual([
+      '"Smith, John" <j@example.com>',
+      '"a@evil.com; b@evil.com" <ok@example.com>',
+      'c@example.com',
+    ]);
+    expect(invalidAddresses(splitAddresses('"Smith, John" <j@example.com>, "a@evil.com; b@evil.com" <ok@example.com>'))).toEqual([]);
+  });
+
+  it('names a name with a comma that is not quoted, and a name with a line break, as not addresses', () => {
+    // Unquoted, the comma separates: "Smith" alone is not an address.
+    expect(invalidAddresses(splitAddresses('Smith, John <j@example.com>'))).toEqual(['Smith']);
+    expect(invalidAddresses(['"Evil\r\nBcc: x@evil.com" <ok@example.com>', 'Evil <a@x.example> <b@y.example>'])).toHaveLength(2);
+    expect(addressProblem(['Smith'])).toContain('put a name with a comma in double quotes');
   });
 
   it('leaves the address being typed alone until a separator follows it or the field is left', () => {
@@ -28,7 +45,9 @@ describe('addresses typed in a recipient field', () => {
   it('names every address that is not one', () => {
     expect(invalidAddresses(['a@x.example', 'bob@', 'audit'])).toEqual(['bob@', 'audit']);
     expect(addressProblem([])).toBeUndefined();
-    expect(addressProblem(['bob@'])).toBe('“bob@” is not an email address. Enter addresses like accounts@example.com, separated by commas or semicolons.');
+    expect(addressProblem(['bob@'])).toBe(
+      '“bob@” is not an email address. Enter addresses like accounts@example.com or Accounts <accounts@example.com>, separated by commas or semicolons; put a name with a comma in double quotes.',
+    );
     expect(addressProblem(['a', 'b'])).toMatch(/^“a” and “b” are not email addresses\./);
     expect(addressProblem(['a', 'b', 'c', 'd', 'e'])).toMatch(/^“a”, “b”, “c” and 2 more are not email addresses\./);
   });
