@@ -17,7 +17,7 @@ import { composeMessage } from '../mail/compose';
 import { GraphError } from '../mail/graph';
 import type { AccessToken } from '../oauth/oauth-service';
 import { deliverOnce, SmtpPool, type DeliveryOutcome, type SmtpEndpoint } from '../mail/smtp-delivery';
-import { escapeServerText } from '../mail/smtp-text';
+import { escapeServerText } from '../text/server-text';
 import { smtpEndpoint } from '../mail/transport';
 import { OutboxStore, type NewMessage } from './outbox-store';
 import { backoffMs } from './retry-policy';
@@ -325,7 +325,10 @@ export class Outbox {
       });
   }
 
-  private async attempt(entry: OutboxEntry, profile: SmtpProfile, now: number, slotReserved: boolean): Promise<void> {
+  private async attempt(entry: OutboxEntry, planned: SmtpProfile, now: number, slotReserved: boolean): Promise<void> {
+    // The pass read the profiles a moment ago; an admin may have saved a change since. A saved
+    // secret goes only with the saved connection, so the attempt uses the profile as saved now.
+    const profile = this.overrides.has(entry.id) ? planned : (this.profile(entry.profileId) ?? planned);
     const limit = profile.maxAttachmentsMb * MB;
     if (limit > 0 && entry.attachmentBytes > limit) {
       if (slotReserved) this.store.slots.get(profile.id)?.pop();
