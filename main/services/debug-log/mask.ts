@@ -2,7 +2,7 @@
 // commands and challenge answers are hidden by their place in the dialogue, and every known secret
 // is replaced wherever it turns up, plain or encoded. Message content never: only its size.
 // No I/O here; the debug log feeds each conversation's lines through one ConversationMasker.
-import { escapeServerText } from '../mail/smtp-text';
+import { escapeServerText } from '../text/server-text';
 
 export type Direction = 'client' | 'server' | 'note';
 

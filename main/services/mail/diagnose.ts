@@ -29,7 +29,7 @@ import {
 } from './smtp-explain';
 import type { TrafficSink } from '../debug-log/debug-log';
 import { ConnectionClosed, ProtocolViolation, ReplyReader, type SmtpReply } from './smtp-reply';
-import { escapeServerText } from './smtp-text';
+import { escapeServerText } from '../text/server-text';
 
 export interface ConnectionConfig {
   profileName: string;

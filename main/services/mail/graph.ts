@@ -4,8 +4,8 @@
 // Retry-After) is waited out when short, and handed back to the outbox when long.
 import type { AddressObject } from 'mailparser';
 import type { Advice } from '../../../preload/contract';
-import { httpsRequest, HttpRequestError, type HttpsResponse } from '../oauth/https-request';
-import { escapeServerText } from './smtp-text';
+import { httpsRequest, HttpRequestError, type HttpsResponse } from '../net/https-request';
+import { escapeServerText } from '../text/server-text';
 
 /** Attachments of 3 MB or more go through an upload session (Graph opens none for smaller ones). */
 export const UPLOAD_SESSION_THRESHOLD = 3_000_000;

@@ -28,7 +28,7 @@ import {
   type TimeoutStage,
 } from './smtp-explain';
 import { ConnectionClosed, ProtocolViolation, ReplyReader, type SmtpReply } from './smtp-reply';
-import { escapeServerText } from './smtp-text';
+import { escapeServerText } from '../text/server-text';
 import { clientName as defaultClientName } from './transport';
 
 export interface SmtpEndpoint {

@@ -2,7 +2,7 @@
 // happens, and what to change. The connection test and the mail sender both explain through here.
 import type { Advice, SecurityMode, TlsVersion } from '../../../preload/contract';
 import { DEFAULT_PORTS } from '../../../preload/contract';
-import { escapeServerText } from './smtp-text';
+import { escapeServerText } from '../text/server-text';
 
 export const ADVICE_CODES = [
   // network

@@ -4,7 +4,7 @@
 // or the bare error word, and the provider's `error`, `error_description` and AADSTS number are what
 // tell the user what to change.
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
-import { httpsRequest } from './https-request';
+import { httpsRequest } from '../net/https-request';
 
 /** An OAuth2 error answer (RFC 6749 section 5.2), as the identity provider gave it. */
 export interface ProviderError {

@@ -2,7 +2,7 @@
 // happened, why, and what to change. The provider's own error answer decides (its OAuth2 error word
 // and description, with Entra's AADSTS number), whichever MSAL error carried it.
 import type { Advice } from '../../../preload/contract';
-import { escapeServerText } from '../mail/smtp-text';
+import { escapeServerText } from '../text/server-text';
 import { OAUTH_ERROR_WORDS, type ProviderError } from './msal-network';
 
 export const OAUTH_ADVICE_CODES = [

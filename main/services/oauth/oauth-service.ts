@@ -19,7 +19,7 @@ import {
   type SmtpProfile,
 } from '../../../preload/contract';
 import type { SecretStore } from '../secrets/secret-store';
-import { httpsRequest } from './https-request';
+import { httpsRequest } from '../net/https-request';
 import { msalNetworkModule, type WatchedNetworkModule } from './msal-network';
 import { scopesFor, DEFAULT_LOGIN_URL, type MicrosoftCloud, type TokenPurpose } from './microsoft-cloud';
 import { browserFailed, cancelled, explainMsalError, notConfigured, signInNeeded, signedInForOtherConnection, timedOut, type OAuthProblem } from './oauth-explain';

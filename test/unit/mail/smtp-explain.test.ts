@@ -11,7 +11,7 @@ import {
   explainSocketError,
   type ExplainContext,
 } from '../../../main/services/mail/smtp-explain';
-import { escapeServerText } from '../../../main/services/mail/smtp-text';
+import { escapeServerText } from '../../../main/services/text/server-text';
 import {
   TEST_PASSWORD,
   TEST_USER,
