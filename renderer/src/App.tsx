@@ -18,20 +18,20 @@ import {
 } from '@fluentui/react-components';
 import { ActivityTab } from './activity/ActivityTab';
 import { ComposeLauncher } from './compose/ComposeLauncher';
-import { useAppInfo } from './app/useAppInfo';
-import { useLeaveGuard } from './app/useLeaveGuard';
-import { useOsTheme } from './app/useOsTheme';
-import { useWhoAmI, type Identity } from './app/useWhoAmI';
+import { useAppInfo } from './hooks/useAppInfo';
+import { useLeaveGuard } from './hooks/useLeaveGuard';
+import { useOsTheme } from './hooks/useOsTheme';
+import { useWhoAmI, type Identity } from './hooks/useWhoAmI';
 import { EmailTab } from './email/EmailTab';
 import { GeneralTab } from './general/GeneralTab';
 import { NoticeList } from './notices/NoticeList';
 import { useNotices } from './notices/useNotices';
 import { useSettingsDraft, type SettingsDraft } from './settings/useSettingsDraft';
 import { SmtpTab } from './smtp/SmtpTab';
-import { usePasswords, type ProfilePasswords } from './smtp/usePasswords';
+import { usePasswords, type ProfilePasswords } from './hooks/usePasswords';
 import { UsersTab } from './users/UsersTab';
-import { useOwnSettings } from './users/useOwnSettings';
-import { useUserPasswords, type UserPasswords } from './users/useUserPasswords';
+import { useOwnSettings } from './hooks/useOwnSettings';
+import { useUserPasswords, type UserPasswords } from './hooks/useUserPasswords';
 import type { FormBinding } from './components/fields';
 import type { Settings } from '../../preload/contract';
 

@@ -3,7 +3,7 @@
 import { useId, type ReactNode } from 'react';
 import { Badge, makeStyles, mergeClasses, tokens, typographyStyles } from '@fluentui/react-components';
 import type { OutboxEntry, OutboxRecipient } from '../../../preload/contract';
-import { AdviceBox } from '../smtp/DiagnosisView';
+import { AdviceBox } from '../components/AdviceBox';
 import { formatBytes, formatFull } from './activity-format';
 import { ServerText } from '../components/ServerText';
 

@@ -29,7 +29,7 @@ import { Delete20Regular, Drafts20Regular, MailAdd20Regular } from '@fluentui/re
 import type { DraftSummary, SavedDraft } from '../../../preload/contract';
 import { ComposeWindow, type ComposeDone } from './ComposeWindow';
 import { formatSize } from './compose-format';
-import { useDrafts } from './useDrafts';
+import { useDrafts } from '../hooks/useDrafts';
 
 const useStyles = makeStyles({
   root: {

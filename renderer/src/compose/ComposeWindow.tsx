@@ -39,13 +39,13 @@ import {
   type SmtpProfile,
 } from '../../../preload/contract';
 import { getBridge } from '../bridge';
-import { useLeaveGuard } from '../app/useLeaveGuard';
-import { AdviceBox } from '../smtp/DiagnosisView';
+import { useLeaveGuard } from '../hooks/useLeaveGuard';
+import { AdviceBox } from '../components/AdviceBox';
 import { AddressField } from './AddressField';
 import { AttachmentList, MAX_ATTACHMENTS, encodeAttachments, fromFile, fromSaved, type PendingAttachment } from './AttachmentList';
 import { formatLimit, formatSize, htmlToText, invalidAddresses, isBlankHtml, limitBytes, splitAddresses } from './compose-format';
 import { RichTextEditor, type RichTextEditorHandle } from './RichTextEditor';
-import { sendsThroughOutbox, useSenders } from './useSenders';
+import { sendsThroughOutbox, useSenders } from '../hooks/useSenders';
 
 const LABEL_COLUMN = '72px';
 

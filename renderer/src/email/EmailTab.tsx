@@ -4,8 +4,8 @@ import { Button, makeStyles, tokens, typographyStyles } from '@fluentui/react-co
 import { M365_MODES, effectiveModes, findUser, type AppInfo, type Settings, type WhoAmI } from '../../../preload/contract';
 import { SwitchField, type FormBinding } from '../components/fields';
 import { FormSection } from '../components/FormSection';
-import { ModeField } from './ModeField';
-import { descriptionOf, labelOf, modeOptions, unavailableSummary, type Availability, type ModeKind } from './mode-options';
+import { ModeField } from '../components/ModeField';
+import { descriptionOf, labelOf, modeOptions, unavailableSummary, type Availability, type ModeKind } from '../components/mode-options';
 
 const useStyles = makeStyles({
   summary: {

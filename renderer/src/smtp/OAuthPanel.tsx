@@ -27,8 +27,8 @@ import { getBridge } from '../bridge';
 import { FIELD_MAX_WIDTH } from '../components/fields';
 import { CopyButton } from './CopyButton';
 import { DeviceCodeDialog, formatTime } from './DeviceCodeDialog';
-import { AdviceBox } from './DiagnosisView';
-import { useOAuthStatus } from './useOAuthStatus';
+import { AdviceBox } from '../components/AdviceBox';
+import { useOAuthStatus } from '../hooks/useOAuthStatus';
 
 const useStyles = makeStyles({
   panel: {

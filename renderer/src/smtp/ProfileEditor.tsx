@@ -28,7 +28,7 @@ import { FormSection } from '../components/FormSection';
 import { BasicRetirementNotice } from './BasicRetirementNotice';
 import { DiagnosisPanel, type TestRun } from './DiagnosisView';
 import { OAuthPanel } from './OAuthPanel';
-import { PasswordField } from './PasswordField';
+import { PasswordField } from '../components/PasswordField';
 import {
   AUTH_MODEL_OPTIONS,
   AUTH_OPTIONS,
@@ -43,7 +43,7 @@ import {
   profilePath,
   type TestFieldErrors,
 } from './profile-form';
-import type { ProfilePasswords } from './usePasswords';
+import type { ProfilePasswords } from '../hooks/usePasswords';
 
 const useStyles = makeStyles({
   root: {

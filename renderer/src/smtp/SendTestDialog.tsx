@@ -25,7 +25,7 @@ import {
 import { CheckmarkCircle20Filled } from '@fluentui/react-icons';
 import { MAILBOX_HINT, type FieldError, type SendOutcome, type SendReceipt, type SmtpProfile } from '../../../preload/contract';
 import { getBridge } from '../bridge';
-import { AdviceBox } from './DiagnosisView';
+import { AdviceBox } from '../components/AdviceBox';
 import { displayName, hostAndPort, validMailbox } from './profile-form';
 
 const useStyles = makeStyles({

@@ -19,7 +19,7 @@ import { ProfileEditor } from './ProfileEditor';
 import { ProfileList } from './ProfileList';
 import { findByName, nameProblem, parseProfilePath, profilePath, validMailbox, type TestFieldErrors } from './profile-form';
 import { SendTestDialog, type ProfileCheck } from './SendTestDialog';
-import type { ProfilePasswords } from './usePasswords';
+import type { ProfilePasswords } from '../hooks/usePasswords';
 
 
 type DialogState =

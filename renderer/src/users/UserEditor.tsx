@@ -5,11 +5,11 @@ import { MessageBar, MessageBarBody, makeStyles, tokens, typographyStyles } from
 import { effectiveModes, type Settings, type SystemUser } from '../../../preload/contract';
 import { SwitchField, TextField, type FormBinding } from '../components/fields';
 import { FormSection } from '../components/FormSection';
-import { ModeField } from '../email/ModeField';
-import { labelOf, unavailableSummary, userModeOptions, type Availability, type ModeKind } from '../email/mode-options';
-import { PasswordField } from '../smtp/PasswordField';
+import { ModeField } from '../components/ModeField';
+import { labelOf, unavailableSummary, userModeOptions, type Availability, type ModeKind } from '../components/mode-options';
+import { PasswordField } from '../components/PasswordField';
 import { displayName, userPath } from './user-form';
-import type { UserPasswords } from './useUserPasswords';
+import type { UserPasswords } from '../hooks/useUserPasswords';
 
 const useStyles = makeStyles({
   root: {

@@ -10,7 +10,7 @@ import { DeleteUserDialog } from './DeleteUserDialog';
 import { UserEditor } from './UserEditor';
 import { UserList } from './UserList';
 import { USER_KEYS, isMe, parseUserPath, userPath } from './user-form';
-import type { UserPasswords } from './useUserPasswords';
+import type { UserPasswords } from '../hooks/useUserPasswords';
 
 
 export interface UsersTabProps {

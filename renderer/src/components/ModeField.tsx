@@ -4,7 +4,7 @@
 import type { ReactNode } from 'react';
 import { Dropdown, Field, Input, Option, makeStyles, mergeClasses, tokens, typographyStyles } from '@fluentui/react-components';
 import type { Settings } from '../../../preload/contract';
-import { useFieldStyles, type FormBinding } from '../components/fields';
+import { useFieldStyles, type FormBinding } from './fields';
 import { getAt } from '../settings/dot-path';
 import type { ModeOption } from './mode-options';
 

@@ -1,7 +1,7 @@
 // Each system user's own SMTP password, write-only: stored through users:set-password once the
 // user is saved (an administrator for anyone, a user for themselves).
 import { getBridge } from '../bridge';
-import { usePasswords, type PasswordKind, type ProfilePasswords } from '../smtp/usePasswords';
+import { usePasswords, type PasswordKind, type ProfilePasswords } from './usePasswords';
 
 const USER_PASSWORDS: PasswordKind = {
   saved: (status) => status.userPasswords,

@@ -7,7 +7,7 @@ import { SystemUser, type Settings, type WhoAmI } from '../../../preload/contrac
 import { getBridge } from '../bridge';
 import type { FormBinding } from '../components/fields';
 import { deepEqual, setAt } from '../settings/dot-path';
-import { userPath } from './user-form';
+import { userPath } from '../users/user-form';
 
 const OWN_KEYS = ['compose', 'send', 'smtpUsername'] as const;
 type OwnKey = (typeof OWN_KEYS)[number];

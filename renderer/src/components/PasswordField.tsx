@@ -2,8 +2,8 @@
 // What the user types or clears waits in memory until Save (see usePasswords).
 import { Button, Field, Input, makeStyles, mergeClasses, tokens, typographyStyles } from '@fluentui/react-components';
 import { Eraser20Regular, LockClosed16Regular, LockOpen16Regular } from '@fluentui/react-icons';
-import { FIELD_MAX_WIDTH, useFieldStyles } from '../components/fields';
-import type { ProfilePasswords } from './usePasswords';
+import { FIELD_MAX_WIDTH, useFieldStyles } from './fields';
+import type { ProfilePasswords } from '../hooks/usePasswords';
 
 const useStyles = makeStyles({
   field: {
