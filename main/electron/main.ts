@@ -11,6 +11,7 @@ import { createDispatch } from '../api/dispatch';
 import { createHandlers } from '../api/handlers';
 import { CONTENT_SECURITY_POLICY, contentType, rendererFile } from '../host/static-files';
 import { registerChannels } from './ipc-main';
+import { forwardEvents } from './ipc-webcontents';
 import { createElectronStoreFile } from './electron-store-file';
 import { installMenu, isDevToolsShortcut } from './menu';
 import { chooseKeychain } from './keychain';
@@ -86,8 +87,11 @@ function start(): void {
     stopping = true;
     event.preventDefault();
     services.oauth.close();
+    services.live.close();
     void services.outbox.stop().finally(() => app.quit());
   });
+  // Changes the window should show at once (the outbox, settings saved by the CLI, notices).
+  forwardEvents((listener) => services.live.subscribe(listener), () => mainWindow?.webContents ?? null, trustedIds);
   registerChannels(createDispatch(createHandlers(services), { onInternalError: (channel, error) => console.error(`internal error on ${channel}:`, error) }), trustedIds);
 
   protocol.handle(APP_SCHEME, async (request) => {

@@ -6,9 +6,16 @@ import path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Dispatch } from '../api/dispatch';
+import type { AnyEventListener } from '../../preload/contract';
 import { CONTENT_SECURITY_POLICY, contentType, rendererFile } from './static-files';
 
 export const API_PATH = '/api/invoke';
+/**
+ * Server-Sent Events: what main pushes to the page. EventSource cannot send headers, so this one
+ * endpoint also takes the token as ?token=, compared in constant time like the header.
+ */
+export const EVENTS_PATH = '/api/events';
+const KEEP_ALIVE_MS = 15_000;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface HostOptions {
@@ -17,6 +24,10 @@ export interface HostOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   token?: string;
+  /** Where pushed events come from; without it the events endpoint answers 404. `replay` asks for the current state at once. */
+  subscribe?: (listener: AnyEventListener, options: { replay: boolean }) => () => void;
+  /** How often an idle event stream gets a comment, so proxies and the browser keep it open. */
+  keepAliveMs?: number;
 }
 
 export interface RunningHost {
@@ -53,15 +64,27 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     return serveStatic(res, url.pathname, req.method === 'HEAD');
   }
 
+  function tokenMatches(given: string): boolean {
+    const got = Buffer.from(given);
+    return got.length === expected.length && timingSafeEqual(got, expected);
+  }
+
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const auth = Buffer.from(req.headers.authorization ?? '');
-    if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
+    const queryToken = url.pathname === EVENTS_PATH ? url.searchParams.get('token') : null;
+    const authorised = tokenMatches(req.headers.authorization ?? '') || (queryToken !== null && tokenMatches(`Bearer ${queryToken}`));
+    if (!authorised) {
       return sendJson(res, 401, { ok: false, error: { code: 'forbidden', message: 'Missing or wrong token' } });
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins().has(origin)) {
       return sendJson(res, 403, { ok: false, error: { code: 'forbidden', message: 'Requests from other origins are refused' } });
     }
+    // A page of another site never gets here with the token; a browser that says where it came from must say "here".
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      return sendJson(res, 403, { ok: false, error: { code: 'forbidden', message: 'Requests from other sites are refused' } });
+    }
+    if (url.pathname === EVENTS_PATH) return streamEvents(req, res);
     if (url.pathname !== API_PATH) return sendJson(res, 404, { ok: false, error: { code: 'not-found', message: 'No such endpoint' } });
     if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'invalid-input', message: 'Use POST' } });
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
@@ -81,6 +104,27 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const result = await options.dispatch(channel, input, { shell: 'browser' });
     // A request this user may not make is refused as such; every other answer is a result object.
     sendJson(res, !result.ok && result.error.code === 'forbidden' ? 403 : 200, result);
+  }
+
+  function streamEvents(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method !== 'GET') return sendJson(res, 405, { ok: false, error: { code: 'invalid-input', message: 'Use GET' } });
+    if (!options.subscribe) return sendJson(res, 404, { ok: false, error: { code: 'not-found', message: 'No such endpoint' } });
+    res.writeHead(200, { ...securityHeaders(), 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    // Reconnect soon after a drop; the replayed revision then says whether a save was missed.
+    res.write('retry: 2000\n\n');
+    const unsubscribe = options.subscribe(
+      (name, payload) => {
+        if (!res.writableEnded) res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
+      },
+      { replay: true },
+    );
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), options.keepAliveMs ?? KEEP_ALIVE_MS);
+    const stop = () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    };
+    req.once('close', stop);
+    res.once('close', stop);
   }
 
   function serveStatic(res: http.ServerResponse, pathname: string, headOnly: boolean): void {

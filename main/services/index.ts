@@ -2,10 +2,14 @@
 // pieces (electron-store, safeStorage, shell.openPath) arrive as arguments.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { findUser, type AppInfo, type Shell, type SystemUser } from '../../preload/contract';
+import { findUser, type AppInfo, type Result, type Shell } from '../../preload/contract';
+import type { Identity } from './access';
+import { fromShellOpener, openFolderOnly, openUrlWithSystem, openWithSystem, type SystemOpener } from './os-open';
+import { SettingsUseCases } from './use-cases/settings-use-cases';
+import { MailUseCases } from './use-cases/mail-use-cases';
 import { NoticeService } from './notices';
+import { LiveUpdates } from './live-updates';
 import { DataUnreadableError, SettingsService, errorText, type DocumentFileFactory } from './settings/settings-service';
 import { keyFileCodec, type SecretCodec } from './secrets/codecs';
 import { SecretStore } from './secrets/secret-store';
@@ -37,6 +41,8 @@ export interface ServiceOptions {
   openPath?: (folder: string) => Promise<string>;
   /** Opens a web address in the system browser; resolves to an error message, or '' on success. Electron passes shell.openExternal. */
   openUrl?: (url: string) => Promise<string>;
+  /** The environment the system opener reads ($BROWSER, PATH); process.env when absent. */
+  env?: NodeJS.ProcessEnv;
   /** Where Microsoft sign-in and Graph live; from the environment when absent. */
   microsoftCloud?: MicrosoftCloud;
   /** The OS account running Mailroom; os.userInfo() when absent. */
@@ -49,13 +55,8 @@ export function keyFilePath(dataDir: string): string {
   return path.join(dataDir, 'keys', 'secrets.key');
 }
 
-export interface Identity {
-  account: string;
-  user?: SystemUser;
-  admin: boolean;
-  /** Why nobody may change the settings now (they were damaged after users had been defined). */
-  readOnly?: string;
-}
+export type { Identity } from './access';
+export { openFolderOnly, openUrlWithSystem } from './os-open';
 
 /** The signed-in OS account: DOMAIN\\name on Windows when the domain is known, else the login name. */
 export function osAccount(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
@@ -74,10 +75,17 @@ export interface Services {
   readonly oauth: OAuthService;
   readonly drafts: DraftStore;
   readonly compose: ComposeService;
+  /** What changed, pushed to open windows (outbox, settings and notices, whichever process changed them). */
+  readonly live: LiveUpdates;
   /** Who is using Mailroom: the OS account, the system user it maps to, and whether it may change settings. */
   identity(): Identity;
   /** Opens an existing folder in the OS file manager; anything else (a file, a program, nothing) is refused. */
-  openPath(folder: string): Promise<string>;
+  openFolder(folder: string): Promise<Result<string>>;
+  /**
+   * What a caller may do, with the rules that go with it: the one place the dialog, browser mode
+   * and the command line change settings, profiles, users, sign-ins and the outbox through.
+   */
+  readonly useCases: { settings: SettingsUseCases; mail: MailUseCases };
   info(): AppInfo;
 }
 
@@ -95,10 +103,18 @@ export function createServices(options: ServiceOptions): Services {
   const secrets = new SecretStore(dataDir, [...(options.secretCodecs ?? []), keyFileCodec(keyFilePath(dataDir))]);
   const debugLog = new DebugLog({ settings: () => settings.readShared().general.debug, ...(options.now ? { now: options.now } : {}) });
   const cloud = options.microsoftCloud ?? microsoftCloudFromEnv();
-  const oauth = new OAuthService({ secrets, cloud, openUrl: options.openUrl ?? openUrlWithSystem });
+  const env = options.env ?? process.env;
+  const openUrl: SystemOpener = options.openUrl ? fromShellOpener(options.openUrl) : (url) => openUrlWithSystem(url, { env });
+  const openFolder = openFolderOnly(options.openPath ? fromShellOpener(options.openPath) : (folder) => openWithSystem(folder, { env }));
+  const oauth = new OAuthService({ secrets, cloud, openUrl });
   const osUser = options.osUser ?? (() => osAccount());
   const mail = new MailService({ settings, secrets, debugLog, oauth, cloud, osUser });
-  const outbox = new Outbox({ dataDir, settings, mail, ...(options.now ? { now: () => options.now!().getTime() } : {}), ...(options.onOutboxChange ? { onChange: options.onOutboxChange } : {}) });
+  const live = new LiveUpdates({ dataDir, settingsFile: settings.file, noticesFile: notices.file, settingsRevision: () => settings.revision() });
+  const onOutboxChange = (): void => {
+    live.outboxChanged();
+    options.onOutboxChange?.();
+  };
+  const outbox = new Outbox({ dataDir, settings, mail, ...(options.now ? { now: () => options.now!().getTime() } : {}), onChange: onOutboxChange });
   const identity = (): Identity => {
     const account = osUser();
     const user = findUser(settings.read().users, account);
@@ -114,20 +130,26 @@ export function createServices(options: ServiceOptions): Services {
     handOff: options.handOff ?? platformHandOff(),
     platform: options.platform ?? process.platform,
     mail,
-    openUrl: options.openUrl ?? openUrlWithSystem,
+    openUrl,
   });
+  const useCases = {
+    settings: new SettingsUseCases({ settings, mail, identity }),
+    mail: new MailUseCases({ settings, mail, oauth, outbox, identity, openFolder }),
+  };
   return {
     dataDir,
     settings,
     drafts,
     compose,
+    live,
     notices,
     secrets,
     mail,
     outbox,
     oauth,
     identity,
-    openPath: openFolderOnly(options.openPath ?? openWithSystem),
+    openFolder,
+    useCases,
     debugLog,
     info: () => ({
       name: 'Mailroom',
@@ -157,68 +179,4 @@ function prepareDataFolder(dataDir: string, platform: NodeJS.Platform): void {
   } catch {
     /* a folder we cannot look at or change is reported by the first read of the settings */
   }
-}
-
-/**
- * Wraps whichever opener the shell has so that it is only ever handed an existing folder, by its
- * resolved path: never a file (which the OS would open, or run), nor a path that leads nowhere.
- * A UNC path on Windows passes the same test or is refused the same way.
- */
-export function openFolderOnly(opener: (folder: string) => Promise<string>): (folder: string) => Promise<string> {
-  return async (folder) => {
-    if (!path.isAbsolute(folder)) return 'use the full path of a folder';
-    let real: string;
-    try {
-      real = await fs.promises.realpath(path.resolve(folder));
-      if (!(await fs.promises.stat(real)).isDirectory()) return 'that is a file, not a folder; only a folder can be opened';
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no folder there; check the path' : errorText(error);
-    }
-    return opener(real);
-  };
-}
-
-/** The platform's own opener, for browser mode (which runs on the user's machine). */
-function openWithSystem(folder: string): Promise<string> {
-  const [command, args] =
-    process.platform === 'win32' ? ['explorer.exe', [folder]] : process.platform === 'darwin' ? ['open', [folder]] : ['xdg-open', [folder]];
-  return new Promise((resolve) => {
-    const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
-    child.once('error', (error) => resolve(error.message));
-    child.once('spawn', () => {
-      child.unref();
-      resolve('');
-    });
-  });
-}
-
-/**
- * The system browser, for browser mode and the command line: $BROWSER when set (its "%s" replaced
- * by the address, else the address appended), otherwise the platform's opener. No shell is involved.
- */
-export function openUrlWithSystem(url: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  if (!/^https?:\/\//i.test(url)) return Promise.resolve('not a web address');
-  let command: string;
-  let args: string[];
-  const browser = env.BROWSER?.trim();
-  if (browser) {
-    const parts = browser.split(/\s+/);
-    command = parts[0]!;
-    args = parts.slice(1);
-    args = args.some((a) => a.includes('%s')) ? args.map((a) => a.replace('%s', url)) : [...args, url];
-  } else if (process.platform === 'win32') {
-    [command, args] = ['rundll32.exe', ['url.dll,FileProtocolHandler', url]];
-  } else if (process.platform === 'darwin') {
-    [command, args] = ['open', [url]];
-  } else {
-    [command, args] = ['xdg-open', [url]];
-  }
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { detached: true, stdio: 'ignore' });
-    child.once('error', (error) => resolve(error.message));
-    child.once('spawn', () => {
-      child.unref();
-      resolve('');
-    });
-  });
 }

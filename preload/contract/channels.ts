@@ -2,6 +2,7 @@
 // Main validates inputs against these (authoritatively); the renderer gets its types from them.
 import { z } from 'zod';
 import { Settings } from './settings';
+import { SettingsRevision } from './events';
 import { mailbox } from './mailbox';
 import { Diagnosis, PasswordInput, PROFILE_ID_RE, SendOutcome, SmtpProfile } from './smtp';
 import { OutboxEntry, OutboxState, OutboxView } from './outbox';
@@ -69,6 +70,9 @@ export const DebugStatus = z.object({
 });
 export type DebugStatus = z.infer<typeof DebugStatus>;
 
+export const SettingsWithRevision = z.object({ settings: Settings, revision: SettingsRevision });
+export type SettingsWithRevision = z.infer<typeof SettingsWithRevision>;
+
 export const channels = {
   'app:get-info': { input: none, output: AppInfo },
   'app:list-notices': { input: none, output: z.array(Notice) },
@@ -76,6 +80,10 @@ export const channels = {
   'app:whoami': { input: none, output: WhoAmI },
   'settings:get': { input: none, output: Settings },
   'settings:save': { input: Settings, output: Settings },
+  /** The saved settings with their revision, for a draft that will be saved with settings:save-if-unchanged. */
+  'settings:get-with-revision': { input: none, output: SettingsWithRevision },
+  /** Saves like settings:save, but only over the revision the draft was based on; otherwise refused with code conflict. */
+  'settings:save-if-unchanged': { input: z.strictObject({ settings: Settings, baseRevision: SettingsRevision }), output: SettingsWithRevision },
   'secrets:status': { input: none, output: SecretStatus },
   'secrets:set-profile-password': {
     input: z.strictObject({ profileId: z.string().regex(PROFILE_ID_RE), password: z.string().max(1024, 'Use a password of at most 1024 characters').nullable() }),

@@ -1,5 +1,5 @@
 // The renderer's one way to reach main: the preload API in Electron, the loopback HTTP API in browser mode.
-import type { Channel, ChannelInput, ChannelOutput, MailroomApi, Result } from '../../preload/contract';
+import { EVENT_NAMES, events, type AppEvent, type Channel, type ChannelInput, type ChannelOutput, type EventListener, type MailroomApi, type Result } from '../../preload/contract';
 
 declare global {
   interface Window {
@@ -9,6 +9,7 @@ declare global {
 
 const TOKEN_KEY = 'mailroom.token';
 const API_PATH = '/api/invoke';
+const EVENTS_PATH = '/api/events';
 
 /** Reads the per-launch token from the URL once, then keeps it for reloads and hides it from the address bar. */
 function takeToken(): string | null {
@@ -20,8 +21,55 @@ function takeToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-export function createHttpBridge(token: string | null, fetchImpl: typeof fetch = fetch): MailroomApi {
+/**
+ * Events pushed by main over one Server-Sent Events stream, opened with the first listener and
+ * closed with the last. EventSource cannot send headers, so the token goes in the address of this
+ * one request (same origin, never logged, never sent elsewhere). EventSource reconnects by itself.
+ */
+function httpEvents(token: string | null, createSource: (url: string) => EventSource) {
+  const listeners = new Map<AppEvent, Set<(payload: unknown) => void>>();
+  let source: EventSource | null = null;
+  const count = () => [...listeners.values()].reduce((n, set) => n + set.size, 0);
+  const open = () => {
+    if (source || !token) return;
+    source = createSource(`${EVENTS_PATH}?token=${encodeURIComponent(token)}`);
+    for (const name of EVENT_NAMES) {
+      source.addEventListener(name, (message) => {
+        let data: unknown;
+        try {
+          data = JSON.parse((message as MessageEvent<string>).data);
+        } catch {
+          return;
+        }
+        const parsed = events[name].safeParse(data);
+        if (!parsed.success) return;
+        for (const listener of [...(listeners.get(name) ?? [])]) listener(parsed.data);
+      });
+    }
+  };
+  return function onEvent<E extends AppEvent>(name: E, listener: EventListener<E>): () => void {
+    const set = listeners.get(name) ?? new Set();
+    listeners.set(name, set);
+    const wrapped = (payload: unknown) => listener(payload as Parameters<EventListener<E>>[0]);
+    set.add(wrapped);
+    open();
+    return () => {
+      set.delete(wrapped);
+      if (count() === 0) {
+        source?.close();
+        source = null;
+      }
+    };
+  };
+}
+
+export function createHttpBridge(
+  token: string | null,
+  fetchImpl: typeof fetch = fetch,
+  createSource: (url: string) => EventSource = (url) => new EventSource(url),
+): MailroomApi {
   return {
+    onEvent: httpEvents(token, createSource),
     async invoke<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Result<ChannelOutput<C>>> {
       if (!token) {
         return { ok: false, error: { code: 'forbidden', message: 'This page was opened without its access token. Open the full address Mailroom printed when it started.' } };

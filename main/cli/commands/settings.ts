@@ -33,7 +33,7 @@ export const SETTINGS_COMMANDS: Command[] = [
       services.outbox.start();
       let host;
       try {
-        host = await startHost({ dispatch, rendererDir: ctx.options.rendererDir, port });
+        host = await startHost({ dispatch, rendererDir: ctx.options.rendererDir, port, subscribe: (listener, options) => services.live.subscribe(listener, options) });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         throw new CliError({
@@ -44,6 +44,7 @@ export const SETTINGS_COMMANDS: Command[] = [
       if (ctx.json) ctx.io.stdout.write(JSON.stringify({ url: host.url }) + '\n');
       else ctx.io.stdout.write(`Mailroom is running in browser mode. Open this address (it holds a private access token):\n  ${host.url}\nData folder: ${services.dataDir}\nPress Ctrl+C to stop.\n`);
       const signal = await (ctx.options.stopSignal?.() ?? new Promise<string>(() => {}));
+      services.live.close();
       await host.close();
       if (!ctx.json) ctx.io.stderr.write(`Stopped (${signal}).\n`);
       return EXIT.ok;

@@ -2,6 +2,7 @@
 // conf (browser mode, CLI) or electron-store (Electron): same format, same file, atomic writes.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import {
   CompleteSettings,
   Settings,
@@ -269,10 +270,38 @@ export class SettingsService {
     }
   }
 
-  /** Validates the whole document, required fields included, and writes it; or changes nothing and says which fields are wrong. */
-  save(input: unknown): Result<Settings> {
+  /**
+   * The revision of the saved settings: equal in every process that reads the same document, and
+   * different once anyone saves something else. Throws DataUnreadableError like read().
+   */
+  revision(): string {
+    return revisionOf(this.snapshot().value);
+  }
+
+  /** The saved settings and their revision, read together so the one always describes the other. */
+  readWithRevision(): { settings: Settings; revision: string } {
+    const { value } = this.snapshot();
+    return { settings: structuredClone(value), revision: revisionOf(value) };
+  }
+
+  /**
+   * Validates the whole document, required fields included, and writes it; or changes nothing and
+   * says which fields are wrong. Given the revision the caller's copy was based on, it also refuses
+   * (code conflict) when someone else saved in between, rather than silently putting old values back.
+   */
+  save(input: unknown, { baseRevision }: { baseRevision?: string } = {}): Result<Settings> {
     const parsed = CompleteSettings.safeParse(input);
     if (!parsed.success) return invalidInput(parsed.error);
+    if (baseRevision !== undefined) {
+      let current: string;
+      try {
+        current = this.revision();
+      } catch (error) {
+        if (error instanceof DataUnreadableError) return fail('io-error', error.message);
+        throw error;
+      }
+      if (current !== baseRevision) return fail('conflict', STALE_SAVE_MESSAGE);
+    }
     return this.write(parsed.data);
   }
 
@@ -435,6 +464,14 @@ export class SettingsService {
     this.deps.onRecovered?.(message);
     return { value: defaultSettings(), ...(locked ? { locked } : {}) };
   }
+}
+
+export const STALE_SAVE_MESSAGE =
+  'The settings were changed elsewhere (in another window or with the mailroom command) since you opened them. Nothing was saved. Reload to see their changes, or keep your changes to save over them.';
+
+/** A short digest of the document itself, not of the file's bytes, so any process that reads the same settings agrees on it. */
+export function revisionOf(settings: Settings): string {
+  return createHash('sha256').update(JSON.stringify(settings)).digest('base64url').slice(0, 22);
 }
 
 function lockedMessage(what: string): string {
