@@ -1,11 +1,11 @@
 // mailroom compose, as the accounting package calls it: the user's Compose with mode decides, the
 // OS-default path runs for real with a recording xdg-open first on PATH, and the built-in mailer
-// gets a draft.
+// gets a draft. Runs through runCli in this process; PATH and TMPDIR are laid over its environment.
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, mailroom } from '../helpers/cli';
+import { mailroom } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
 
 const RECORDER = `#!/bin/sh
@@ -32,7 +32,6 @@ function calls(): { target: string; file?: Buffer }[] {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
   work = tempDir('cli-compose-');
   const bin = path.join(work.dir, 'bin');
   records = path.join(work.dir, 'records');

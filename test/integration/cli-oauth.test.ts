@@ -1,11 +1,13 @@
 // sign-in, sign-out, test-connection and send for a Microsoft 365 (OAuth2) profile, run as an IT
-// admin runs them: a real process, the real identity provider and SMTP server on loopback, and
-// $BROWSER standing in for the system browser.
-import { spawn } from 'node:child_process';
+// admin runs them: the real identity provider and SMTP server on loopback, and $BROWSER standing in
+// for the system browser. The device-code sign-in runs the built binary (NODE_EXTRA_CA_CERTS, live
+// stderr); the rest runs through runCli in this process, whose HTTPS trusts the test CA meanwhile.
+import https from 'node:https';
+import tls from 'node:tls';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ensureBuilt, mailroom } from '../helpers/cli';
+import { ensureBuilt, mailroom, mailroomProcess } from '../helpers/cli';
 import { startIdentityProvider, TEST_CLIENT_ID, TEST_TENANT_ID, type IdentityProvider } from '../helpers/identity-provider';
 import { startXoauth2SmtpServer, type Xoauth2Server } from '../helpers/xoauth2-smtp';
 import { createTestCa } from '../helpers/test-ca';
@@ -36,6 +38,8 @@ beforeAll(async () => {
   });
   const caFile = path.join(dir, 'ca.pem');
   fs.writeFileSync(caFile, ca.cert);
+  // What NODE_EXTRA_CA_CERTS does for the binary: the system's CAs and the test CA.
+  https.globalAgent.options.ca = [...tls.rootCertificates, ca.cert];
   // The "browser": records the address it was asked to open.
   opened = path.join(dir, 'opened.txt');
   const recorder = path.join(dir, 'browser.cjs');
@@ -50,6 +54,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  delete https.globalAgent.options.ca;
   await Promise.all([idp?.close(), smtp?.close()]);
   cleanup?.();
 });
@@ -57,21 +62,7 @@ afterAll(async () => {
 const run = (args: string[]) => mailroom(args, { dataDir: dir, env });
 
 /** Runs a command and hands its standard error, as it arrives, to onStderr. */
-function runLive(args: string[], onStderr: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, MAILROOM_DATA_DIR: dir, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      onStderr(stderr);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const runLive = (args: string[], onStderr: (text: string) => void) => mailroom(args, { dataDir: dir, env, onStderr });
 
 describe('mailroom sign-in / sign-out', () => {
   it('profile set --auth-model oauth2 fills in Microsoft 365 submission defaults', async () => {
@@ -82,13 +73,13 @@ describe('mailroom sign-in / sign-out', () => {
 
   it('signs in with a device code: the code on stderr, one JSON document on stdout', async () => {
     let done = false;
-    const result = await runLive(['sign-in', '--profile', 'Office 365', '--device-code', '--json'], (stderr) => {
+    const result = await mailroomProcess(['sign-in', '--profile', 'Office 365', '--device-code', '--json'], { dataDir: dir, env, onStderr: (stderr) => {
       const code = /Code: (\S+)/.exec(stderr)?.[1];
       if (code && !done) {
         done = true;
         void idp.completeDeviceCode(code);
       }
-    });
+    } });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/Address: https:\/\//);
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, profile: 'Office 365', status: { signedIn: true, account: idp.users[0]!.username } });

@@ -1,9 +1,9 @@
-// send --batch and the outbox commands, as a script runs them.
+// send --batch and the outbox commands, as a script runs them (through runCli in this process).
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt, mailroom } from '../helpers/cli';
+import { mailroom } from '../helpers/cli';
 import { startSink, type Sink } from '../helpers/sink-server';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -13,7 +13,6 @@ let cleanup: () => void;
 const run = (args: string[], input?: string) => mailroom(args, { dataDir: dir, input });
 
 beforeAll(async () => {
-  ensureBuilt();
   sink = await startSink();
 });
 afterAll(() => sink.close());
@@ -91,6 +90,8 @@ describe('mailroom send --batch', () => {
       expect(out.stderr).toContain(`process ${holder.pid}`);
     } finally {
       holder.kill();
+      // Gone means reaped: until then kill(pid, 0) still finds it.
+      if (holder.exitCode === null && holder.signalCode === null) await new Promise((resolve) => holder.once('exit', resolve));
     }
     // A lock left by a process that is gone is taken over.
     const out = await run(['outbox', 'run']);

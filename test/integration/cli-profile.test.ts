@@ -1,10 +1,11 @@
-// The profile, test-connection and send commands, as an IT script runs them, against a real SMTP server.
+// The profile, test-connection and send commands, as an IT script runs them (through runCli in this
+// process), against a real SMTP server.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt, mailroom } from '../helpers/cli';
+import { mailroom } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
 
 const PASSWORD = 'S3cret-p@ss/word+';
@@ -18,7 +19,6 @@ const authSeen: string[] = [];
 const run = (args: string[], input?: string) => mailroom(args, { dataDir: dir, input });
 
 beforeAll(async () => {
-  ensureBuilt();
   server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,

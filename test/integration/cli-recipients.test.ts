@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, mailroom } from '../helpers/cli';
+import { mailroom } from '../helpers/cli';
 import { createTestCerts, startSmtpServer, type RunningServer } from '../helpers/smtp-servers';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -22,7 +22,6 @@ const run = (args: string[]) => mailroom(args, { dataDir: work.dir, env });
 const named = (a: AddressObject | AddressObject[] | undefined) => (Array.isArray(a) ? a.flatMap((x) => x.value) : (a?.value ?? [])).map((v) => ({ name: v.name, address: v.address }));
 
 beforeAll(async () => {
-  ensureBuilt();
   srv = await startSmtpServer(createTestCerts(), { mode: 'plain', authOptional: true });
   work = tempDir('cli-recipients-');
   const bin = path.join(work.dir, 'bin');

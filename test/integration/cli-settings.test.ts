@@ -1,8 +1,10 @@
+// mailroom settings and serve. The commands run in this process through runCli; the built binary
+// itself is run for what only a real process shows: npm run's output, exit codes, signals.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, ROOT, ensureBuilt, mailroom } from '../helpers/cli';
+import { CLI, ROOT, ensureBuilt, mailroom, mailroomProcess } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
 import { defaultSettings } from '../../preload/contract';
 
@@ -43,7 +45,8 @@ describe('mailroom settings (CLI)', () => {
   });
 
   it('refuses an unknown command or option with exit 2 on stderr', async () => {
-    const unknown = await run(['frobnicate']);
+    // The real binary: its exit status is what a script sees.
+    const unknown = await mailroomProcess(['frobnicate'], { dataDir: dir });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
     const badOption = await run(['settings', 'export', '--bogus']);
