@@ -1,10 +1,9 @@
 // The way to the debug log from the Activity view: a button that opens its folder (saying inline
 // why it could not), and a warning while the folder cannot be written.
-import { useState } from 'react';
 import { Button, Link, MessageBar, MessageBarBody, MessageBarTitle, makeStyles, tokens, typographyStyles } from '@fluentui/react-components';
 import { ErrorCircle16Filled, FolderOpen20Regular } from '@fluentui/react-icons';
 import type { DebugStatus } from '../../../preload/contract';
-import { getBridge } from '../bridge';
+import { useOpenDebugFolder } from '../hooks/useOpenDebugFolder';
 
 const useStyles = makeStyles({
   row: {
@@ -35,8 +34,6 @@ const useStyles = makeStyles({
   },
 });
 
-type Outcome = { kind: 'idle' } | { kind: 'opened'; path: string } | { kind: 'failed'; message: string; field?: string };
-
 export interface OpenDebugFolderProps {
   /** Shows a setting (by its dot path) on its own tab, for an error that names one. */
   onShowSetting?(path: string): void;
@@ -44,19 +41,7 @@ export interface OpenDebugFolderProps {
 
 export function OpenDebugFolder({ onShowSetting }: OpenDebugFolderProps) {
   const styles = useStyles();
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
-
-  const open = async () => {
-    setBusy(true);
-    const result = await getBridge().invoke('debug:open-folder', undefined);
-    setBusy(false);
-    if (result.ok) setOutcome({ kind: 'opened', path: result.value.path });
-    else {
-      const field = result.error.fields?.[0]?.path;
-      setOutcome({ kind: 'failed', message: result.error.message, ...(field ? { field } : {}) });
-    }
-  };
+  const { busy, outcome, open } = useOpenDebugFolder();
 
   return (
     <div className={styles.row}>

@@ -1,10 +1,9 @@
 // The General tab: organisation, the system mailboxes, debug logging and where the data lives.
-import { useEffect, useState } from 'react';
 import { MessageBar, MessageBarBody } from '@fluentui/react-components';
-import { getBridge } from '../bridge';
-import { LOG_LEVELS, type DebugStatus, type AppInfo, type LogLevel, type Settings } from '../../../preload/contract';
+import { LOG_LEVELS, type AppInfo, type LogLevel, type Settings } from '../../../preload/contract';
 import { DropdownField, NumberField, ReadOnlyField, SwitchField, TextField, type DropdownOption, type FormBinding } from '../components/fields';
 import { FormSection } from '../components/FormSection';
+import { useDebugFolderStatus } from '../hooks/useDebugFolderStatus';
 
 const LOG_LEVEL_LABELS: Record<LogLevel, string> = {
   error: 'Errors only',
@@ -23,27 +22,6 @@ export interface GeneralTabProps {
   info: AppInfo | null;
   /** The settings as saved: the debug folder check looks at the saved folder. */
   saved?: Settings | null;
-}
-
-/** Whether the saved debug folder can be written, checked when logging is on and the saved path changes. */
-function useDebugFolderStatus(enabled: boolean, savedPath: string): DebugStatus | null {
-  const [status, setStatus] = useState<DebugStatus | null>(null);
-  useEffect(() => {
-    let live = true;
-    if (!enabled || savedPath === '') {
-      setStatus(null);
-      return;
-    }
-    void getBridge()
-      .invoke('debug:check', undefined)
-      .then((result) => {
-        if (live && result.ok) setStatus(result.value);
-      });
-    return () => {
-      live = false;
-    };
-  }, [enabled, savedPath]);
-  return status;
 }
 
 export function GeneralTab({ form, info, saved }: GeneralTabProps) {

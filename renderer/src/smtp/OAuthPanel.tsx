@@ -1,7 +1,7 @@
 // Signing a profile in with Microsoft: who is signed in and until when, the two ways to sign in
 // (the system browser, or a code typed on any device), the wait while the user does it, and what
 // went wrong when it did not work.
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef } from 'react';
 import {
   Button,
   Link,
@@ -15,20 +15,12 @@ import {
   typographyStyles,
 } from '@fluentui/react-components';
 import { Keyboard20Regular, PersonCircle20Regular, PersonKey20Regular, SignOut20Regular } from '@fluentui/react-icons';
-import {
-  SmtpProfile,
-  type Advice,
-  type FieldError,
-  type OAuthStatus,
-  type SignInFlow,
-  type SignInMethod,
-} from '../../../preload/contract';
-import { getBridge } from '../bridge';
+import { SmtpProfile, type FieldError, type OAuthStatus, type SignInMethod } from '../../../preload/contract';
 import { FIELD_MAX_WIDTH } from '../components/fields';
 import { CopyButton } from './CopyButton';
 import { DeviceCodeDialog, formatTime } from './DeviceCodeDialog';
 import { AdviceBox } from '../components/AdviceBox';
-import { useOAuthStatus } from '../hooks/useOAuthStatus';
+import { useSignIn } from '../hooks/useSignIn';
 
 const useStyles = makeStyles({
   panel: {
@@ -135,14 +127,6 @@ const useStyles = makeStyles({
   },
 });
 
-type Phase =
-  | { status: 'idle' }
-  | { status: 'starting'; method: SignInMethod }
-  | { status: 'waiting'; flow: SignInFlow }
-  | { status: 'failed'; advice: Advice }
-  | { status: 'error'; title: string; message: string }
-  | { status: 'cancelled' };
-
 export interface OAuthPanelProps {
   profile: SmtpProfile;
   /** The profile as main needs it, or null after showing under the fields what is wrong. */
@@ -159,77 +143,19 @@ export function OAuthPanel(props: OAuthPanelProps) {
   const styles = useStyles();
   const headingId = useId();
   const reasonId = useId();
-  const { state, reload, set } = useOAuthStatus(profile);
-  const [phase, setPhase] = useState<Phase>({ status: 'idle' });
-  const [signingOut, setSigningOut] = useState(false);
-  const flowRef = useRef<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
-  // The sign-in outlives many renders; what it calls at the end must be the latest.
-  const latest = useRef(props);
-  latest.current = props;
-
-  // A sign-in left behind (another profile selected, OAuth2 switched off) is called off in main too.
-  useEffect(
-    () => () => {
-      const open = flowRef.current;
-      flowRef.current = null;
-      if (open) void getBridge().invoke('oauth:sign-in-cancel', { flowId: open });
-    },
-    [],
-  );
+  const { state, phase, signingOut, busy, signIn: startSignIn, cancel, signOut } = useSignIn(profile, {
+    prepare: () => props.prepare(),
+    onFieldErrors: (fields) => props.onFieldErrors(fields),
+    onSignedIn: (status) => props.onSignedIn(status),
+    onSettled: () => headingRef.current?.focus(),
+  });
 
   const blocker = props.readOnly ? 'Only an administrator can sign this profile in or out.' : signInBlocker(profile);
-  const busy = phase.status === 'starting' || phase.status === 'waiting' || signingOut;
 
   const signIn = async (method: SignInMethod) => {
     if (blocker || busy) return;
-    const prepared = latest.current.prepare();
-    if (!prepared) {
-      setPhase({ status: 'error', title: 'Check the profile', message: 'Some fields need attention first. The messages are under the fields.' });
-      return;
-    }
-    setPhase({ status: 'starting', method });
-    const started = await getBridge().invoke('oauth:sign-in-start', { profile: prepared, method });
-    if (!started.ok) {
-      latest.current.onFieldErrors(started.error.fields ?? []);
-      setPhase({ status: 'error', title: 'Signing in could not start', message: started.error.message });
-      return;
-    }
-    const flow = started.value;
-    flowRef.current = flow.flowId;
-    setPhase({ status: 'waiting', flow });
-    const ended = await getBridge().invoke('oauth:sign-in-wait', { flowId: flow.flowId });
-    // Cancelled, or another sign-in took its place: this one's ending is no news.
-    if (flowRef.current !== flow.flowId) return;
-    flowRef.current = null;
-    if (!ended.ok) {
-      setPhase({ status: 'error', title: 'Not signed in', message: ended.error.message });
-      void reload();
-    } else if (ended.value.ok) {
-      set(ended.value.status);
-      setPhase({ status: 'idle' });
-      latest.current.onSignedIn(ended.value.status);
-      headingRef.current?.focus();
-    } else {
-      setPhase({ status: 'failed', advice: ended.value.advice });
-    }
-  };
-
-  const cancel = () => {
-    const open = flowRef.current;
-    flowRef.current = null;
-    setPhase({ status: 'cancelled' });
-    if (open) void getBridge().invoke('oauth:sign-in-cancel', { flowId: open });
-  };
-
-  const signOut = async () => {
-    setSigningOut(true);
-    setPhase({ status: 'idle' });
-    const result = await getBridge().invoke('oauth:sign-out', { profileId: profile.id });
-    setSigningOut(false);
-    if (result.ok) set(result.value);
-    else setPhase({ status: 'error', title: 'Not signed out', message: result.error.message });
-    headingRef.current?.focus();
+    await startSignIn(method);
   };
 
   const status = state.status === 'ready' ? state.value : undefined;

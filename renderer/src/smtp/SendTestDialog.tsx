@@ -23,9 +23,9 @@ import {
   typographyStyles,
 } from '@fluentui/react-components';
 import { CheckmarkCircle20Filled } from '@fluentui/react-icons';
-import { MAILBOX_HINT, type FieldError, type SendOutcome, type SendReceipt, type SmtpProfile } from '../../../preload/contract';
-import { getBridge } from '../bridge';
+import { MAILBOX_HINT, type FieldError, type SendReceipt, type SmtpProfile } from '../../../preload/contract';
 import { AdviceBox } from '../components/AdviceBox';
+import { useSendTest } from '../hooks/useSendTest';
 import { displayName, hostAndPort, validMailbox } from './profile-form';
 
 const useStyles = makeStyles({
@@ -89,13 +89,6 @@ const useStyles = makeStyles({
   },
 });
 
-type Phase =
-  | { status: 'idle' }
-  | { status: 'sending' }
-  | { status: 'sent'; receipt: SendReceipt }
-  | { status: 'refused'; outcome: Extract<SendOutcome, { ok: false }> }
-  | { status: 'error'; message: string };
-
 export type ProfileCheck = { ok: true; profile: SmtpProfile } | { ok: false; message: string };
 
 export interface SendTestDialogProps {
@@ -122,7 +115,7 @@ export function SendTestDialog({ open, profile, check, systemNotification, passw
   const [choice, setChoice] = useState<Choice>(hasSystem ? 'system' : 'other');
   const [other, setOther] = useState('');
   const [otherTouched, setOtherTouched] = useState(false);
-  const [phase, setPhase] = useState<Phase>({ status: 'idle' });
+  const { phase, send: sendTest, fail } = useSendTest(onFieldErrors);
   const radioLabelId = useId();
 
   const otherProblem = other.trim() === '' ? 'Enter the address to send the test to' : validMailbox(other) ? undefined : MAILBOX_HINT;
@@ -136,20 +129,10 @@ export function SendTestDialog({ open, profile, check, systemNotification, passw
     }
     const checked = check();
     if (!checked.ok) {
-      setPhase({ status: 'error', message: checked.message });
+      fail(checked.message);
       return;
     }
-    setPhase({ status: 'sending' });
-    const result = await getBridge().invoke('smtp:send-test', { profile: checked.profile, password: password ?? null, to });
-    if (!result.ok) {
-      const fields = result.error.fields ?? [];
-      onFieldErrors(fields);
-      setPhase({ status: 'error', message: result.error.message });
-    } else if (result.value.ok) {
-      setPhase({ status: 'sent', receipt: result.value.receipt });
-    } else {
-      setPhase({ status: 'refused', outcome: result.value });
-    }
+    await sendTest(checked.profile, password, to);
   };
 
   const sending = phase.status === 'sending';

@@ -11,7 +11,6 @@ import {
   type FieldError,
   type Settings,
 } from '../../../preload/contract';
-import { getBridge } from '../bridge';
 import type { FormBinding } from '../components/fields';
 import type { TestRun } from './DiagnosisView';
 import { AddProfileDialog, CreateProfileDialog, DeleteProfileDialog } from './ProfileDialogs';
@@ -20,6 +19,7 @@ import { ProfileList } from './ProfileList';
 import { findByName, nameProblem, parseProfilePath, profilePath, validMailbox, type TestFieldErrors } from './profile-form';
 import { SendTestDialog, type ProfileCheck } from './SendTestDialog';
 import type { ProfilePasswords } from '../hooks/usePasswords';
+import { useTestConnection } from '../hooks/useTestConnection';
 
 
 type DialogState =
@@ -51,6 +51,7 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
   const [focusRequest, setFocusRequest] = useState<string | null>(null);
   const [openings, setOpenings] = useState(0);
   const reportHeadingId = useId();
+  const testConnection = useTestConnection();
   // Whoever may not change the settings sees the profiles and tests them, and adds or deletes none.
   const readOnly = form.isReadOnly('smtp.profiles');
 
@@ -178,11 +179,7 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
     }
     setRuns((all) => ({ ...all, [id]: { status: 'running' } }));
     setTestErrors(({ [id]: _old, ...rest }) => rest);
-    const result = await getBridge().invoke('smtp:test-connection', {
-      profile: checked.profile,
-      password: passwords.forTest(id) ?? null,
-      ping,
-    });
+    const result = await testConnection(checked.profile, passwords.forTest(id), ping);
     if (result.ok) {
       setRuns((all) => ({ ...all, [id]: { status: 'done', diagnosis: result.value } }));
     } else {
