@@ -52,6 +52,11 @@ export class LiveUpdates {
     };
   }
 
+  /** How many listeners there are now (open windows and streams). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   emit<E extends AppEvent>(name: E, payload: EventPayload<E>): void {
     for (const listener of [...this.listeners]) {
       try {
