@@ -8,14 +8,25 @@ export interface Sink {
   /** How many copies of each Message-ID arrived. */
   received: Map<string, number>;
   total(): number;
+  /** How many connections were accepted so far. */
+  connections(): number;
+  /** Calls listener after each connection accepted and each message received; returns the way to stop. */
+  watch(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
 export async function startSink(options: { delayMs?: number } = {}): Promise<Sink> {
   const received = new Map<string, number>();
   const sockets = new Set<net.Socket>();
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const listener of [...listeners]) listener();
+  };
+  let connections = 0;
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    connections++;
+    changed();
     socket.setNoDelay(true);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
@@ -39,6 +50,7 @@ export async function startSink(options: { delayMs?: number } = {}): Promise<Sin
             const id = /^Message-ID:\s*(<[^>]+>)/im.exec(data.join('\n'))?.[1] ?? '(none)';
             received.set(id, (received.get(id) ?? 0) + 1);
             data = [];
+            changed();
             reply('250 2.0.0 queued\r\n');
           } else if (data.length < 40) data.push(line);
           continue;
@@ -62,6 +74,11 @@ export async function startSink(options: { delayMs?: number } = {}): Promise<Sin
     port,
     received,
     total: () => [...received.values()].reduce((a, b) => a + b, 0),
+    connections: () => connections,
+    watch: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
