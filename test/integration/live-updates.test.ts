@@ -139,7 +139,8 @@ describe('the event stream', () => {
   });
 
   it('refuses the right token from a foreign Origin or another site', async () => {
-    for (const headers of [{ Origin: 'http://evil.example' }, { Origin: 'null' }, { 'Sec-Fetch-Site': 'cross-site' }]) {
+    const refused: Record<string, string>[] = [{ Origin: 'http://evil.example' }, { Origin: 'null' }, { 'Sec-Fetch-Site': 'cross-site' }];
+    for (const headers of refused) {
       const stream = await openStream(token(), headers);
       expect(stream.status, JSON.stringify(headers)).toBe(403);
       stream.close();
