@@ -28,7 +28,7 @@ import {
   type SocketStage,
 } from './smtp-explain';
 import type { TrafficSink } from '../debug-log/debug-log';
-import { ConnectionClosed, ProtocolViolation, ReplyReader, type SmtpReply } from './smtp-reply';
+import { ConnectionClosed, ProtocolViolation, ReplyReader, noCapabilities, parseCapabilities, type Capabilities, type SmtpReply } from './smtp-reply';
 import { escapeServerText } from '../text/server-text';
 
 export interface ConnectionConfig {
@@ -111,15 +111,6 @@ class Stop extends Error {}
 
 type Reply = SmtpReply;
 
-interface Capabilities {
-  starttls: boolean;
-  auth: string[];
-  /** Bytes; 0 when the server names no limit. */
-  size: number | undefined;
-  extensions: string[];
-  helo: boolean;
-}
-
 function now(): number {
   return performance.now();
 }
@@ -144,23 +135,6 @@ function sanitiseClientName(name: string | undefined): string {
 function humanSize(bytes: number): string {
   const mb = bytes / 1048576;
   return `${mb >= 10 || Number.isInteger(mb) ? mb.toFixed(0) : mb.toFixed(1)} MB (${bytes.toLocaleString('en-US')} bytes)`;
-}
-
-function parseCapabilities(reply: Reply, helo = false): Capabilities {
-  const caps: Capabilities = { starttls: false, auth: [], size: undefined, extensions: [], helo };
-  if (helo) return caps;
-  for (const line of reply.lines.slice(1)) {
-    const [keyword = '', ...params] = line.trim().split(/[\s=]+/);
-    const key = keyword.toUpperCase();
-    if (key === 'STARTTLS') caps.starttls = true;
-    else if (key === 'AUTH') {
-      for (const m of params) if (m && !caps.auth.includes(m.toUpperCase())) caps.auth.push(m.toUpperCase());
-    } else if (key === 'SIZE') {
-      const n = Number(params[0] ?? '0');
-      caps.size = Number.isFinite(n) ? n : 0;
-    } else if (key) caps.extensions.push(key);
-  }
-  return caps;
 }
 
 function describeCapabilities(caps: Capabilities, detail: (label: string, value: string) => void, suffix = ''): void {
@@ -643,7 +617,7 @@ class DiagnosisRun {
       detail('EHLO refused', escapeServerText(ehlo.raw, 200));
       const helo = await this.command('ehlo', `HELO ${name}`);
       if (helo.code !== 250) throw new StepFailure(explainReply(helo.code, helo.raw, 'HELO', this.ctx), `EHLO and HELO refused (${helo.code})`, true);
-      this.caps = parseCapabilities(helo, true);
+      this.caps = noCapabilities();
       detail('Fallback', 'HELO accepted: the server lists no extensions, so no STARTTLS and no sign-in');
       return { status: 'warning', summary: 'Old-style server: EHLO refused, HELO accepted (no extensions)' };
     });

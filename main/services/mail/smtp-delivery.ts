@@ -27,7 +27,7 @@ import {
   type SocketStage,
   type TimeoutStage,
 } from './smtp-explain';
-import { ConnectionClosed, ProtocolViolation, ReplyReader, type SmtpReply } from './smtp-reply';
+import { ConnectionClosed, ProtocolViolation, ReplyReader, noCapabilities, parseCapabilities, type Capabilities, type SmtpReply } from './smtp-reply';
 import { escapeServerText } from '../text/server-text';
 import { clientName as defaultClientName } from './transport';
 
@@ -124,31 +124,6 @@ class AttemptFailure extends Error {
 
 class DeadlineExceeded extends Error {}
 
-interface Capabilities {
-  starttls: boolean;
-  auth: string[];
-  /** The SIZE the server advertised (0 = no stated limit); undefined when it does not do SIZE. */
-  size: number | undefined;
-  smtputf8: boolean;
-  pipelining: boolean;
-}
-
-function parseCapabilities(reply: SmtpReply): Capabilities {
-  const caps: Capabilities = { starttls: false, auth: [], size: undefined, smtputf8: false, pipelining: false };
-  for (const line of reply.lines.slice(1)) {
-    const [keyword = '', ...params] = line.trim().split(/[\s=]+/);
-    const key = keyword.toUpperCase();
-    if (key === 'STARTTLS') caps.starttls = true;
-    else if (key === 'AUTH') for (const m of params) caps.auth.push(m.toUpperCase());
-    else if (key === 'SIZE') {
-      const n = Number(params[0] ?? '0');
-      caps.size = Number.isSafeInteger(n) && n >= 0 ? n : 0;
-    } else if (key === 'SMTPUTF8') caps.smtputf8 = true;
-    else if (key === 'PIPELINING') caps.pipelining = true;
-  }
-  return caps;
-}
-
 const TLS_VERSION: Record<TlsVersion, tls.SecureVersion> = { '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
 
 const contexts = new Map<string, tls.SecureContext>();
@@ -220,7 +195,7 @@ export class SmtpSession {
   private reader: ReplyReader | undefined;
   private socket: net.Socket | undefined;
   private readonly sockets: net.Socket[] = [];
-  private caps: Capabilities = { starttls: false, auth: [], size: undefined, smtputf8: false, pipelining: false };
+  private caps: Capabilities = noCapabilities();
   private encrypted = false;
   private deadline = 0;
   private stage: SocketStage = 'tcp';
@@ -442,7 +417,7 @@ export class SmtpSession {
     if (ehlo.code < 500 || ehlo.code === 521) throw new AttemptFailure(explainReply(ehlo.code, ehlo.raw, 'EHLO', this.ctx), ehlo.code);
     const helo = await this.command(`HELO ${name}`);
     if (helo.code !== 250) throw new AttemptFailure(explainReply(helo.code, helo.raw, 'HELO', this.ctx), helo.code);
-    this.caps = { starttls: false, auth: [], size: undefined, smtputf8: false, pipelining: false };
+    this.caps = noCapabilities();
     this.note('The server refused EHLO and accepted HELO: it offers no extensions (no STARTTLS, no sign-in)');
   }
 
@@ -548,12 +523,12 @@ export class SmtpSession {
     const size = message.raw.length;
     if (this.caps.size !== undefined) params.push(`SIZE=${size}`);
     const utf8 = /[^\x20-\x7e]/.test([envelope.from, ...envelope.to].join(''));
-    if (utf8 && this.caps.smtputf8) params.push('SMTPUTF8');
+    if (utf8 && this.caps.extensions.includes('SMTPUTF8')) params.push('SMTPUTF8');
     const mailLine = `MAIL FROM:<${addressForCommand(envelope.from)}>${params.length ? ` ${params.join(' ')}` : ''}`;
     const rcptLines = envelope.to.map((address) => `RCPT TO:<${addressForCommand(address)}>`);
     // With PIPELINING (RFC 2920) the envelope and DATA go in one write; the replies must then come
     // one for one, in order: the reader takes exactly as many as were asked for.
-    const pipelined = this.caps.pipelining;
+    const pipelined = this.caps.extensions.includes('PIPELINING');
     let mail: SmtpReply;
     const rcpts: SmtpReply[] = [];
     let data: SmtpReply | undefined;

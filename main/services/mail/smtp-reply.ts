@@ -168,3 +168,35 @@ export class ReplyReader {
     this.deliver(this.problem);
   };
 }
+
+/** What a server says it can do, from its EHLO reply. */
+export interface Capabilities {
+  starttls: boolean;
+  /** Sign-in mechanisms, upper-case, once each. */
+  auth: string[];
+  /** The SIZE the server advertised in bytes (0 = no stated limit); undefined when it does not do SIZE. */
+  size: number | undefined;
+  /** Every other extension keyword, upper-case (PIPELINING, SMTPUTF8, 8BITMIME…). */
+  extensions: string[];
+}
+
+/** What a server that only answered HELO can do: nothing beyond plain SMTP. */
+export function noCapabilities(): Capabilities {
+  return { starttls: false, auth: [], size: undefined, extensions: [] };
+}
+
+export function parseCapabilities(ehlo: SmtpReply): Capabilities {
+  const caps = noCapabilities();
+  for (const line of ehlo.lines.slice(1)) {
+    const [keyword = '', ...params] = line.trim().split(/[\s=]+/);
+    const key = keyword.toUpperCase();
+    if (key === 'STARTTLS') caps.starttls = true;
+    else if (key === 'AUTH') {
+      for (const m of params) if (m && !caps.auth.includes(m.toUpperCase())) caps.auth.push(m.toUpperCase());
+    } else if (key === 'SIZE') {
+      const n = Number(params[0] ?? '0');
+      caps.size = Number.isSafeInteger(n) && n >= 0 ? n : 0;
+    } else if (key) caps.extensions.push(key);
+  }
+  return caps;
+}
