@@ -24,7 +24,5 @@ export interface Command {
   details?: string;
   options?: ParseArgsConfig['options'];
   positionals?: { min: number; max: number };
-  /** Changes system settings: only an administrator (or anyone while no users are defined) may run it. */
-  admin?: boolean;
   run(ctx: Context, values: Record<string, unknown>, positionals: string[]): Promise<number>;
 }

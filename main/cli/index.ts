@@ -1,12 +1,13 @@
 // The mailroom command line, for IT and scripts: settings, browser mode, server profiles and mail.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServices, openUrlWithSystem, type Services } from '../services';
+import { createServices, type Services } from '../services';
 import { microsoftCloudFromEnv } from '../services/oauth/microsoft-cloud';
 import { createConfFile } from '../services/conf-file';
 import { DataUnreadableError } from '../services/settings/settings-service';
 import { resolveDataDir } from '../services/data-dir';
 import type { Command, CliOptions, Context } from './command';
+import { SERVE_COMMANDS } from './commands/serve';
 import { SETTINGS_COMMANDS } from './commands/settings';
 import { PROFILE_COMMANDS } from './commands/profile';
 import { MAIL_COMMANDS } from './commands/mail';
@@ -20,7 +21,7 @@ export type { CliOptions } from './command';
 
 const JSON_OPTION = { json: { type: 'boolean' as const } };
 
-const COMMANDS: Command[] = [...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...OAUTH_COMMANDS, ...MAIL_COMMANDS, ...COMPOSE_COMMANDS, ...OUTBOX_COMMANDS];
+const COMMANDS: Command[] = [...SERVE_COMMANDS, ...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...OAUTH_COMMANDS, ...MAIL_COMMANDS, ...COMPOSE_COMMANDS, ...OUTBOX_COMMANDS];
 
 const GROUPS: Record<string, string> = {
   settings: 'Export, import, read and change settings',
@@ -109,12 +110,7 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
       services: () => (services ??= openServices(io, options)),
     };
     try {
-      if (command.admin) {
-        const who = ctx.services().identity();
-        if (!who.admin) {
-          throw new CliError({ code: 'forbidden', message: who.readOnly ?? `Only an administrator can change system settings; ${who.account} is ${who.user ? 'not an administrator' : 'not one of the system users'}.` }, EXIT.failed);
-        }
-      }
+      // Who may run what is decided by the services each command calls, as for the dialog.
       return await command.run(ctx, parsed.values, parsed.positionals);
     } finally {
       // Close pooled connections and the outbox journal so the process can exit.
@@ -149,11 +145,11 @@ function openServices(io: CliIo, options: CliOptions): Services {
       createFile: createConfFile,
       onRecovered: (message) => io.stderr.write(`warning: ${message}\n`),
       microsoftCloud: microsoftCloudFromEnv(io.env),
-      openUrl: (url) => openUrlWithSystem(url, io.env),
+      env: io.env,
     });
   } catch (error) {
     // Data that cannot be read (another account's settings, a locked file): stop here, change nothing.
-    if (error instanceof DataUnreadableError) throw new CliError({ code: 'io-error', message: error.message }, EXIT.failed);
+    if (error instanceof DataUnreadableError) throw new CliError({ code: 'io-error', message: error.message });
     throw error;
   }
 }

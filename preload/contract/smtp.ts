@@ -320,6 +320,12 @@ export const OutgoingMessage = z
 export type OutgoingMessage = z.infer<typeof OutgoingMessage>;
 
 /** What a send attempt came to: the server's receipt, or the advice for what went wrong. */
+/**
+ * What became of a send: delivered with the server's receipt, or not delivered with advice. This is
+ * the value of a call that worked (the message was handled and the answer is known), not a failure
+ * shape: "the server refused it" is a result to show, while a call that could not run at all
+ * answers with a Result's error.
+ */
 export const SendOutcome = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), receipt: SendReceipt }),
   z.object({ ok: z.literal(false), advice: Advice }),

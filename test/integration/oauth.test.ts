@@ -313,7 +313,7 @@ describe('the debug log', () => {
     await services.debugLog.flush();
     const tokens = await Promise.all(['m365', 'graph'].map(async (id) => {
       const t = await services.oauth.accessToken(saved(id));
-      if (!t.ok) throw new Error(t.advice.title);
+      if (!t.ok) throw new Error(t.error.message);
       return t.value.token;
     }));
     const log = fs.readdirSync(logDir).map((f) => fs.readFileSync(path.join(logDir, f), 'utf8')).join('\n');

@@ -458,7 +458,7 @@ describe('a Microsoft sign-in token goes only to the server it was signed in for
   /** The token the profile holds now, in every form it could travel in. */
   async function tokenForms(p: SmtpProfile): Promise<string[]> {
     const t = await m365.oauth.accessToken(p);
-    if (!t.ok) throw new Error(t.advice.title);
+    if (!t.ok) throw new Error(t.error.message);
     const xoauth2 = Buffer.from(`user=${t.value.account}\x01auth=Bearer ${t.value.token}\x01\x01`).toString('base64');
     return [t.value.token, t.value.token.slice(20, 80), xoauth2, xoauth2.slice(30, 90)];
   }

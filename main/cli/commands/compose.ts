@@ -31,7 +31,7 @@ export const COMPOSE_COMMANDS: Command[] = [
         profileId = profile.id;
       }
       const result = await services.compose.compose({ message, ...(profileId ? { profileId } : {}) });
-      if (!result.ok) throw new CliError(result.error, EXIT.failed);
+      if (!result.ok) throw new CliError(result.error);
       if (result.value.kind === 'builtin') {
         const draft = services.drafts.save({ profileId: profileId ?? '', to: message.to, cc: message.cc, bcc: message.bcc, subject: message.subject, html: message.html ?? escapeText(message.text ?? ''), attachments: message.attachments });
         if (ctx.json) printJson(ctx.io, { ok: true, mode: 'builtin', draftId: draft.id });

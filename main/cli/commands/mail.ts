@@ -4,25 +4,20 @@ import { type Advice, type Diagnosis, type SmtpProfile } from '../../../preload/
 import { MESSAGE_OPTIONS, messageFromOptions } from '../message-options';
 import type { Command, Context } from '../command';
 import { readSecretLine } from '../input';
-import { CliError, EXIT, printJson } from '../output';
-import { notFound } from './profile';
+import { CliError, EXIT, failWith, printJson } from '../output';
+import { PROFILE_OPTION } from './profile';
 import { sendBatch } from './outbox';
 
 const STATUS_MARK: Record<string, string> = { passed: 'ok  ', failed: 'FAIL', warning: 'warn', skipped: 'skip', info: 'info' };
 
-function pickProfile(ctx: Context, name: unknown): SmtpProfile {
-  const services = ctx.services();
-  if (typeof name === 'string') {
-    const found = services.mail.findProfile(name);
-    if (!found) throw notFound(ctx, name);
-    return found;
+/** The profile named with --profile, else the default one. */
+export function pickProfile(ctx: Context, name: unknown): SmtpProfile {
+  const picked = ctx.services().useCases.mail.pickProfile(typeof name === 'string' ? name : undefined);
+  if (!picked.ok) {
+    const { error } = picked;
+    throw failWith(error.code === 'invalid-input' ? { ...error, message: 'Name a profile with --profile NAME (there is no default profile)' } : error, PROFILE_OPTION);
   }
-  const settings = services.settings.read();
-  const fallback = settings.smtp.profiles.find((p) => p.id === settings.general.defaultProfile);
-  if (!fallback) {
-    throw new CliError({ code: 'invalid-input', message: 'Name a profile with --profile NAME (there is no default profile)', fields: [{ path: '--profile', message: 'Required' }] });
-  }
-  return fallback;
+  return picked.value;
 }
 
 export function formatAdvice(advice: Advice): string {
@@ -110,11 +105,10 @@ export const MAIL_COMMANDS: Command[] = [
       }
       const message = messageFromOptions(ctx, values, { recipientRequired: true });
       const password = await passwordOption(ctx, values);
-      const services = ctx.services();
-      const prepared = await services.mail.prepare(profile, { password });
-      if (!prepared.ok) throw new CliError(prepared.error);
       // On disk in the outbox first, then sent; a temporary failure stays queued for "outbox run".
-      const { outcome } = await services.outbox.sendNow(profile, message, 'message', { password });
+      const sent = await ctx.services().useCases.mail.send(profile, message, { password });
+      if (!sent.ok) throw new CliError(sent.error);
+      const outcome = sent.value;
       if (ctx.json) printJson(ctx.io, outcome);
       else if (outcome.ok) {
         ctx.io.stdout.write(`Sent with "${profile.name}".\n  Message-ID: ${outcome.receipt.messageId}\n  Server:     ${outcome.receipt.response}\n  Accepted:   ${outcome.receipt.accepted.join(', ') || '(none)'}\n`);

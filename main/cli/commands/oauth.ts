@@ -2,24 +2,22 @@
 // opens the system browser and waits on a loopback port; --device-code suits a machine without one.
 import type { OAuthStatus, SmtpProfile } from '../../../preload/contract';
 import type { Command, Context } from '../command';
-import { CliError, EXIT, printJson } from '../output';
+import { CliError, EXIT, failWith, printJson } from '../output';
 import { formatAdvice } from './mail';
-import { notFound } from './profile';
+import { PROFILE_OPTION } from './profile';
 
 function oauthProfile(ctx: Context, name: unknown): SmtpProfile {
   if (typeof name !== 'string' || name.trim() === '') {
     throw new CliError({ code: 'invalid-input', message: 'Name the profile with --profile NAME', fields: [{ path: '--profile', message: 'Required' }] });
   }
-  const profile = ctx.services().mail.findProfile(name);
-  if (!profile) throw notFound(ctx, name);
-  if (profile.authModel !== 'oauth2') {
-    throw new CliError({
-      code: 'invalid-input',
-      message: `The profile "${profile.name}" signs in with a password. Switch it first: mailroom profile set "${profile.name}" --auth-model oauth2 --client-id GUID`,
-      fields: [{ path: '--profile', message: 'Not an OAuth2 profile' }],
-    });
+  const found = ctx.services().useCases.mail.oauthProfile(name);
+  if (!found.ok) {
+    const { error } = found;
+    // A profile that exists but signs in with a password: the command that switches it.
+    const hint = error.code === 'invalid-input' ? ` Run: mailroom profile set "${name}" --auth-model oauth2 --client-id GUID` : '';
+    throw failWith({ ...error, message: error.message + hint }, PROFILE_OPTION);
   }
-  return profile;
+  return found.value;
 }
 
 export function describeStatus(status: OAuthStatus): string {
@@ -32,7 +30,6 @@ export function describeStatus(status: OAuthStatus): string {
 export const OAUTH_COMMANDS: Command[] = [
   {
     name: 'sign-in',
-    admin: true,
     summary: 'Sign a Microsoft 365 (OAuth2) profile in, in the browser or with a code',
     usage: 'mailroom sign-in --profile NAME [--device-code] [--json]',
     details: [
@@ -46,7 +43,7 @@ export const OAUTH_COMMANDS: Command[] = [
     async run(ctx, values) {
       const profile = oauthProfile(ctx, values.profile);
       const oauth = ctx.services().oauth;
-      const started = await oauth.startSignIn(profile, values['device-code'] ? 'device-code' : 'browser');
+      const started = await ctx.services().useCases.mail.startSignIn(profile, values['device-code'] ? 'device-code' : 'browser');
       if (!started.ok) throw new CliError(started.error);
       const flow = started.value;
       if (flow.deviceCode) {
@@ -77,16 +74,14 @@ export const OAUTH_COMMANDS: Command[] = [
   },
   {
     name: 'sign-out',
-    admin: true,
     summary: 'Sign a Microsoft 365 (OAuth2) profile out and delete its saved tokens',
     usage: 'mailroom sign-out --profile NAME [--json]',
     options: { profile: { type: 'string' } },
     async run(ctx, values) {
       const profile = oauthProfile(ctx, values.profile);
-      const oauth = ctx.services().oauth;
-      const was = oauth.status(profile);
-      await oauth.signOut(profile);
-      const status = oauth.status(profile);
+      const signedOut = await ctx.services().useCases.mail.signOut(profile.id);
+      if (!signedOut.ok) throw new CliError(signedOut.error);
+      const { was, status } = signedOut.value;
       if (ctx.json) printJson(ctx.io, { ok: true, profile: profile.name, wasSignedIn: was.signedIn, status });
       else ctx.io.stdout.write(`${profile.name}: ${was.signedIn ? `signed out${was.account ? ` ${was.account}` : ''}` : 'was not signed in'}; its saved tokens are deleted.\n`);
       return EXIT.ok;

@@ -2,9 +2,10 @@
 import type { BatchProgress, OutboxEntry, OutboxState, SmtpProfile } from '../../../preload/contract';
 import { parseBatchFile } from '../batch-file';
 import type { Command, Context } from '../command';
-import { CliError, EXIT, printJson } from '../output';
+import { CliError, EXIT, failWith, printJson } from '../output';
 
 const FINAL: OutboxState[] = ['sent', 'failed', 'unknown', 'cancelled'];
+const ID_OPTION: Record<string, string> = { id: 'ID' };
 
 /** A one-line progress bar on a terminal; silent when output is a file or a pipe. */
 function progressLine(stream: NodeJS.WritableStream, p: BatchProgress): void {
@@ -24,13 +25,13 @@ export async function sendBatch(ctx: Context, profile: SmtpProfile, file: string
   const parsed = parseBatchFile(file);
   if (!parsed.ok) {
     const fields = parsed.errors.map((e) => ({ path: e.line > 0 ? `line ${e.line}: ${e.field}` : e.field, message: e.message }));
-    throw new CliError({ code: 'invalid-input', message: `Invalid input: ${parsed.errors.length} problem(s) in ${file}; nothing was queued`, fields });
+    throw new CliError({ code: 'invalid-input', message: `${parsed.errors.length === 1 ? 'One problem' : `${parsed.errors.length} problems`} in ${file}; nothing was queued`, fields });
   }
   const services = ctx.services();
-  const prepared = await services.mail.prepare(profile);
-  if (!prepared.ok) throw new CliError(prepared.error);
   const started = Date.now();
-  const entries = await services.outbox.queue(profile, parsed.messages);
+  const queued = await services.useCases.mail.queue(profile, parsed.messages);
+  if (!queued.ok) throw new CliError(queued.error);
+  const entries = queued.value;
   const batchId = entries[0]?.batchId ?? '';
   const ids = new Set(entries.map((e) => e.id));
   const other = wait ? services.outbox.otherSender() : null;
@@ -86,10 +87,8 @@ export const OUTBOX_COMMANDS: Command[] = [
       }
       const limit = values.limit === undefined ? 100 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new CliError({ code: 'invalid-input', message: '--limit must be a positive whole number', fields: [{ path: '--limit', message: 'Not a positive whole number' }] });
-      const services = ctx.services();
-      await services.outbox.open();
-      const view = services.outbox.view(100_000);
-      const entries = view.entries.filter((e) => !state || e.state === state).slice(0, limit);
+      const view = await ctx.services().useCases.mail.outboxList({ limit, ...(state ? { states: [state as OutboxState] } : {}) });
+      const entries = view.entries;
       if (ctx.json) printJson(ctx.io, { counts: view.counts, entries });
       else {
         ctx.io.stdout.write(`${Object.entries(view.counts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
@@ -126,8 +125,9 @@ export const OUTBOX_COMMANDS: Command[] = [
     usage: 'mailroom outbox retry ID [--json]',
     positionals: { min: 1, max: 1 },
     async run(ctx, _values, [id]) {
-      const entry = await ctx.services().outbox.retry(id as string);
-      if (!entry) throw new CliError({ code: 'not-found', message: `No message ${id} in the outbox`, fields: [{ path: 'ID', message: 'Unknown message' }] });
+      const retried = await ctx.services().useCases.mail.retry(id as string);
+      if (!retried.ok) throw failWith(retried.error.code === 'not-found' ? { ...retried.error, message: `No message ${id} in the outbox` } : retried.error, ID_OPTION);
+      const entry = retried.value;
       if (ctx.json) printJson(ctx.io, { ok: entry.state === 'queued', entry });
       else if (entry.state === 'queued') ctx.io.stdout.write(`Queued again: "${entry.subject}"\n`);
       else if (entry.reason === 'too-large') ctx.io.stderr.write(`error: not queued again: "${entry.subject}" is still too large for its profile. ${entry.advice?.cause ?? ''} Raise the profile's maximum attachment size first.\n`);
@@ -141,8 +141,9 @@ export const OUTBOX_COMMANDS: Command[] = [
     usage: 'mailroom outbox cancel ID [--json]',
     positionals: { min: 1, max: 1 },
     async run(ctx, _values, [id]) {
-      const entry = await ctx.services().outbox.cancel(id as string);
-      if (!entry) throw new CliError({ code: 'not-found', message: `No message ${id} in the outbox`, fields: [{ path: 'ID', message: 'Unknown message' }] });
+      const cancelled = await ctx.services().useCases.mail.cancel(id as string);
+      if (!cancelled.ok) throw failWith(cancelled.error.code === 'not-found' ? { ...cancelled.error, message: `No message ${id} in the outbox` } : cancelled.error, ID_OPTION);
+      const entry = cancelled.value;
       if (ctx.json) printJson(ctx.io, { ok: entry.state === 'cancelled', entry });
       else ctx.io.stdout.write(`${entry.state === 'cancelled' ? 'Cancelled' : `Not changed (it is ${entry.state})`}: "${entry.subject}"\n`);
       return entry.state === 'cancelled' ? EXIT.ok : EXIT.failed;

@@ -1,20 +1,9 @@
 // profile set | list | remove: SMTP server profiles for IT scripts, validated as the dialog validates them.
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import {
-  DEFAULT_PORTS,
-  MICROSOFT_365_SMTP,
-  Settings,
-  fieldErrors,
-  missingRequired,
-  newProfile,
-  splitHostPort,
-  type FieldError,
-  type SmtpProfile,
-} from '../../../preload/contract';
-import type { Command, Context } from '../command';
+import { splitHostPort, type SmtpProfile } from '../../../preload/contract';
+import type { Command } from '../command';
 import { readSecretLine } from '../input';
-import { CliError, EXIT, printJson } from '../output';
+import { CliError, EXIT, failWith, printJson, withOptionNames } from '../output';
 
 /** Command-line option → profile field, and how its text becomes the field's value. */
 const FIELDS: Record<string, { field: keyof SmtpProfile; parse: (text: string) => unknown }> = {
@@ -23,7 +12,7 @@ const FIELDS: Record<string, { field: keyof SmtpProfile; parse: (text: string) =
   security: { field: 'security', parse: String },
   'min-tls': { field: 'minTls', parse: String },
   'verify-cert': { field: 'verifyCert', parse: boolean },
-  'ca-file': { field: 'caFile', parse: (t) => (t === '' ? '' : path.resolve(t)) },
+  'ca-file': { field: 'caFile', parse: String },
   auth: { field: 'auth', parse: String },
   'auth-model': { field: 'authModel', parse: String },
   tenant: { field: 'tenant', parse: String },
@@ -49,19 +38,10 @@ function boolean(text: string): unknown {
   return text === 'true' ? true : text === 'false' ? false : text;
 }
 
-/** Errors on a profile's fields, named by the option that sets them. */
-function asOptionErrors(errors: FieldError[], index: number): FieldError[] {
-  const prefix = `smtp.profiles.${index}.`;
-  return errors.map((e) => {
-    if (!e.path.startsWith(prefix)) return e;
-    const field = e.path.slice(prefix.length);
-    return { path: OPTION_FOR_FIELD[field] ?? field, message: e.message };
-  });
-}
-
-export function findProfileIndex(settings: Settings, name: string): number {
-  const wanted = name.trim().toLowerCase();
-  return settings.smtp.profiles.findIndex((p) => p.name.trim().toLowerCase() === wanted || p.id === name);
+/** A profile's field ("smtp.profiles.3.host") by the option that sets it ("--host"). */
+function optionFor(fieldPath: string): string | undefined {
+  const field = /^smtp\.profiles\.\d+\.(.+)$/.exec(fieldPath)?.[1];
+  return field === undefined ? undefined : (OPTION_FOR_FIELD[field] ?? field);
 }
 
 function describe(profile: SmtpProfile, passwordSet: boolean, isDefault: boolean): string {
@@ -83,7 +63,6 @@ const profileOptions = {
 export const PROFILE_COMMANDS: Command[] = [
   {
     name: 'profile set',
-    admin: true,
     summary: 'Create or change an SMTP server profile; validated as the dialog validates it',
     usage:
       'mailroom profile set NAME [--host H] [--port P] [--security none|starttls|starttls-required|tls] [--min-tls 1.0|1.1|1.2|1.3] [--verify-cert true|false] [--ca-file F] [--auth none|required|optional] [--auth-model basic|oauth2] [--tenant T] [--client-id GUID] [--send-method smtp|graph] [--credentials shared|per-user] [--username U] [--password-stdin] [--clear-password] [--from-name N] [--from-address A] [--bcc A] [--timeout S] [--per-minute N] [--max-attachments-mb N] [--notify-user A] [--default] [--json]',
@@ -94,7 +73,7 @@ export const PROFILE_COMMANDS: Command[] = [
       '--password-stdin reads the password from the first line of standard input; it is stored encrypted.',
       '--default makes this the default profile.',
       '--auth-model oauth2 signs in with Microsoft 365 (then run: mailroom sign-in --profile NAME); unless given,',
-      'host, port and security become smtp.office365.com, 587, starttls-required. --tenant is the directory ID or',
+      'host, port and security become smtp.office365.com, 587, starttls-required, with shared credentials. --tenant is the directory ID or',
       'domain (default "organizations"), --client-id your app registration, --send-method smtp (AUTH XOAUTH2) or graph.',
       'Example:',
       '  printf "%s" "$PASS" | mailroom profile set Office --host smtp.office365.com --security starttls-required \\',
@@ -103,68 +82,35 @@ export const PROFILE_COMMANDS: Command[] = [
     options: profileOptions,
     positionals: { min: 1, max: 1 },
     async run(ctx, values, [name]) {
-      const services = ctx.services();
-      const settings = services.settings.read();
-      const next = structuredClone(settings) as Settings;
-      let index = findProfileIndex(next, name as string);
-      const created = index < 0;
-      if (created) {
-        next.smtp.profiles.push(newProfile(randomUUID(), (name as string).trim()));
-        index = next.smtp.profiles.length - 1;
-      }
-      const profile = next.smtp.profiles[index] as SmtpProfile & Record<string, unknown>;
-      const before = { ...profile };
+      const change: Partial<SmtpProfile> = {};
       for (const [option, { field, parse }] of Object.entries(FIELDS)) {
         const text = values[option];
-        if (typeof text === 'string') (profile as Record<string, unknown>)[field] = parse(text);
+        if (typeof text === 'string') (change as Record<string, unknown>)[field] = parse(text);
       }
-      if (typeof values.host === 'string') {
-        const split = splitHostPort(values.host);
-        if (split) {
-          if (typeof values.port === 'string' && Number(values.port) !== split.port) {
-            throw new CliError({ code: 'invalid-input', message: `--host says port ${split.port} but --port says ${values.port as string}`, fields: [{ path: '--port', message: 'Conflicts with the port in --host' }] });
-          }
-          profile.host = split.host;
-          profile.port = split.port;
+      if (typeof change.caFile === 'string' && change.caFile !== '') change.caFile = path.resolve(ctx.io.cwd, change.caFile);
+      const split = typeof values.host === 'string' ? splitHostPort(values.host) : null;
+      if (split) {
+        if (typeof values.port === 'string' && Number(values.port) !== split.port) {
+          throw new CliError({ code: 'invalid-input', message: `--host says port ${split.port} but --port says ${values.port as string}`, fields: [{ path: '--port', message: 'Conflicts with the port in --host' }] });
         }
+        change.host = split.host;
+        change.port = split.port;
       }
-      if (typeof values.security === 'string' && values.port === undefined && !(typeof values.host === 'string' && splitHostPort(values.host))) {
-        const oldDefault = DEFAULT_PORTS[before.security];
-        const newDefault = DEFAULT_PORTS[profile.security as SmtpProfile['security']];
-        if (newDefault !== undefined && before.port === oldDefault) profile.port = newDefault;
-      }
-      // Choosing OAuth2 (Microsoft 365) fills in Exchange Online's server, as the dialog does.
-      if (values['auth-model'] === 'oauth2' && before.authModel !== 'oauth2') {
-        if (values.host === undefined) profile.host = MICROSOFT_365_SMTP.host;
-        if (values.port === undefined && values.host === undefined) profile.port = MICROSOFT_365_SMTP.port;
-        if (values.security === undefined) profile.security = MICROSOFT_365_SMTP.security;
-        if (values.auth === undefined) profile.auth = 'required';
-      }
-      if (values.default) next.general.defaultProfile = profile.id;
-
-      const parsed = Settings.safeParse(next);
-      const errors = parsed.success ? [] : fieldErrors(parsed.error);
-      if (parsed.success) {
-        const prefix = `smtp.profiles.${index}.`;
-        errors.push(...missingRequired(parsed.data).filter((e) => e.path.startsWith(prefix)));
-      }
-      if (errors.length > 0) {
-        const named = asOptionErrors(errors, index);
-        throw new CliError({ code: 'invalid-input', message: `Invalid input: ${named.map((e) => `${e.path}: ${e.message}`).join('; ')}`, fields: named });
-      }
-      const password = values['password-stdin'] ? await readSecretLine(ctx.io.stdin) : undefined;
-      if (values['password-stdin'] && !password) {
+      const typed = values['password-stdin'] ? await readSecretLine(ctx.io.stdin) : undefined;
+      if (values['password-stdin'] && !typed) {
         throw new CliError({ code: 'invalid-input', message: '--password-stdin read an empty password; use --clear-password to remove one', fields: [{ path: '--password-stdin', message: 'Empty' }] });
       }
-      const saved = services.settings.saveWellFormed(parsed.data as Settings);
-      if (!saved.ok) throw new CliError(saved.error);
-      const savedProfile = saved.value.smtp.profiles[index] as SmtpProfile;
-      if (password) services.mail.setPassword(savedProfile.id, password);
-      if (values['clear-password']) services.mail.setPassword(savedProfile.id, null);
-      const passwordSet = services.mail.passwordSet(savedProfile.id);
-      const isDefault = saved.value.general.defaultProfile === savedProfile.id;
-      if (ctx.json) printJson(ctx.io, { ok: true, created, profile: savedProfile, passwordSet, isDefault });
-      else ctx.io.stdout.write(`${created ? 'Created' : 'Updated'} ${describe(savedProfile, passwordSet, isDefault)}\n`);
+      const password = values['clear-password'] ? null : typed;
+      const saved = ctx.services().useCases.settings.setProfile(name as string, {
+        change,
+        edit: { portTyped: values.port !== undefined },
+        makeDefault: Boolean(values.default),
+        ...(password !== undefined ? { password } : {}),
+      });
+      if (!saved.ok) throw new CliError(withOptionNames(saved.error, optionFor));
+      const { created, profile, passwordSet, isDefault } = saved.value;
+      if (ctx.json) printJson(ctx.io, { ok: true, created, profile, passwordSet, isDefault });
+      else ctx.io.stdout.write(`${created ? 'Created' : 'Updated'} ${describe(profile, passwordSet, isDefault)}\n`);
       return EXIT.ok;
     },
   },
@@ -184,32 +130,18 @@ export const PROFILE_COMMANDS: Command[] = [
   },
   {
     name: 'profile remove',
-    admin: true,
     summary: 'Remove an SMTP server profile and its saved password',
     usage: 'mailroom profile remove NAME [--json]',
     positionals: { min: 1, max: 1 },
     async run(ctx, _values, [name]) {
-      const services = ctx.services();
-      const next = structuredClone(services.settings.read()) as Settings;
-      const index = findProfileIndex(next, name as string);
-      if (index < 0) throw notFound(ctx, name as string);
-      const [removed] = next.smtp.profiles.splice(index, 1) as [SmtpProfile];
-      if (next.general.defaultProfile === removed.id) next.general.defaultProfile = '';
-      const saved = services.settings.saveWellFormed(next);
-      if (!saved.ok) throw new CliError(saved.error);
-      services.mail.forgetRemovedProfiles();
-      if (ctx.json) printJson(ctx.io, { ok: true, removed: removed.name });
-      else ctx.io.stdout.write(`Removed profile ${removed.name}\n`);
+      const removed = ctx.services().useCases.settings.removeProfile(name as string);
+      if (!removed.ok) throw failWith(removed.error, PROFILE_OPTION);
+      if (ctx.json) printJson(ctx.io, { ok: true, removed: removed.value.name });
+      else ctx.io.stdout.write(`Removed profile ${removed.value.name}\n`);
       return EXIT.ok;
     },
   },
 ];
 
-export function notFound(ctx: Context, name: string): CliError {
-  const names = ctx.services().settings.read().smtp.profiles.map((p) => p.name);
-  return new CliError({
-    code: 'not-found',
-    message: `No profile called "${name}"${names.length ? `. Profiles: ${names.join(', ')}` : '. There are no profiles yet'}`,
-    fields: [{ path: '--profile', message: 'Unknown profile' }],
-  });
-}
+/** The profile a command names, as the option that names it. */
+export const PROFILE_OPTION: Record<string, string> = { profile: '--profile' };

@@ -23,11 +23,14 @@ import type { MailService } from '../mail/mail-service';
 import { composeMessage } from '../mail/compose';
 import { GraphError } from '../mail/graph';
 
-/** Hands a message to another mail client; resolves to what happened. Provided per platform. */
+/**
+ * Hands a message to another mail client; the value says what happened ("Handed to Outlook…").
+ * Provided per platform; 'unavailable' when this platform has no such client.
+ */
 export type HandOff = (
   message: OutgoingMessage,
   request: { mode: ComposeMode | SendMode; action: 'compose' | 'send'; profile?: SmtpProfile },
-) => Promise<{ ok: true; mode: ComposeMode | SendMode; detail: string } | { ok: false; mode: ComposeMode | SendMode; reason: string }>;
+) => Promise<Result<string>>;
 
 export interface ComposeServiceDeps {
   settings: SettingsService;
@@ -37,8 +40,8 @@ export interface ComposeServiceDeps {
   handOff: HandOff;
   platform: NodeJS.Platform;
   mail: MailService;
-  /** Opens a web address in the system browser; resolves to an error message, or '' on success. */
-  openUrl(url: string): Promise<string>;
+  /** Opens a web address in the system browser. */
+  openUrl(url: string): Promise<Result<string>>;
 }
 
 export class ComposeService {
@@ -77,9 +80,9 @@ export class ComposeService {
     }
     // Outlook and MAPI send it themselves, from the user's own mailbox.
     const result = await this.deps.handOff(input.message, { mode, action: 'send', ...(picked.ok ? { profile: picked.value } : {}) });
-    if (!result.ok) return fail('io-error', `${SEND_LABELS[mode]} could not send the message: ${result.reason}`);
+    if (!result.ok) return fail(result.error.code, `${SEND_LABELS[mode]} could not send the message: ${result.error.message}`, result.error.fields);
     if (input.draftId) this.deps.drafts.delete(input.draftId);
-    return ok({ via: 'client', mode, detail: result.detail });
+    return ok({ via: 'client', mode, detail: result.value });
   }
 
   /** Hands the message to the user's compose mode; the built-in mailer is opened by the renderer. */
@@ -93,8 +96,8 @@ export class ComposeService {
       return opened.ok ? ok({ kind: 'handed-off', mode: 'm365-web', detail: opened.value }) : opened;
     }
     const result = await this.deps.handOff(input.message, { mode: modes.compose, action: 'compose', ...(picked?.ok ? { profile: picked.value } : {}) });
-    if (!result.ok) return fail('io-error', result.reason);
-    return ok({ kind: 'handed-off', mode: modes.compose, detail: result.detail });
+    if (!result.ok) return result;
+    return ok({ kind: 'handed-off', mode: modes.compose, detail: result.value });
   }
 
   /**
@@ -112,14 +115,17 @@ export class ComposeService {
     // Drafts need the Graph permissions (Mail.ReadWrite), whatever the profile sends through.
     const graphProfile: SmtpProfile = { ...profile, sendMethod: 'graph' };
     const connected = await this.deps.mail.connect(graphProfile);
-    if (!connected.ok) return fail('invalid-input', connected.advice ? `${connected.advice.title}. ${connected.advice.fix}` : connected.error.message, connected.error.fields);
+    if (!connected.ok) {
+      const { advice } = connected.error;
+      return fail(connected.error.code, advice ? `${advice.title}. ${advice.fix}` : connected.error.message, connected.error.fields, { ...(advice ? { advice } : {}) });
+    }
     const token = connected.value.token!;
     const composed = await composeMessage(profile, message);
     try {
       const draft = await this.deps.mail.graph(token).createDraft({ raw: composed.raw, envelopeTo: composed.envelope.to, messageId: composed.messageId });
       if (!/^https:\/\//.test(draft.webLink)) return fail('io-error', 'Microsoft 365 saved the draft but gave no address to open it; find it in the Drafts folder.');
-      const problem = await this.deps.openUrl(draft.webLink);
-      if (problem) return fail('io-error', `The draft is in your Drafts folder, but the browser could not be opened (${problem}). Open Outlook on the web to finish it.`);
+      const opened = await this.deps.openUrl(draft.webLink);
+      if (!opened.ok) return fail(opened.error.code, `The draft is in your Drafts folder, but the browser could not be opened (${opened.error.message}). Open Outlook on the web to finish it.`);
       return ok(`Opened in Outlook on the web as a draft of ${token.account}`);
     } catch (error) {
       if (error instanceof GraphError) return fail('io-error', `${error.advice.title}. ${error.advice.cause} ${error.advice.fix}`);

@@ -2,8 +2,8 @@
 // as files): stages the bytes in a private temp folder the hand-off copies from, then removes it.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { OutgoingMessage } from '../../../preload/contract';
-import { handOff, type HandoffOptions } from '../handoff/handoff';
+import { fail, ok, type ErrorCode, type OutgoingMessage } from '../../../preload/contract';
+import { handOff, type HandoffErrorCode, type HandoffOptions } from '../handoff/handoff';
 import { createHandoffFolder, removeFolder, safeFileName, sweepStaleHandoffFolders } from '../handoff/temp-folder';
 import type { HandOff } from './compose-service';
 
@@ -11,7 +11,7 @@ export function platformHandOff(base: Omit<HandoffOptions, 'mode' | 'action'> = 
   let swept = false;
   return async (message: OutgoingMessage, { mode, action, profile }) => {
     if (mode !== 'outlook' && mode !== 'full-mapi' && mode !== 'simple-mapi' && mode !== 'autodetect') {
-      return { ok: false, mode, reason: `${mode} is not handed to another mail client` };
+      return fail('invalid-input', `${mode} is not handed to another mail client`);
     }
     // Files an earlier run handed to a mail client and could not remove before it exited: tidied
     // by the first hand-off of a run, not at every start (most runs never hand anything off).
@@ -27,7 +27,7 @@ export function platformHandOff(base: Omit<HandoffOptions, 'mode' | 'action'> = 
     try {
       staging = createHandoffFolder(base.tempRoot);
     } catch (error) {
-      return { ok: false, mode, reason: `No temporary folder could be made: ${(error as Error).message}` };
+      return fail('io-error', `No temporary folder could be made: ${(error as Error).message}`);
     }
     try {
       const attachments = message.attachments.map((a, i) => {
@@ -51,12 +51,25 @@ export function platformHandOff(base: Omit<HandoffOptions, 'mode' | 'action'> = 
         },
         { ...base, mode, action },
       );
-      if (!result.ok) return { ok: false, mode, reason: result.reason };
+      if (!result.ok) return fail(HANDOFF_CODES[result.code] ?? 'io-error', result.reason);
       const via = result.detection ? ` (Autodetect: ${result.detection.steps.map((s) => s.reason.replace(/\.$/, '')).join('; ')}.)` : '';
-      return { ok: true, mode, detail: `${result.detail}${via}` };
+      return ok(`${result.detail}${via}`);
     } finally {
       // The hand-off copied what it needs into its own folder.
       removeFolder(staging);
     }
   };
 }
+
+/** The hand-off's own failure codes, as the codes every caller understands. */
+const HANDOFF_CODES: Partial<Record<HandoffErrorCode, ErrorCode>> = {
+  'unsupported-platform': 'unavailable',
+  'send-unsupported': 'unavailable',
+  'opener-missing': 'unavailable',
+  'mapi-unavailable': 'unavailable',
+  'invalid-message': 'invalid-input',
+  'attachment-unreadable': 'invalid-input',
+  'outlook-not-installed': 'unavailable',
+  'outlook-unresolved-recipients': 'invalid-input',
+  'outlook-access-denied': 'forbidden',
+};

@@ -9,8 +9,6 @@ import {
   findUser,
   ok,
   sameConnection,
-  type Advice,
-  type AppError,
   type ConnectionField,
   type Diagnosis,
   type DiagnosisStep,
@@ -72,8 +70,6 @@ export interface Prepared {
   token?: AccessToken;
 }
 
-/** Why a connection cannot be opened; with advice and whether waiting may help (a token service down). */
-export type PrepareFailure = { ok: false; error: AppError; advice?: Advice; temporary?: boolean };
 
 export interface CallOptions {
   /** A password typed but not saved yet ('' for one cleared but not saved); null or absent uses the saved one. */
@@ -205,7 +201,7 @@ export class MailService {
     try {
       return ok(this.deps.secrets.get(key));
     } catch (error) {
-      if (error instanceof SecretUnavailableError) return fail('invalid-input', error.message, [{ path: 'password', message: error.message }]);
+      if (error instanceof SecretUnavailableError) return fail('unavailable', error.message, [{ path: 'password', message: error.message }]);
       throw error;
     }
   }
@@ -266,16 +262,15 @@ export class MailService {
    * Everything a connection needs, an OAuth2 profile's access token included (refreshed silently
    * when it is close to expiry). Every send asks this just before it connects.
    */
-  async connect(profile: SmtpProfile, options: CallOptions & { forceRefresh?: boolean } = {}): Promise<{ ok: true; value: Prepared } | PrepareFailure> {
+  async connect(profile: SmtpProfile, options: CallOptions & { forceRefresh?: boolean } = {}): Promise<Result<Prepared>> {
     const prepared = await this.prepare(profile, options);
     if (!prepared.ok || profile.authModel !== 'oauth2') return prepared;
-    if (!this.deps.oauth) return fail('invalid-input', 'OAuth2 sign-in is not available in this process.');
+    if (!this.deps.oauth) return fail('unavailable', 'OAuth2 sign-in is not available in this process.');
     // The token goes only where the profile was signed in for (the OAuth service checks it).
     const saved = this.savedProfile(profile.id);
     const token = await this.deps.oauth.accessToken(profile, { forceRefresh: options.forceRefresh ?? false, ...(saved ? { savedProfile: saved } : {}) });
-    if (!token.ok) {
-      return { ...fail('invalid-input', `${token.advice.title}. ${token.advice.cause}`, [{ path: 'signIn', message: token.advice.title }]), advice: token.advice, temporary: token.temporary };
-    }
+    // Its error says why (not signed in, or the provider did not answer) with advice and whether waiting may help.
+    if (!token.ok) return token;
     const credentials: Credentials = { username: profile.username || token.value.account, accessToken: token.value.token };
     return ok({ ...prepared.value, credentials, token: token.value });
   }
@@ -319,9 +314,10 @@ export class MailService {
     const connected = await this.connect(profile, { ...options, forceRefresh: true });
     const tokenMs = Math.round(performance.now() - started);
     if (!connected.ok) {
-      if (!connected.advice) return connected;
-      const step: DiagnosisStep = { id: 'token', title: STEP_TITLES.token, status: 'failed', durationMs: tokenMs, summary: connected.advice.title, details: [{ label: 'Tenant', value: profile.tenant }] };
-      return ok(finish([step], { ...connected.advice, step: 'token' }));
+      const advice = connected.error.advice;
+      if (!advice) return connected;
+      const step: DiagnosisStep = { id: 'token', title: STEP_TITLES.token, status: 'failed', durationMs: tokenMs, summary: advice.title, details: [{ label: 'Tenant', value: profile.tenant }] };
+      return ok(finish([step], { ...advice, step: 'token' }));
     }
     const token = connected.value.token!;
     const tokenStep: DiagnosisStep = {

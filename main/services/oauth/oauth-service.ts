@@ -11,6 +11,8 @@ import {
   connectionOf,
   fail,
   ok,
+  type ErrorCode,
+  type Failure,
   type OAuthStatus,
   type Result,
   type SignInFlow,
@@ -36,13 +38,21 @@ export interface AccessToken {
   scopes: string[];
 }
 
-export type TokenResult = { ok: true; value: AccessToken } | ({ ok: false } & OAuthProblem);
+/**
+ * Why no token: the error carries the advice to show and whether waiting may help. A sign-in that
+ * is missing, revoked or made for other settings is 'not-signed-in'; a provider or network that did
+ * not answer is a temporary 'io-error'; a profile not set up for OAuth2 is 'invalid-input'.
+ */
+export function tokenFailure(problem: OAuthProblem): Failure {
+  const code: ErrorCode = problem.temporary ? 'io-error' : problem.advice.code === 'oauth-not-configured' ? 'invalid-input' : 'not-signed-in';
+  return fail(code, `${problem.advice.title}. ${problem.advice.cause}`, [{ path: 'signIn', message: problem.advice.title }], { advice: problem.advice, temporary: problem.temporary });
+}
 
 export interface OAuthServiceDeps {
   secrets: SecretStore;
   cloud: MicrosoftCloud;
-  /** Opens a URL in the system browser; resolves to an error message, or '' on success. */
-  openUrl(url: string): Promise<string>;
+  /** Opens a URL in the system browser. */
+  openUrl(url: string): Promise<Result<string>>;
   now?: () => number;
 }
 
@@ -72,7 +82,7 @@ export class OAuthService {
   private readonly clients = new Map<string, Client>();
   private readonly flows = new Map<string, Flow>();
   private readonly memory = new Map<string, AccessToken>();
-  private readonly inFlight = new Map<string, Promise<TokenResult>>();
+  private readonly inFlight = new Map<string, Promise<Result<AccessToken>>>();
   private readonly now: () => number;
 
   constructor(private readonly deps: OAuthServiceDeps) {
@@ -144,7 +154,7 @@ export class OAuthService {
           const refused = await network.checkSignInAddress(url);
           if (refused) throw new Error(`The sign-in service refused the sign-in address (${refused.error})`);
           ready({ authUrl: url });
-          browserProblem = await this.deps.openUrl(url).catch((e: Error) => e.message);
+          browserProblem = await this.deps.openUrl(url).then((r) => (r.ok ? '' : r.error.message), (e: Error) => e.message);
         },
       });
       // MSAL's loopback listener waits for the browser; answering it with an error ends it cleanly.
@@ -251,9 +261,9 @@ export class OAuthService {
    * connection the profile was signed in for: a profile whose server, app registration or tenant
    * changed since gets no token, and must be signed in again.
    */
-  async accessToken(profile: SmtpProfile, options: AccessTokenOptions = {}): Promise<TokenResult> {
+  async accessToken(profile: SmtpProfile, options: AccessTokenOptions = {}): Promise<Result<AccessToken>> {
     const problem = this.configProblem(profile);
-    if (problem) return { ok: false, ...notConfigured(problem.error.message, 'Enter the Tenant and Client (application) ID on the SMTP tab, then sign in.') };
+    if (problem) return tokenFailure(notConfigured(problem.error.message, 'Enter the Tenant and Client (application) ID on the SMTP tab, then sign in.'));
     const purpose = purposeOf(profile);
     // Held per exact connection: a token fetched for one is never handed to another from memory.
     const key = `${profile.id}\u0000${purpose}\u0000${connectionFingerprint(profile)}`;
@@ -277,18 +287,18 @@ export class OAuthService {
     for (const flow of this.flows.values()) flow.cancel();
   }
 
-  private async fetchToken(profile: SmtpProfile, purpose: TokenPurpose, options: AccessTokenOptions): Promise<TokenResult> {
+  private async fetchToken(profile: SmtpProfile, purpose: TokenPurpose, options: AccessTokenOptions): Promise<Result<AccessToken>> {
     const reading = readCache(this.deps.secrets, profile.id, this.owner(profile));
-    if (reading.kind === 'none') return { ok: false, ...signInNeeded('This profile is not signed in with Microsoft.') };
-    if (reading.kind === 'unusable') return { ok: false, ...signInNeeded(reading.reason) };
+    if (reading.kind === 'none') return tokenFailure(signInNeeded('This profile is not signed in with Microsoft.'));
+    if (reading.kind === 'unusable') return tokenFailure(signInNeeded(reading.reason));
     const signedInFor = reading.connection ?? (options.savedProfile?.id === profile.id ? connectionOf(options.savedProfile) : undefined);
-    if (!signedInFor || !signInCovers(signedInFor, profile)) return { ok: false, ...signedInForOtherConnection() };
+    if (!signedInFor || !signInCovers(signedInFor, profile)) return tokenFailure(signedInForOtherConnection());
     if (!reading.connection) writeCache(this.deps.secrets, profile.id, this.owner(profile), reading.cache, signedInFor);
     const forceRefresh = options.forceRefresh ?? false;
     const { app: client, network } = await this.clientEntry(profile);
     network.resetLastError();
     const account = (await client.getTokenCache().getAllAccounts())[0];
-    if (!account) return { ok: false, ...signInNeeded('This profile is not signed in with Microsoft.') };
+    if (!account) return tokenFailure(signInNeeded('This profile is not signed in with Microsoft.'));
     try {
       const result = await client.acquireTokenSilent({ account, scopes: scopesFor(purpose), forceRefresh });
       return {
@@ -296,7 +306,7 @@ export class OAuthService {
         value: { token: result.accessToken, account: result.account?.username ?? account.username, expiresAt: result.expiresOn, scopes: result.scopes },
       };
     } catch (error) {
-      return { ok: false, ...(await this.explain(error, profile, network)) };
+      return tokenFailure((await this.explain(error, profile, network)));
     }
   }
 

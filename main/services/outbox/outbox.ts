@@ -346,8 +346,8 @@ export class Outbox {
     const prepared = await this.deps.mail.connect(profile, { password });
     if (!prepared.ok) {
       if (slotReserved) this.store.slots.get(profile.id)?.pop();
-      const advice: Advice = prepared.advice ?? configAdvice(prepared.error.message);
-      if (prepared.temporary && entry.kind !== 'test') {
+      const advice: Advice = prepared.error.advice ?? configAdvice(prepared.error.message);
+      if (prepared.error.temporary && entry.kind !== 'test') {
         await this.reschedule({ ...entry, advice }, advice.title);
         return;
       }
@@ -604,11 +604,13 @@ export class Outbox {
     return this.store.get(id);
   }
 
-  view(limit = 500): OutboxView {
+  /** The newest entries (only those in `states` when given), with counts of all of them and the batches. */
+  view(limit = 500, states?: readonly OutboxState[]): OutboxView {
     const entries = this.opened ? this.store.entries() : [];
     const counts = { queued: 0, sending: 0, sent: 0, failed: 0, unknown: 0, cancelled: 0 } as Record<OutboxState, number>;
     for (const e of entries) counts[e.state]++;
-    const newest = [...entries].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1)).slice(0, limit);
+    const shown = states ? entries.filter((e) => states.includes(e.state)) : entries;
+    const newest = [...shown].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1)).slice(0, limit);
     return { entries: newest, batches: this.batches(entries), counts };
   }
 

@@ -3,8 +3,7 @@
 // (host,port splitting, ports that follow the security mode, Microsoft 365's server filled in for
 // OAuth2, test errors under their fields).
 import {
-  DEFAULT_PORTS,
-  MICROSOFT_365_SMTP,
+  applyProfileEdit,
   isMailbox,
   splitHostPort,
   type AuthMode,
@@ -132,26 +131,20 @@ export interface ProfileBindingOptions {
 export function profileBinding({ form, index, testErrors, onFieldEdited, takePaste, edited }: ProfileBindingOptions): FormBinding<Settings> {
   const hostPath = profilePath(index, 'host');
   const portPath = profilePath(index, 'port');
-  const securityPath = profilePath(index, 'security');
-  const authModelPath = profilePath(index, 'authModel');
-  const providerPath = profilePath(index, 'oauthProvider');
   const profile = form.draft.smtp.profiles[index];
 
-  const set = (key: keyof SmtpProfile & string, value: unknown) => {
-    const path = profilePath(index, key);
-    edited.add(path);
-    onFieldEdited(key);
-    form.onChange(path, value);
-  };
-
-  // OAuth2 with Microsoft 365 only works against Exchange Online's submission endpoint, and the
-  // sign-in is one account for the whole profile, so choosing it sets all of that at once.
-  const fillMicrosoft365 = () => {
-    set('host', MICROSOFT_365_SMTP.host);
-    set('port', MICROSOFT_365_SMTP.port);
-    set('security', MICROSOFT_365_SMTP.security);
-    set('auth', 'required');
-    set('credentials', 'shared');
+  // The fields a change implies (Microsoft 365's server for OAuth2, a port following the security
+  // mode) come from the rule the command line uses too; each is set as if the user had changed it.
+  const applyImplied = (field: string, value: unknown) => {
+    if (!profile) return;
+    const next = applyProfileEdit(profile, { [field]: value } as Partial<SmtpProfile>);
+    for (const key of Object.keys(next) as (keyof SmtpProfile & string)[]) {
+      if (key === field || Object.is(next[key], profile[key])) continue;
+      const path = profilePath(index, key);
+      edited.add(path);
+      onFieldEdited(key);
+      form.onChange(path, next[key]);
+    }
   };
 
   const splitHost = (text: string): boolean => {
@@ -177,16 +170,7 @@ export function profileBinding({ form, index, testErrors, onFieldEdited, takePas
       if (parsed?.index === index) onFieldEdited(parsed.field);
       edited.add(path);
       if (path === hostPath && typeof value === 'string' && takePaste() && splitHost(value)) return;
-      if (profile && value === 'oauth2' && path === authModelPath && profile.authModel !== 'oauth2') fillMicrosoft365();
-      if (profile && value === 'microsoft365' && path === providerPath && profile.authModel === 'oauth2') fillMicrosoft365();
-      if (path === securityPath && profile && typeof value === 'string' && value !== profile.security) {
-        const next = value as SecurityMode;
-        // Only a port the user never chose moves with the mode; a typed one stays.
-        if (profile.port === DEFAULT_PORTS[profile.security] && DEFAULT_PORTS[next] !== profile.port) {
-          form.onChange(portPath, DEFAULT_PORTS[next]);
-          onFieldEdited('port');
-        }
-      }
+      if (parsed?.index === index) applyImplied(parsed.field, value);
       form.onChange(path, value);
     },
     onBlur: (path) => {

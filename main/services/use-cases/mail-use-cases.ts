@@ -1,0 +1,154 @@
+// Testing and sending through a profile, Microsoft sign-in, the outbox and the debug folder, the
+// same way from the dialog, browser mode and the command line.
+import {
+  effectiveModes,
+  fail,
+  ok,
+  type Diagnosis,
+  type EffectiveModes,
+  type OAuthStatus,
+  type OutboxEntry,
+  type OutboxState,
+  type OutboxView,
+  type OutgoingMessage,
+  type Result,
+  type SendOutcome,
+  type SignInFlow,
+  type SignInMethod,
+  type SmtpProfile,
+} from '../../../preload/contract';
+import { authorize, type Identity } from '../access';
+import type { MailService } from '../mail/mail-service';
+import type { OAuthService } from '../oauth/oauth-service';
+import type { Outbox } from '../outbox/outbox';
+import type { SettingsService } from '../settings/settings-service';
+import { profileNotFound } from './settings-use-cases';
+
+export interface MailUseCaseDeps {
+  settings: SettingsService;
+  mail: MailService;
+  oauth: OAuthService;
+  outbox: Outbox;
+  identity(): Identity;
+  /** Opens an existing folder in the file manager (see openFolderOnly). */
+  openFolder(folder: string): Promise<Result<string>>;
+}
+
+export class MailUseCases {
+  constructor(private readonly deps: MailUseCaseDeps) {}
+
+  /** Who is using Mailroom, and the compose and send modes in force for them. */
+  whoami(): Identity & { modes: EffectiveModes } {
+    const who = this.deps.identity();
+    return { ...who, modes: effectiveModes(this.deps.settings.read().mail, who.user) };
+  }
+
+  /** The profile named (by name or id), else the default one. */
+  pickProfile(nameOrId: string | undefined): Result<SmtpProfile> {
+    const settings = this.deps.settings.read();
+    if (nameOrId !== undefined) {
+      const found = this.deps.mail.findProfile(nameOrId);
+      return found ? ok(found) : profileNotFound(settings, nameOrId);
+    }
+    const fallback = settings.smtp.profiles.find((p) => p.id === settings.general.defaultProfile);
+    return fallback ? ok(fallback) : fail('invalid-input', 'Name a profile (there is no default profile)', [{ path: 'profile', message: 'Required' }]);
+  }
+
+  /** An OAuth2 profile by name, for signing in or out. */
+  oauthProfile(nameOrId: string): Result<SmtpProfile> {
+    const profile = this.deps.mail.findProfile(nameOrId);
+    if (!profile) return profileNotFound(this.deps.settings.read(), nameOrId);
+    if (profile.authModel !== 'oauth2') {
+      return fail('invalid-input', `The profile "${profile.name}" signs in with a password. Switch it to OAuth2 (Microsoft 365) first.`, [
+        { path: 'profile', message: 'Not an OAuth2 profile' },
+      ]);
+    }
+    return ok(profile);
+  }
+
+  /** An administrator tests the profile as the dialog has it; anyone else the saved one. */
+  async testConnection(requested: SmtpProfile, options: { password?: string | null; ping?: boolean }): Promise<Result<Diagnosis>> {
+    const profile = this.deps.mail.profileForCaller(requested, this.deps.identity());
+    if (!profile.ok) return profile;
+    return this.deps.mail.testConnection(profile.value, { password: options.password, ping: options.ping ?? false });
+  }
+
+  /** A test email to `to`, through the outbox, with the same choice of profile as testConnection. */
+  async sendTest(requested: SmtpProfile, to: string, password?: string | null): Promise<Result<SendOutcome>> {
+    const chosen = this.deps.mail.profileForCaller(requested, this.deps.identity());
+    if (!chosen.ok) return chosen;
+    return this.send(chosen.value, this.deps.mail.testMessage(chosen.value, to), { password, kind: 'test' });
+  }
+
+  /**
+   * One message through the outbox. A profile that cannot connect at all (no password, a missing
+   * CA file) is refused before anything is queued; after that, "not delivered" is the outcome.
+   */
+  async send(profile: SmtpProfile, message: OutgoingMessage, options: { password?: string | null; kind?: OutboxEntry['kind'] } = {}): Promise<Result<SendOutcome>> {
+    const prepared = await this.deps.mail.prepare(profile, { password: options.password });
+    if (!prepared.ok) return prepared;
+    const { outcome } = await this.deps.outbox.sendNow(profile, message, options.kind ?? 'message', { password: options.password });
+    return ok(outcome);
+  }
+
+  /** Many messages into the outbox, after checking the profile can connect. */
+  async queue(profile: SmtpProfile, messages: OutgoingMessage[]): Promise<Result<OutboxEntry[]>> {
+    const prepared = await this.deps.mail.prepare(profile);
+    if (!prepared.ok) return prepared;
+    return ok(await this.deps.outbox.queue(profile, messages));
+  }
+
+  /** The sign-in state of the OAuth2 profiles given (as the dialog has them), else of the saved ones. */
+  oauthStatus(profiles?: readonly SmtpProfile[]): Record<string, OAuthStatus> {
+    const out: Record<string, OAuthStatus> = {};
+    for (const p of profiles ?? this.deps.settings.read().smtp.profiles) if (p.authModel === 'oauth2') out[p.id] = this.deps.oauth.status(p);
+    return out;
+  }
+
+  async startSignIn(profile: SmtpProfile, method: SignInMethod): Promise<Result<SignInFlow>> {
+    const allowed = authorize(this.deps.identity(), 'oauth.sign-in');
+    if (!allowed.ok) return allowed;
+    return this.deps.oauth.startSignIn(profile, method);
+  }
+
+  /** Signs a profile out, saved or not, and deletes its tokens; answers with how it was and is. */
+  async signOut(profileId: string): Promise<Result<{ was: OAuthStatus; status: OAuthStatus }>> {
+    const allowed = authorize(this.deps.identity(), 'oauth.sign-out');
+    if (!allowed.ok) return allowed;
+    const profile = this.deps.settings.read().smtp.profiles.find((p) => p.id === profileId);
+    const signedOut: OAuthStatus = { profileId, signedIn: false, expiresAt: null, scopes: [] };
+    const was = profile ? this.deps.oauth.status(profile) : signedOut;
+    await this.deps.oauth.signOut(profile ?? { id: profileId });
+    return ok({ was, status: profile ? this.deps.oauth.status(profile) : signedOut });
+  }
+
+  /** The outbox, newest first, only the states asked for when given. */
+  async outboxList(filter: { states?: readonly OutboxState[]; limit?: number } = {}): Promise<OutboxView> {
+    await this.deps.outbox.open();
+    return this.deps.outbox.view(filter.limit ?? 500, filter.states);
+  }
+
+  async retry(id: string): Promise<Result<OutboxEntry>> {
+    const allowed = authorize(this.deps.identity(), 'outbox.retry');
+    if (!allowed.ok) return allowed;
+    const entry = await this.deps.outbox.retry(id);
+    return entry ? ok(entry) : fail('not-found', 'That message is no longer in the outbox', [{ path: 'id', message: 'Unknown message' }]);
+  }
+
+  async cancel(id: string): Promise<Result<OutboxEntry>> {
+    const allowed = authorize(this.deps.identity(), 'outbox.cancel');
+    if (!allowed.ok) return allowed;
+    const entry = await this.deps.outbox.cancel(id);
+    return entry ? ok(entry) : fail('not-found', 'That message is no longer in the outbox', [{ path: 'id', message: 'Unknown message' }]);
+  }
+
+  /** Opens the Email Debug File Path in the file manager. */
+  async openDebugFolder(): Promise<Result<{ path: string }>> {
+    const folder = this.deps.settings.read().general.debug.path;
+    if (!folder) return fail('invalid-input', 'Set the Email Debug File Path first', [{ path: 'general.debug.path', message: 'Required to open the folder' }]);
+    const opened = await this.deps.openFolder(folder);
+    if (!opened.ok) return fail(opened.error.code, `Could not open ${folder}: ${opened.error.message}`, [{ path: 'general.debug.path', message: opened.error.message }]);
+    return ok({ path: folder });
+  }
+}
+
