@@ -89,14 +89,15 @@ export function openUrlWithSystem(url: string, options: OpenOptions = {}): Promi
  */
 export function openFolderOnly(opener: SystemOpener): SystemOpener {
   return async (folder) => {
-    if (!path.isAbsolute(folder)) return fail('invalid-input', 'use the full path of a folder');
+    // Refusals are 'io-error' like any other folder that cannot be opened: the path is the problem.
+    if (!path.isAbsolute(folder)) return fail('io-error', 'use the full path of a folder');
     let real: string;
     try {
       real = await fs.promises.realpath(path.resolve(folder));
-      if (!(await fs.promises.stat(real)).isDirectory()) return fail('invalid-input', 'that is a file, not a folder; only a folder can be opened');
+      if (!(await fs.promises.stat(real)).isDirectory()) return fail('io-error', 'that is a file, not a folder; only a folder can be opened');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      return code === 'ENOENT' ? fail('not-found', 'there is no folder there; check the path') : fail('io-error', code ?? (error as Error).message);
+      return fail('io-error', code === 'ENOENT' ? 'there is no folder there; check the path' : (code ?? (error as Error).message));
     }
     return opener(real);
   };

@@ -147,7 +147,7 @@ export class MailUseCases {
     const folder = this.deps.settings.read().general.debug.path;
     if (!folder) return fail('invalid-input', 'Set the Email Debug File Path first', [{ path: 'general.debug.path', message: 'Required to open the folder' }]);
     const opened = await this.deps.openFolder(folder);
-    if (!opened.ok) return fail(opened.error.code, `Could not open ${folder}: ${opened.error.message}`, [{ path: 'general.debug.path', message: opened.error.message }]);
+    if (!opened.ok) return fail(opened.error.code === 'unavailable' ? 'unavailable' : 'io-error', `Could not open ${folder}: ${opened.error.message}`, [{ path: 'general.debug.path', message: opened.error.message }]);
     return ok({ path: folder });
   }
 }
