@@ -37,7 +37,8 @@ export class LiveUpdates {
   /**
    * Hears every event until the returned function is called. The files are watched only while
    * someone listens, so a command-line run that never listens never watches. With `replay`, the
-   * listener hears the current settings revision at once (a window that reconnects learns whether it missed a save).
+   * listener hears the current settings revision at once, and is told to read the outbox and notices again
+   * (a window that reconnects learns whether it missed something).
    */
   subscribe(listener: AnyEventListener, { replay = false }: { replay?: boolean } = {}): () => void {
     this.listeners.add(listener);
@@ -45,6 +46,9 @@ export class LiveUpdates {
     if (replay) {
       const revision = this.currentRevision();
       if (revision !== undefined) listener('settings:changed', { revision });
+      // Whatever happened while it was away, it reads again.
+      listener('outbox:changed', {});
+      listener('notices:changed', {});
     }
     return () => {
       this.listeners.delete(listener);

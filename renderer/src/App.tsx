@@ -27,6 +27,7 @@ import { GeneralTab } from './general/GeneralTab';
 import { NoticeList } from './notices/NoticeList';
 import { useNotices } from './notices/useNotices';
 import { useSettingsDraft, type SettingsDraft } from './settings/useSettingsDraft';
+import { ChangedElsewhereBar } from './settings/ChangedElsewhereBar';
 import { SmtpTab } from './smtp/SmtpTab';
 import { usePasswords, type ProfilePasswords } from './hooks/usePasswords';
 import { UsersTab } from './users/UsersTab';
@@ -211,8 +212,8 @@ function SettingsDialog() {
 
   useLeaveGuard(dirty);
 
-  const saveAsAdmin = useCallback(async () => {
-    const outcome = await save();
+  const saveAsAdmin = useCallback(async (rebased?: Settings) => {
+    const outcome = await save(rebased);
     if (!outcome.ok && outcome.firstErrorPath) {
       setTab(tabOfPath(outcome.firstErrorPath));
       setFocusPath(outcome.firstErrorPath);
@@ -268,7 +269,8 @@ function SettingsDialog() {
     }
   }, [settings.saved, own, applyUserPasswords, showBanner, refreshIdentity]);
 
-  const onSave = admin ? saveAsAdmin : saveOwn;
+  const saveDraft = useCallback(() => saveAsAdmin(), [saveAsAdmin]);
+  const onSave = admin ? saveDraft : saveOwn;
   const busy = saving || ownSaving;
 
   // Move to the first field in error once its tab is showing.
@@ -338,7 +340,23 @@ function SettingsDialog() {
       </main>
 
       {/* Activity is not a settings page: Save and Revert show there only for changes made elsewhere. */}
-      <footer className={mergeClasses(styles.footer, tab === 'activity' && !dirty && !settings.banner && styles.hidden)}>
+      <footer className={mergeClasses(styles.footer, tab === 'activity' && !dirty && !settings.banner && !settings.elsewhere && styles.hidden)}>
+        {admin && settings.elsewhere && (
+          <ChangedElsewhereBar
+            elsewhere={settings.elsewhere}
+            busy={busy}
+            onReload={() => {
+              settings.reloadLatest();
+              passwords.revert();
+              userPasswords.revert();
+              own.revert();
+            }}
+            onKeepMine={() => {
+              const rebased = settings.keepMine();
+              if (rebased) void saveAsAdmin(rebased);
+            }}
+          />
+        )}
         {settings.banner && (
           <MessageBar intent={settings.banner.intent}>
             <MessageBarBody>

@@ -1,10 +1,11 @@
-// The outbox and the debug folder's state, read again every second while the Activity tab is on
-// screen (main has no push channel), and the actions on one message.
+// The outbox and the debug folder's state, read again whenever main says the outbox changed while
+// the Activity tab is on screen, and the actions on one message.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DebugStatus, OutboxEntry, OutboxView } from '../../../preload/contract';
 import { getBridge } from '../bridge';
 
-const POLL_MS = 1000;
+/** A slow safety net under the pushed outbox:changed (a stream that dropped, a debug folder that filled up). */
+const POLL_MS = 30_000;
 /** As many messages as the table shows; the counts cover the whole outbox regardless. */
 const LIST_LIMIT = 500;
 
@@ -65,9 +66,13 @@ export function useOutboxActivity(active: boolean): OutboxActivity {
       if (!stopped) timer = setTimeout(() => void tick(), POLL_MS);
     };
     void tick();
+    const stopHearing = getBridge().onEvent('outbox:changed', () => {
+      if (!stopped) void read();
+    });
     return () => {
       stopped = true;
       clearTimeout(timer);
+      stopHearing();
     };
   }, [running, read]);
 

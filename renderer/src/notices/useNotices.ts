@@ -14,17 +14,24 @@ export function useNotices(): Notices {
   const [notices, setNotices] = useState<readonly Notice[]>([]);
   const [error, setError] = useState<string | null>(null);
 
+  // Read at once, and again whenever main says a notice was added or dismissed (by any process).
   useEffect(() => {
     let live = true;
-    void getBridge()
-      .invoke('app:list-notices', undefined)
-      .then((result) => {
-        if (!live) return;
-        if (result.ok) setNotices(result.value);
-        else setError(result.error.message);
-      });
+    const read = () =>
+      void getBridge()
+        .invoke('app:list-notices', undefined)
+        .then((result) => {
+          if (!live) return;
+          if (result.ok) {
+            setNotices(result.value);
+            setError(null);
+          } else setError(result.error.message);
+        });
+    read();
+    const stopHearing = getBridge().onEvent('notices:changed', read);
     return () => {
       live = false;
+      stopHearing();
     };
   }, []);
 

@@ -1,10 +1,12 @@
 // The one settings draft behind the whole dialog: what was saved, what the user has changed,
-// which errors to show where, and Save/Revert.
+// which errors to show where, Save/Revert, and what to do when the settings change elsewhere
+// (another window, the mailroom command) while the dialog is open.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Settings, defaultSettings, fieldErrors, isRequired, missingRequired } from '../../../preload/contract';
 import { getBridge } from '../bridge';
 import type { FormBinding } from '../components/fields';
 import { deepEqual, leafPaths, setAt } from './dot-path';
+import { changedPaths, rebase } from './settings-merge';
 
 export type FieldErrorMap = Readonly<Record<string, string>>;
 
@@ -18,6 +20,14 @@ export interface Banner {
 
 export type SaveOutcome = { ok: true; saved: Settings } | { ok: false; firstErrorPath?: string };
 
+/** Settings saved elsewhere while this draft had unsaved edits (or a save based on the old ones was refused). */
+export interface ChangedElsewhere {
+  /** Dot paths that differ between what this draft started from and what is saved now. */
+  changed: string[];
+  /** The message of a refused save, when that is how it came to light. */
+  refused?: string;
+}
+
 export interface SettingsDraft {
   load: LoadState;
   reload(): void;
@@ -29,12 +39,19 @@ export interface SettingsDraft {
   /** Every error the draft has now, shown or not yet, by dot path. */
   errors: FieldErrorMap;
   form: FormBinding<Settings>;
-  save(): Promise<SaveOutcome>;
+  /** Saves the draft, or the draft given (as keepMine returned it). */
+  save(rebased?: Settings): Promise<SaveOutcome>;
   revert(): void;
   banner: Banner | null;
   /** Replaces the message bar (for what happens after a save, like storing passwords). */
   showBanner(banner: Banner): void;
   dismissBanner(): void;
+  /** Set while settings saved elsewhere wait for the user's choice: reloadLatest or keepMine. */
+  elsewhere: ChangedElsewhere | null;
+  /** Drops the edits and shows the settings as saved now. */
+  reloadLatest(): void;
+  /** Carries the edits over onto the settings saved now and returns the draft to save. */
+  keepMine(): Settings | null;
 }
 
 const SUCCESS_BANNER_MS = 4000;
@@ -66,21 +83,69 @@ export function useSettingsDraft(): SettingsDraft {
   const [banner, setBanner] = useState<Banner | null>(null);
   const [loadCount, setLoadCount] = useState(0);
 
+  const [elsewhere, setElsewhere] = useState<ChangedElsewhere | null>(null);
+
   const savingRef = useRef(false);
+  /** The revision `saved` is: a save names it, and an event naming another one means a change elsewhere. */
+  const revisionRef = useRef<string | null>(null);
+  /** The settings saved now, when they differ from `saved` and the user has yet to choose. */
+  const latestRef = useRef<{ settings: Settings; revision: string } | null>(null);
+  const savedRef = useRef(saved);
+  savedRef.current = saved;
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
+  /** An event came while a save was under way; looked into once it is done. */
+  const checkAfterSave = useRef(false);
+
+  const adopt = useCallback((settings: Settings, revision: string) => {
+    revisionRef.current = revision;
+    latestRef.current = null;
+    setSaved(settings);
+    setDraft(settings);
+    setTouched(new Set());
+    setSubmitted(false);
+    setServerErrors({});
+    setElsewhere(null);
+  }, []);
+
+  /** Reads the settings saved now; quietly shows them when nothing is being edited, else asks. */
+  const lookAgain = useCallback(
+    async (refused?: string) => {
+      const result = await getBridge().invoke('settings:get-with-revision', undefined);
+      if (!result.ok || savingRef.current) return;
+      const { settings: latest, revision } = result.value;
+      const base = savedRef.current;
+      if (base === null) return;
+      if (revision === revisionRef.current && !refused) return;
+      if (deepEqual(draftRef.current, base)) {
+        adopt(latest, revision);
+        return;
+      }
+      latestRef.current = { settings: latest, revision };
+      setElsewhere({ changed: changedPaths(base, latest), ...(refused ? { refused } : {}) });
+    },
+    [adopt],
+  );
+
+  useEffect(
+    () =>
+      getBridge().onEvent('settings:changed', ({ revision }) => {
+        if (revision === revisionRef.current || revisionRef.current === null) return;
+        if (savingRef.current) checkAfterSave.current = true;
+        else void lookAgain();
+      }),
+    [lookAgain],
+  );
 
   useEffect(() => {
     let live = true;
     setLoad({ status: 'loading' });
     void getBridge()
-      .invoke('settings:get', undefined)
+      .invoke('settings:get-with-revision', undefined)
       .then((result) => {
         if (!live) return;
         if (result.ok) {
-          setSaved(result.value);
-          setDraft(result.value);
-          setTouched(new Set());
-          setSubmitted(false);
-          setServerErrors({});
+          adopt(result.value.settings, result.value.revision);
           setLoad({ status: 'ready' });
         } else {
           setLoad({ status: 'failed', message: result.error.message });
@@ -89,7 +154,7 @@ export function useSettingsDraft(): SettingsDraft {
     return () => {
       live = false;
     };
-  }, [loadCount]);
+  }, [loadCount, adopt]);
 
   useEffect(() => {
     if (banner?.intent !== 'success') return;
@@ -129,12 +194,13 @@ export function useSettingsDraft(): SettingsDraft {
     [draft, serverErrors, submitted, touched, clientErrors, onChange, onBlur],
   );
 
-  const save = useCallback(async (): Promise<SaveOutcome> => {
-    if (savingRef.current || saved === null) return { ok: false };
+  const save = useCallback(async (rebased?: Settings): Promise<SaveOutcome> => {
+    if (savingRef.current || saved === null || revisionRef.current === null) return { ok: false };
+    const sent = rebased ?? draft;
     setSubmitted(true);
     setBanner(null);
-    const order = leafPaths(draft);
-    const problems = Object.keys(clientErrors).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    const order = leafPaths(sent);
+    const problems = Object.keys(rebased ? validateDraft(rebased) : clientErrors).sort((a, b) => order.indexOf(a) - order.indexOf(b));
     if (problems.length > 0) {
       setBanner({
         intent: 'error',
@@ -144,14 +210,19 @@ export function useSettingsDraft(): SettingsDraft {
       return { ok: false, firstErrorPath: problems[0] };
     }
 
-    const sent = draft;
     savingRef.current = true;
     setSaving(true);
-    const result = await getBridge().invoke('settings:save', sent);
+    const answer = await getBridge().invoke('settings:save-if-unchanged', { settings: sent, baseRevision: revisionRef.current });
     savingRef.current = false;
     setSaving(false);
+    const heardDuringSave = checkAfterSave.current;
+    checkAfterSave.current = false;
 
-    if (result.ok) {
+    if (answer.ok) {
+      const result = { value: answer.value.settings };
+      revisionRef.current = answer.value.revision;
+      latestRef.current = null;
+      setElsewhere(null);
       setSaved(result.value);
       // Edits made while the save was under way stay in the draft (and keep it dirty).
       setDraft((current) => (deepEqual(current, sent) ? result.value : current));
@@ -159,10 +230,19 @@ export function useSettingsDraft(): SettingsDraft {
       setSubmitted(false);
       setServerErrors({});
       setBanner({ intent: 'success', message: 'Settings saved' });
+      if (heardDuringSave) void lookAgain();
       return { ok: true, saved: result.value };
     }
 
-    const fields = result.error.fields ?? [];
+    const result = answer;
+    if (result.error.code === 'conflict') {
+      // Someone saved in between: nothing was written; say what they changed and let the user choose.
+      await lookAgain(result.error.message);
+      return { ok: false };
+    }
+
+    // The draft travels as `settings` in the request; its fields are named as in the document.
+    const fields = (result.error.fields ?? []).map((f) => ({ ...f, path: f.path.replace(/^settings\./, '') }));
     if (fields.length === 0) {
       setBanner({ intent: 'error', title: 'Not saved', message: result.error.message });
       return { ok: false };
@@ -182,7 +262,28 @@ export function useSettingsDraft(): SettingsDraft {
       ].join(' '),
     });
     return { ok: false, firstErrorPath: fields[0]?.path };
-  }, [saved, draft, clientErrors]);
+  }, [saved, draft, clientErrors, lookAgain]);
+
+  const reloadLatest = useCallback(() => {
+    const latest = latestRef.current;
+    if (latest) adopt(latest.settings, latest.revision);
+    else setElsewhere(null);
+    setBanner(null);
+  }, [adopt]);
+
+  const keepMine = useCallback((): Settings | null => {
+    const latest = latestRef.current;
+    const base = savedRef.current;
+    if (!latest || base === null) return null;
+    const merged = rebase(base, draftRef.current, latest.settings);
+    revisionRef.current = latest.revision;
+    latestRef.current = null;
+    setSaved(latest.settings);
+    setDraft(merged);
+    setElsewhere(null);
+    setBanner(null);
+    return merged;
+  }, []);
 
   const revert = useCallback(() => {
     if (saved === null) return;
@@ -207,5 +308,8 @@ export function useSettingsDraft(): SettingsDraft {
     banner,
     showBanner: setBanner,
     dismissBanner: useCallback(() => setBanner(null), []),
+    elsewhere,
+    reloadLatest,
+    keepMine,
   };
 }
