@@ -1,10 +1,10 @@
 // compose: hands one message to the current user's Compose with mode, the way the accounting
 // package opens an invoice email for a last look: Outlook, MAPI, Microsoft 365 on the web, the OS
 // default mail client, or a draft in Mailroom's own built-in mailer.
-import { COMPOSE_LABELS, effectiveModes } from '../../../preload/contract';
 import { MESSAGE_OPTIONS, messageFromOptions } from '../message-options';
 import type { Command } from '../command';
-import { CliError, EXIT, printJson } from '../output';
+import { CliError, EXIT, failWith, printJson } from '../output';
+import { PROFILE_OPTION } from './profile';
 
 export const COMPOSE_COMMANDS: Command[] = [
   {
@@ -26,27 +26,16 @@ export const COMPOSE_COMMANDS: Command[] = [
       const message = messageFromOptions(ctx, values, { recipientRequired: false });
       let profileId: string | undefined;
       if (typeof values.profile === 'string') {
-        const profile = services.mail.findProfile(values.profile);
-        if (!profile) throw new CliError({ code: 'not-found', message: `No profile called "${values.profile}"`, fields: [{ path: '--profile', message: 'Unknown profile' }] });
-        profileId = profile.id;
+        const picked = services.useCases.mail.pickProfile(values.profile);
+        if (!picked.ok) throw failWith(picked.error, PROFILE_OPTION);
+        profileId = picked.value.id;
       }
-      const result = await services.compose.compose({ message, ...(profileId ? { profileId } : {}) });
+      const result = await services.compose.composeOrDraft({ message, ...(profileId ? { profileId } : {}) });
       if (!result.ok) throw new CliError(result.error);
-      if (result.value.kind === 'builtin') {
-        const draft = services.drafts.save({ profileId: profileId ?? '', to: message.to, cc: message.cc, bcc: message.bcc, subject: message.subject, html: message.html ?? escapeText(message.text ?? ''), attachments: message.attachments });
-        if (ctx.json) printJson(ctx.io, { ok: true, mode: 'builtin', draftId: draft.id });
-        else ctx.io.stdout.write(`Compose with is ${COMPOSE_LABELS.builtin}: saved as a draft (${draft.id}). Open it in Mailroom: New email > Drafts.\n`);
-        return EXIT.ok;
-      }
-      const modes = effectiveModes(services.settings.read().mail, services.identity().user);
-      if (ctx.json) printJson(ctx.io, { ok: true, mode: result.value.mode, detail: result.value.detail, from: modes.composeFrom });
-      else ctx.io.stdout.write(`${result.value.detail}\n`);
+      const { mode, detail, draftId, from } = result.value;
+      if (ctx.json) printJson(ctx.io, draftId ? { ok: true, mode, draftId } : { ok: true, mode, detail, from });
+      else ctx.io.stdout.write(`${detail}\n`);
       return EXIT.ok;
     },
   },
 ];
-
-function escapeText(text: string): string {
-  const html = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return html === '' ? '' : `<p>${html.replace(/\r?\n/g, '<br>')}</p>`;
-}

@@ -4,7 +4,6 @@ import { parseBatchFile } from '../batch-file';
 import type { Command, Context } from '../command';
 import { CliError, EXIT, failWith, printJson } from '../output';
 
-const FINAL: OutboxState[] = ['sent', 'failed', 'unknown', 'cancelled'];
 const ID_OPTION: Record<string, string> = { id: 'ID' };
 
 /** A one-line progress bar on a terminal; silent when output is a file or a pipe. */
@@ -103,17 +102,10 @@ export const OUTBOX_COMMANDS: Command[] = [
     usage: 'mailroom outbox run [--json]',
     details: 'Messages waiting for a retry later stay queued; run again later (for example from a scheduled task).\nExit code 1 when a message failed or its delivery is unknown.',
     async run(ctx) {
-      const services = ctx.services();
-      await services.outbox.open();
-      const other = services.outbox.otherSender();
-      if (other !== null) {
-        throw new CliError({ code: 'conflict', message: `Mailroom (process ${other}) is already sending from this outbox; it will send what is queued.` });
-      }
-      const before = new Map(services.outbox.store.entries().map((e) => [e.id, e.state]));
       const started = Date.now();
-      await services.outbox.runUntilIdle();
-      const touched = services.outbox.store.entries().filter((e) => before.get(e.id) !== e.state || (before.get(e.id) === 'queued' && e.attempts > 0 && !FINAL.includes(e.state)));
-      const summary = { ...batchSummary(touched), durationMs: Date.now() - started, stillQueued: services.outbox.store.entries().filter((e) => e.state === 'queued').length };
+      const ran = await ctx.services().useCases.mail.runOutbox();
+      if (!ran.ok) throw new CliError(ran.error);
+      const summary = { ...batchSummary(ran.value.touched), durationMs: Date.now() - started, stillQueued: ran.value.stillQueued };
       if (ctx.json) printJson(ctx.io, { ok: summary.failed + summary.unknown === 0, ...summary });
       else ctx.io.stdout.write(`Outbox run: ${summary.sent} sent, ${summary.failed} failed, ${summary.unknown} unknown; ${summary.stillQueued} still queued for later (${(summary.durationMs / 1000).toFixed(1)} s).\n`);
       return summary.failed + summary.unknown === 0 ? EXIT.ok : EXIT.failed;

@@ -101,6 +101,28 @@ export class ComposeService {
   }
 
   /**
+   * Compose from outside the dialog (the command line): as compose, but the built-in mailer, which
+   * has no window to open here, keeps the message as a draft to finish in Mailroom.
+   */
+  async composeOrDraft(input: { profileId?: string; message: OutgoingMessage }): Promise<Result<{ mode: ComposeMode; detail: string; draftId?: string; from: 'user' | 'system' }>> {
+    const composed = await this.compose(input);
+    if (!composed.ok) return composed;
+    const from = effectiveModes(this.deps.settings.read().mail, this.deps.identity().user).composeFrom;
+    if (composed.value.kind !== 'builtin') return ok({ mode: composed.value.mode, detail: composed.value.detail, from });
+    const { message } = input;
+    const draft = this.deps.drafts.save({
+      profileId: input.profileId ?? '',
+      to: message.to,
+      cc: message.cc,
+      bcc: message.bcc,
+      subject: message.subject,
+      html: message.html ?? textAsHtml(message.text ?? ''),
+      attachments: message.attachments,
+    });
+    return ok({ mode: 'builtin', detail: `Compose with is ${COMPOSE_LABELS.builtin}: saved as a draft (${draft.id}). Open it in Mailroom: New email > Drafts.`, draftId: draft.id, from });
+  }
+
+  /**
    * Microsoft 365 on the web: the message becomes a draft in the user's mailbox through Graph, and
    * Outlook on the web opens it in the system browser for a last look before sending.
    */
@@ -138,4 +160,10 @@ export class ComposeService {
     // platform; Outlook and MAPI send only when chosen explicitly.
     return 'smtp';
   }
+}
+
+/** Plain text as the built-in mailer's HTML: escaped, one paragraph, line breaks kept. */
+function textAsHtml(text: string): string {
+  const html = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return html === '' ? '' : `<p>${html.replace(/\r?\n/g, '<br>')}</p>`;
 }

@@ -24,6 +24,8 @@ import type { Outbox } from '../outbox/outbox';
 import type { SettingsService } from '../settings/settings-service';
 import { profileNotFound } from './settings-use-cases';
 
+const FINAL_STATES: readonly OutboxState[] = ['sent', 'failed', 'unknown', 'cancelled'];
+
 export interface MailUseCaseDeps {
   settings: SettingsService;
   mail: MailService;
@@ -126,6 +128,23 @@ export class MailUseCases {
   async outboxList(filter: { states?: readonly OutboxState[]; limit?: number } = {}): Promise<OutboxView> {
     await this.deps.outbox.open();
     return this.deps.outbox.view(filter.limit ?? 500, filter.states);
+  }
+
+  /**
+   * Sends what is queued now and stops when nothing is left to try now; answers with the messages
+   * this run changed, and how many wait for a later retry. Refused while another process sends.
+   */
+  async runOutbox(): Promise<Result<{ touched: OutboxEntry[]; stillQueued: number }>> {
+    const { outbox } = this.deps;
+    await outbox.open();
+    const other = outbox.otherSender();
+    if (other !== null) return fail('conflict', `Mailroom (process ${other}) is already sending from this outbox; it will send what is queued.`);
+    const before = new Map(outbox.store.entries().map((e) => [e.id, e.state]));
+    await outbox.runUntilIdle();
+    const after = outbox.store.entries();
+    // Changed state, or tried and put back for later.
+    const touched = after.filter((e) => before.get(e.id) !== e.state || (before.get(e.id) === 'queued' && e.attempts > 0 && !FINAL_STATES.includes(e.state)));
+    return ok({ touched, stillQueued: after.filter((e) => e.state === 'queued').length });
   }
 
   async retry(id: string): Promise<Result<OutboxEntry>> {
