@@ -1,12 +1,33 @@
+// Projects, run apart with `npm run test:unit` / `npm run test:integration` and together by
+// `npm test`: unit tests (test/unit; the Electron shell's in unit-electron) touch no network and
+// no other process; integration tests (test/integration) use real servers on loopback, real files
+// and child processes.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Vitest's default is one worker less than the cores: one worker on a two-core machine. Both
+    // cores, then: unit tests are pure computation, and integration tests mostly wait on sockets.
+    maxWorkers: 2,
     // electron-store imports electron at load; inlining lets the unit tests replace it.
     server: { deps: { inline: ['electron-store'] } },
+    projects: [
+      {
+        // No module is replaced here, so the files share their workers' loaded modules: most of a
+        // unit file's time was loading them afresh.
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: ['test/unit/electron/**'], isolate: false, testTimeout: 30_000, hookTimeout: 30_000 },
+      },
+      {
+        // These replace the electron module (vi.mock), so each file gets fresh modules of its own.
+        extends: true,
+        test: { name: 'unit-electron', include: ['test/unit/electron/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
+      },
+    ],
   },
 });

@@ -5,7 +5,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Locator, Page } from '@playwright/test';
@@ -14,6 +13,7 @@ import { defaultSettings, newProfile, type Settings, type SmtpProfile } from '..
 import { REPO_ROOT, test, expect, type MailroomServer } from './fixtures';
 import { expectNoViolations, showWholePage } from './axe';
 import { openDialog, type ColorScheme } from './open-dialog';
+import { shotsDir } from './shots/shots';
 
 const run = promisify(execFile);
 const CLI = path.join(REPO_ROOT, 'bin', 'mailroom.cjs');
@@ -522,15 +522,11 @@ for (const colorScheme of ['light', 'dark'] as const) {
   });
 }
 
-// Screenshots for a person to look at, only when asked (MAILROOM_SHOTS=1), into shots/ in the
-// system's temp folder; never part of a normal run.
-const shots = process.env.MAILROOM_SHOTS === '1';
-test.describe('screenshots', () => {
-  test.skip(!shots, 'set MAILROOM_SHOTS to take screenshots');
+// Screenshots for a person to look at: `npm run shots` runs this, the test run leaves it out.
+test.describe('screenshots @shots', () => {
   test.setTimeout(120_000);
   test('the Activity tab, light and dark, with a batch in progress and a failed message opened', async ({ browser, mailroom }) => {
-    const dir = path.join(os.tmpdir(), 'shots');
-    fs.mkdirSync(dir, { recursive: true });
+    const dir = shotsDir();
     // Each message takes the server a moment, one at a time, and the profile sends at most 60 a minute.
     const relay = await startRelay({ delayMs: 700 });
     try {

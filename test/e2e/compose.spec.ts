@@ -2,9 +2,7 @@
 // a message with formatting and an attachment, send it through the outbox and read what the server
 // received; addresses checked as they are typed; drafts saved, reopened and deleted; attachments
 // over the profile's limit; a refused and a postponed send. Found by role and name throughout.
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { simpleParser } from 'mailparser';
@@ -13,6 +11,7 @@ import type { MailroomServer } from './fixtures';
 import { expectNoViolations, showWholePage } from './axe';
 import { openDialog, type ColorScheme } from './open-dialog';
 import { test, expect, type TestSmtpServer } from './smtp-server-fixture';
+import { shotsDir } from './shots/shots';
 
 const FROM_ADDRESS = 'accounts@harbour.example';
 const PROFILE_NAME = 'Harbour relay';
@@ -494,15 +493,11 @@ test('pasted content keeps its basic formatting and loses scripts, styles and ha
   }
 });
 
-// Screenshots for a person to look at, only when asked (MAILROOM_SHOTS=1), into shots/ in the
-// system's temp folder; never part of a normal run.
-const shots = process.env.MAILROOM_SHOTS === '1';
-test.describe('screenshots', () => {
-  test.skip(!shots, 'set MAILROOM_SHOTS to take screenshots');
+// Screenshots for a person to look at: `npm run shots` runs this, the test run leaves it out.
+test.describe('screenshots @shots', () => {
   test.setTimeout(120_000);
   test('the compose window, light and dark: empty, filled in, an address error, over the limit', async ({ browser, mailroom, smtp }) => {
-    const dir = path.join(os.tmpdir(), 'shots');
-    fs.mkdirSync(dir, { recursive: true });
+    const dir = shotsDir();
     await seed(mailroom, [relayProfile(smtp, { maxAttachmentsMb: 5 })], smtp.password);
     for (const colorScheme of ['light', 'dark'] as const) {
       const { context, page, ui } = await openCompose(browser, mailroom, colorScheme);

@@ -11,11 +11,9 @@ import { defaultSettings, newProfile, newUser, type MailOptions, type Settings, 
 import { expectNoViolations, showWholePage } from './axe';
 import { test, expect, type MailroomServer } from './fixtures';
 import { openDialog, type ColorScheme } from './open-dialog';
+import { shotsDir } from './shots/shots';
 
 const ME = os.userInfo().username;
-// Screenshots for a person to look at, only when asked (MAILROOM_SHOTS=1), into shots/ in the
-// system's temp folder; never part of a normal run.
-const shots = process.env.MAILROOM_SHOTS === '1';
 const WINDOWS = process.platform === 'win32';
 
 const GENERAL = {
@@ -264,10 +262,6 @@ test('saving users without yourself as an administrator is refused, and says so'
     await save(page).click();
     await expect(ui.panel.getByText(`${ME} must be an administrator`)).toBeVisible();
     expect(savedSettings(mailroom).users).toEqual([]);
-    if (shots) {
-      fs.mkdirSync(path.join(os.tmpdir(), 'shots'), { recursive: true });
-      await page.screenshot({ path: path.join(os.tmpdir(), 'shots', 'users-lockout-light.png') });
-    }
 
     await ui.addMe.click();
     await expect(ui.admin).toBeChecked();
@@ -422,11 +416,27 @@ for (const colorScheme of ['light', 'dark'] as const) {
   });
 }
 
-test.describe('screenshots', () => {
-  test.skip(!shots, 'set MAILROOM_SHOTS to take screenshots');
+// Screenshots for a person to look at: `npm run shots` runs this, the test run leaves it out.
+test.describe('screenshots @shots', () => {
   test('the Email and Users tabs, admin and non-admin, light and dark', async ({ browser, mailroom }) => {
-    const dir = path.join(os.tmpdir(), 'shots');
-    fs.mkdirSync(dir, { recursive: true });
+    const dir = shotsDir();
+    {
+      // Saving users without yourself as an administrator, refused.
+      writeSettings(mailroom);
+      const { context, page } = await openDialog(browser, mailroom);
+      try {
+        const ui = usersTab(page);
+        await ui.tab.click();
+        await ui.add.click();
+        await ui.account.fill('CONTOSO\\clara');
+        await ui.admin.click();
+        await save(page).click();
+        await expect(ui.panel.getByText(`${ME} must be an administrator`)).toBeVisible();
+        await page.screenshot({ path: path.join(dir, 'users-lockout-light.png') });
+      } finally {
+        await context.close();
+      }
+    }
     for (const colorScheme of ['light', 'dark'] as const) {
       for (const admin of [true, false]) {
         if (admin) adminSettings(mailroom);

@@ -10,6 +10,7 @@ import { startIdentityProvider, TEST_CLIENT_ID, TEST_TENANT_ID, type IdentityPro
 import { expectNoViolations, showWholePage } from './axe';
 import { test as base, expect, startServer, type MailroomServer } from './fixtures';
 import { openDialog } from './open-dialog';
+import { shotsDir } from './shots/shots';
 
 /**
  * The fixtures plus a test identity provider, and `signInServer`: a Mailroom whose Microsoft
@@ -297,14 +298,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
   });
 }
 
-// Screenshots for a person to look at, only when asked (MAILROOM_SHOTS=1), into shots/ in the
-// system's temp folder; never part of a normal run.
-const shots = process.env.MAILROOM_SHOTS === '1';
-test.describe('screenshots', () => {
-  test.skip(!shots, 'set MAILROOM_SHOTS to take screenshots');
+// Screenshots for a person to look at: `npm run shots` runs this, the test run leaves it out.
+test.describe('screenshots @shots', () => {
   test('an OAuth2 profile signed out, signing in with a code, signed in, and the Basic notice', async ({ browser, signInServer, idp }) => {
-    const dir = path.join(os.tmpdir(), 'shots');
-    fs.mkdirSync(dir, { recursive: true });
+    const dir = shotsDir();
     await seed(signInServer, [
       profile('p-oauth', 'Microsoft 365', {
         host: 'smtp.office365.com',

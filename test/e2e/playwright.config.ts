@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 export default defineConfig({
   testDir: fileURLToPath(new URL('.', import.meta.url)),
   testMatch: '**/*.spec.ts',
+  // Screenshots are taken by `npm run shots` (shots/playwright.config.ts), not tested.
+  grepInvert: /@shots/,
   outputDir: fileURLToPath(new URL('../../test-results', import.meta.url)),
   // Two cores: one browser at a time keeps the timings honest.
   workers: 1,

@@ -1,15 +1,13 @@
 // The SMTP tab when a saved profile's connection is edited: Test connection and Send test do not
 // take the saved password to the changed server, and say so under the Password field, where the
 // password is typed again. The saved profile, unchanged, still tests with its saved password.
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { PASSWORD_FOR_CHANGED_CONNECTION, defaultSettings, newProfile, type Settings } from '../../preload/contract';
 import type { MailroomServer } from './fixtures';
 import { openDialog } from './open-dialog';
 import { test, expect } from './smtp-server-fixture';
+import { SHOTS, shotPath } from './shots/shots';
 
 async function invoke(mailroom: MailroomServer, channel: string, input: unknown): Promise<unknown> {
   const response = await fetch(`${mailroom.origin}/api/invoke`, {
@@ -102,13 +100,11 @@ test('an edited connection asks for the password again, next to the Password fie
       const message = ui.panel.getByText(PASSWORD_FOR_CHANGED_CONNECTION, { exact: true });
       const [fieldBox, messageBox] = [await ui.password.boundingBox(), await message.boundingBox()];
       expect(fieldBox && messageBox && messageBox.y > fieldBox.y && messageBox.y - (fieldBox.y + fieldBox.height) < 40).toBe(true);
-      // A screenshot for a person to look at, only when asked (MAILROOM_SHOTS=1), into shots/ in the system's temp folder.
-      if (process.env.MAILROOM_SHOTS === '1') {
+      // A screenshot for a person to look at, only when asked (MAILROOM_SHOTS=1), into shots/.
+      if (SHOTS) {
         await ui.password.scrollIntoViewIfNeeded();
         await page.mouse.move(1, 1);
-        const shots = path.join(os.tmpdir(), 'shots');
-        fs.mkdirSync(shots, { recursive: true });
-        await page.screenshot({ path: path.join(shots, 'smtp-password-for-changed-connection.png') });
+        await page.screenshot({ path: shotPath('smtp-password-for-changed-connection.png') });
       }
 
       // Send test from the changed profile says the same, and the message stays by the field after closing.

@@ -12,6 +12,7 @@ import type { MailroomServer } from './fixtures';
 import { expectNoViolations, showWholePage } from './axe';
 import { openDialog } from './open-dialog';
 import { test, expect } from './smtp-server-fixture';
+import { shotsDir } from './shots/shots';
 
 const GENERAL = {
   organisationName: 'Harbour Accounts Ltd',
@@ -524,14 +525,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
   });
 }
 
-// Screenshots for a person to look at, only when asked (MAILROOM_SHOTS=1), into shots/ in the
-// system's temp folder; never part of a normal run.
-const shots = process.env.MAILROOM_SHOTS === '1';
-test.describe('screenshots', () => {
-  test.skip(!shots, 'set MAILROOM_SHOTS to take screenshots');
+// Screenshots for a person to look at: `npm run shots` runs this, the test run leaves it out.
+test.describe('screenshots @shots', () => {
   test('the SMTP tab, light and dark, with a profile and with a failed test', async ({ browser, mailroom, smtp }) => {
-    const dir = path.join(os.tmpdir(), 'shots');
-    fs.mkdirSync(dir, { recursive: true });
+    const dir = shotsDir();
     {
       const { context, page } = await openDialog(browser, mailroom);
       await smtpTab(page).tab.click();

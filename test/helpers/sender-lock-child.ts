@@ -30,7 +30,10 @@ if (mode === 'hold') {
     while (!fs.existsSync(go));
     const store = new OutboxStore(dataDir, Date.now, { leaseMs, renewMs: leaseMs });
     const result = store.tryLock();
-    fs.writeFileSync(path.join(sync, `res-${r}-${id}`), result.ok ? 'won' : `lost ${result.pid}`);
+    // Whole or not at all: the test reads the result as soon as the file exists.
+    const res = path.join(sync, `res-${r}-${id}`);
+    fs.writeFileSync(`${res}.tmp`, result.ok ? 'won' : `lost ${result.pid}`);
+    fs.renameSync(`${res}.tmp`, res);
     while (!fs.existsSync(path.join(sync, `end-${r}`))) sleep(2);
     store.unlock();
     fs.writeFileSync(path.join(sync, `done-${r}-${id}`), '');
