@@ -12,6 +12,7 @@ import { expectNoViolations, showWholePage } from './axe';
 import { test, expect, type MailroomServer } from './fixtures';
 import { openDialog, type ColorScheme } from './open-dialog';
 import { shotsDir } from './shots/shots';
+import { filesToScan } from '../helpers/scan-files';
 
 const ME = os.userInfo().username;
 const WINDOWS = process.platform === 'win32';
@@ -221,9 +222,8 @@ test('add, edit and remove users; their SMTP passwords are write-only', async ({
     const clara = users[1]!;
     await expect(ui.panel.getByText('A password is saved')).toBeVisible();
     await expect(ui.smtpPassword).toHaveValue('');
-    for (const file of fs.readdirSync(mailroom.dataDir)) {
-      const full = path.join(mailroom.dataDir, file);
-      if (fs.statSync(full).isFile()) expect(fs.readFileSync(full, 'utf8'), `${file} holds no password in clear`).not.toContain('clara-secret-1');
+    for (const file of filesToScan(mailroom.dataDir, { recursive: false })) {
+      expect(file.bytes.toString('utf8'), `${file.name} holds no password in clear`).not.toContain('clara-secret-1');
     }
     const status = await invoke(mailroom, 'secrets:status');
     expect(status.body).toMatchObject({ ok: true, value: { userPasswords: { [clara.id]: true } } });

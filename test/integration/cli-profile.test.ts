@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mailroom } from '../helpers/cli';
+import { filesToScan } from '../helpers/scan-files';
 import { tempDir } from '../helpers/temp-dir';
 
 const PASSWORD = 'S3cret-p@ss/word+';
@@ -58,9 +59,9 @@ describe('mailroom profile', () => {
     expect(created.stdout + created.stderr).not.toContain(PASSWORD);
     const exported = await run(['settings', 'export']);
     expect(exported.stdout).toContain('"name": "Office"');
-    for (const file of fs.readdirSync(dir).filter((f) => !fs.statSync(path.join(dir, f)).isDirectory())) {
-      expect(fs.readFileSync(path.join(dir, file), 'utf8'), file).not.toContain(PASSWORD);
-    }
+    const files = filesToScan(dir, { recursive: false });
+    expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(['settings.json', 'secrets.json']));
+    for (const file of files) expect(file.bytes.toString('utf8'), file.name).not.toContain(PASSWORD);
     expect(exported.stdout).not.toContain(PASSWORD);
     const list = await run(['profile', 'list', '--json']);
     expect(JSON.parse(list.stdout)).toMatchObject([{ name: 'Office', passwordSet: true }]);

@@ -14,6 +14,7 @@ import { startGraphServer, type GraphServer } from '../helpers/graph-server';
 import { startXoauth2SmtpServer, type Xoauth2Server } from '../helpers/xoauth2-smtp';
 import { createTestCa, type TestCa } from '../helpers/test-ca';
 import { tempDir } from '../helpers/temp-dir';
+import { filesToScan } from '../helpers/scan-files';
 
 let ca: TestCa;
 let idp: IdentityProvider;
@@ -117,16 +118,9 @@ const invoice: OutgoingMessage = { to: ['client@fabrikam.test'], cc: [], bcc: ['
 
 /** Every byte Mailroom keeps on disk, decrypted where it is a secret. */
 function everythingOnDisk(): string {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(path.join(d, e.name));
-      else files.push(path.join(d, e.name));
-    }
-  };
-  walk(dir);
+  const files = filesToScan(dir);
   const secrets = services.secrets.names().map((n) => services.secrets.get(n) ?? '');
-  return [...files.map((f) => fs.readFileSync(f, 'latin1')), ...secrets].join('\n');
+  return [...files.map((f) => f.bytes.toString('latin1')), ...secrets].join('\n');
 }
 
 function refreshTokenOf(profileId: string): string {
