@@ -61,6 +61,12 @@ export function limitBytes(maxAttachmentsMb: number): number {
 
 export { base64Bytes } from '../../../preload/contract';
 
+/** A time of day as the compose window shows it (a draft saved, a retry due), or '' when unknown. */
+export function timeOf(iso: string | null | undefined): string {
+  const when = iso ? new Date(iso) : null;
+  return when && !Number.isNaN(when.getTime()) ? when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
+}
+
 // ---- the body ------------------------------------------------------------------------------------
 
 /** Formatting kept from pasted or stored HTML; everything else is unwrapped to its text. */
