@@ -130,4 +130,35 @@ export default tseslint.config(
     files: ['main/electron/ipc-main.ts', 'preload/ipc-renderer.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  // --- Renderer: components reach main only through hooks (renderer/src/hooks/). ---
+  // Its own rule name, so it adds to the layering rules above instead of replacing them.
+  {
+    files: ['renderer/src/**/*.{ts,tsx}'],
+    ignores: [
+      'renderer/src/hooks/**',
+      'renderer/src/bridge.ts',
+      // Still outside hooks/ for now; they move there next:
+      'renderer/src/settings/useSettingsDraft.ts',
+      'renderer/src/activity/useOutboxActivity.ts',
+      'renderer/src/notices/useNotices.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['./bridge', '../bridge', '../../bridge', '**/renderer/src/bridge'],
+              message: 'Call main from a hook in renderer/src/hooks/, and use the hook here.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'window', property: 'mailroom', message: 'Reach main through renderer/src/bridge.ts, from a hook in renderer/src/hooks/.' },
+      ],
+    },
+  },
+  // --- end of the renderer's hooks rule ---
 );
