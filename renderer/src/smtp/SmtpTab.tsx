@@ -2,7 +2,7 @@
 // Profiles live in the one settings draft (saved with the dialog's Save); passwords wait in
 // usePasswords until then; test results are kept per profile while the dialog is open.
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
-import { useMasterDetailStyles } from '../components/record-list-styles';
+import { MasterDetail } from '../components/MasterDetail';
 import {
   SmtpProfile,
   fieldErrors,
@@ -20,6 +20,7 @@ import { findByName, nameProblem, parseProfilePath, profilePath, validMailbox, t
 import { SendTestDialog, type ProfileCheck } from './SendTestDialog';
 import type { ProfilePasswords } from '../hooks/usePasswords';
 import { useTestConnection } from '../hooks/useTestConnection';
+import { byName, optionOf, useFocusRequest } from '../hooks/useFocusRequest';
 
 
 type DialogState =
@@ -39,7 +40,6 @@ export interface SmtpTabProps {
 }
 
 export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
-  const styles = useMasterDetailStyles();
   const draft = form.draft;
   const profiles = draft.smtp.profiles;
   const [selectedId, setSelectedId] = useState<string | undefined>(() => profiles[0]?.id);
@@ -48,7 +48,6 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
   const [dialog, setDialog] = useState<DialogState>(null);
   const [runs, setRuns] = useState<Readonly<Record<string, TestRun>>>({});
   const [testErrors, setTestErrors] = useState<Readonly<Record<string, TestFieldErrors>>>({});
-  const [focusRequest, setFocusRequest] = useState<string | null>(null);
   const [openings, setOpenings] = useState(0);
   const reportHeadingId = useId();
   const testConnection = useTestConnection();
@@ -60,15 +59,7 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
   const selected = profiles[selectedIndex];
 
   // Focus moves only once the element is drawn: a new profile's host, a field in error, a report.
-  useEffect(() => {
-    if (focusRequest === null) return;
-    const element = document.querySelector<HTMLElement>(focusRequest);
-    if (element) {
-      element.focus();
-      element.scrollIntoView({ block: 'nearest' });
-    }
-    setFocusRequest(null);
-  }, [focusRequest, selected?.id]);
+  const setFocusRequest = useFocusRequest(selected?.id);
 
   // A refused save names its first field; when it belongs to a profile, select that profile.
   useEffect(() => {
@@ -199,8 +190,8 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
   const dialogProfile = profiles[dialogProfileIndex];
 
   return (
-    <div className={styles.root}>
-      <div className={styles.master}>
+    <MasterDetail
+      master={
         <ProfileList
           profiles={profiles}
           selectedId={selected?.id}
@@ -219,41 +210,34 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
           onSendTest={openSendTest}
           readOnly={readOnly}
         />
-      </div>
-
-      {selected ? (
-        <ProfileEditor
-          key={selected.id}
-          form={form}
-          index={selectedIndex}
-          profile={selected}
-          passwords={passwords}
-          testErrors={testErrors[selected.id] ?? {}}
-          onFieldEdited={(field) => fieldEdited(selected.id, field)}
-          onFieldErrors={(fields) => reportFieldErrors(selected.id, fields)}
-          run={runs[selected.id]}
-          reportHeadingId={reportHeadingId}
-          onTest={(ping) => void test(selectedIndex, ping)}
-          onCloseReport={() => setRuns(({ [selected.id]: _run, ...rest }) => rest)}
-          onSendTest={openSendTest}
-        />
-      ) : (
-        <section aria-labelledby={`${reportHeadingId}-empty`} className={styles.empty}>
-          <h2 id={`${reportHeadingId}-empty`} className={styles.emptyHeading}>
-            No server profiles yet
-          </h2>
-          <p className={styles.emptyText}>
-            A profile is one SMTP server Mailroom can send through: where it is, how the connection is secured, how to sign
-            in, and who the mail comes from.
-          </p>
-          <p className={styles.emptyText}>
-            {readOnly
-              ? 'An administrator adds them.'
-              : 'To add one, type its name in Filter profiles and press Enter, or choose Add.'}
-          </p>
-        </section>
-      )}
-
+      }
+      detail={
+        selected ? (
+          <ProfileEditor
+            key={selected.id}
+            form={form}
+            index={selectedIndex}
+            profile={selected}
+            passwords={passwords}
+            testErrors={testErrors[selected.id] ?? {}}
+            onFieldEdited={(field) => fieldEdited(selected.id, field)}
+            onFieldErrors={(fields) => reportFieldErrors(selected.id, fields)}
+            run={runs[selected.id]}
+            reportHeadingId={reportHeadingId}
+            onTest={(ping) => void test(selectedIndex, ping)}
+            onCloseReport={() => setRuns(({ [selected.id]: _run, ...rest }) => rest)}
+            onSendTest={openSendTest}
+          />
+        ) : null
+      }
+      empty={{
+        title: 'No server profiles yet',
+        text: [
+          'A profile is one SMTP server Mailroom can send through: where it is, how the connection is secured, how to sign in, and who the mail comes from.',
+          readOnly ? 'An administrator adds them.' : 'To add one, type its name in Filter profiles and press Enter, or choose Add.',
+        ],
+      }}
+    >
       {dialog?.kind === 'create' && (
         <CreateProfileDialog name={dialog.name} onCreate={() => create(dialog.name)} onCancel={() => setDialog(null)} />
       )}
@@ -278,14 +262,6 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
           onClose={() => setDialog(null)}
         />
       )}
-    </div>
+    </MasterDetail>
   );
-}
-
-function byName(path: string): string {
-  return `[name="${CSS.escape(path)}"]`;
-}
-
-function optionOf(id: string): string {
-  return `[role="option"][id="${CSS.escape(id)}"]`;
 }

@@ -1,9 +1,10 @@
 // The Users tab: the system users in a list on the left, the selected one's editor on the right.
 // Users live in the one settings draft (saved with the dialog's Save); their own SMTP passwords
 // wait in useUserPasswords until then. The current user is found by the OS account main reports.
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
-import { useMasterDetailStyles } from '../components/record-list-styles';
+import { MasterDetail } from '../components/MasterDetail';
+import { byName, optionOf, useFocusRequest } from '../hooks/useFocusRequest';
 import { newUser, type Settings, type SystemUser, type WhoAmI } from '../../../preload/contract';
 import type { FormBinding } from '../components/fields';
 import { DeleteUserDialog } from './DeleteUserDialog';
@@ -23,7 +24,6 @@ export interface UsersTabProps {
 }
 
 export function UsersTab({ form, who, passwords, platform, revealPath }: UsersTabProps) {
-  const styles = useMasterDetailStyles();
   const users = form.draft.users;
   const account = who?.account;
   // Whoever may not change the settings may still look at every user.
@@ -33,8 +33,6 @@ export function UsersTab({ form, who, passwords, platform, revealPath }: UsersTa
   );
   const [filter, setFilter] = useState('');
   const [deleting, setDeleting] = useState<string | null>(null);
-  const [focusRequest, setFocusRequest] = useState<string | null>(null);
-  const emptyId = useId();
 
   // The selection falls back to the first user when its own is gone (after Revert, say).
   const selectedIndex = Math.max(0, users.findIndex((u) => u.id === selectedId));
@@ -50,15 +48,7 @@ export function UsersTab({ form, who, passwords, platform, revealPath }: UsersTa
     // Only the first answer moves the selection.
   }, [account]);
 
-  useEffect(() => {
-    if (focusRequest === null) return;
-    const element = document.querySelector<HTMLElement>(focusRequest);
-    if (element) {
-      element.focus();
-      element.scrollIntoView({ block: 'nearest' });
-    }
-    setFocusRequest(null);
-  }, [focusRequest, selected?.id]);
+  const setFocusRequest = useFocusRequest(selected?.id);
 
   // A refused save (or a link from the Email tab) names a field; when it belongs to a user, show that user.
   useEffect(() => {
@@ -101,79 +91,75 @@ export function UsersTab({ form, who, passwords, platform, revealPath }: UsersTa
     const neighbour = next[at] ?? next[at - 1];
     setSelectedId(neighbour?.id);
     setDeleting(null);
-    setFocusRequest(neighbour ? `[role="option"][id="${CSS.escape(neighbour.id)}"]` : null);
+    setFocusRequest(neighbour ? optionOf(neighbour.id) : null);
   };
 
   const listError = form.errorFor('users');
   const deletingUser = users.find((u) => u.id === deleting);
 
   return (
-    <div className={styles.root}>
-      <div className={styles.master}>
-        <UserList
-          users={users}
-          selectedId={selected?.id}
-          account={account}
-          withErrors={withErrors}
-          filter={filter}
-          onFilterChange={setFilter}
-          onSelect={(id) => {
-            setSelectedId(id);
-            setChosen(true);
-          }}
-          readOnly={readOnly}
-          onAdd={() => add(newUser(crypto.randomUUID(), ''), 'account')}
-          {...(account !== undefined && !meListed
-            ? { onAddMe: () => add({ ...newUser(crypto.randomUUID(), account), admin: true }, 'name') }
-            : {})}
-          onDelete={() => selected && setDeleting(selected.id)}
-        />
-        {/* Named like a field, and always there, so a refused save knows its message shows here and moves to it. */}
-        <div ref={(el) => el?.setAttribute('name', 'users')} tabIndex={-1} hidden={!listError}>
-          {listError && (
-            <MessageBar intent="error" layout="multiline">
-              <MessageBarBody>{listError}</MessageBarBody>
+    <MasterDetail
+      master={
+        <>
+          <UserList
+            users={users}
+            selectedId={selected?.id}
+            account={account}
+            withErrors={withErrors}
+            filter={filter}
+            onFilterChange={setFilter}
+            onSelect={(id) => {
+              setSelectedId(id);
+              setChosen(true);
+            }}
+            readOnly={readOnly}
+            onAdd={() => add(newUser(crypto.randomUUID(), ''), 'account')}
+            {...(account !== undefined && !meListed
+              ? { onAddMe: () => add({ ...newUser(crypto.randomUUID(), account), admin: true }, 'name') }
+              : {})}
+            onDelete={() => selected && setDeleting(selected.id)}
+          />
+          {/* Named like a field, and always there, so a refused save knows its message shows here and moves to it. */}
+          <div ref={(el) => el?.setAttribute('name', 'users')} tabIndex={-1} hidden={!listError}>
+            {listError && (
+              <MessageBar intent="error" layout="multiline">
+                <MessageBarBody>{listError}</MessageBarBody>
+              </MessageBar>
+            )}
+          </div>
+          {!readOnly && users.length > 0 && account !== undefined && !meAdmin && (
+            <MessageBar intent="warning" layout="multiline">
+              <MessageBarBody>
+                <MessageBarTitle>You are not an administrator here</MessageBarTitle>
+                You sign in as {account}. Saving is refused until you are on this list as an administrator, or you could no
+                longer change these settings: choose {meListed ? 'yourself and turn on Administrator' : 'Add me'}.
+              </MessageBarBody>
             </MessageBar>
           )}
-        </div>
-        {!readOnly && users.length > 0 && account !== undefined && !meAdmin && (
-          <MessageBar intent="warning" layout="multiline">
-            <MessageBarBody>
-              <MessageBarTitle>You are not an administrator here</MessageBarTitle>
-              You sign in as {account}. Saving is refused until you are on this list as an administrator, or you could no
-              longer change these settings: choose {meListed ? 'yourself and turn on Administrator' : 'Add me'}.
-            </MessageBarBody>
-          </MessageBar>
-        )}
-      </div>
-
-      {selected ? (
-        <UserEditor
-          key={selected.id}
-          form={form}
-          index={selectedIndex}
-          user={selected}
-          isMe={isMe(selected, account)}
-          canEditUsers={!readOnly}
-          passwords={passwords}
-          platform={platform}
-        />
-      ) : (
-        <section aria-labelledby={emptyId} className={styles.empty}>
-          <h2 id={emptyId} className={styles.emptyHeading}>
-            No system users yet
-          </h2>
-          <p className={styles.emptyText}>
-            A system user is a person who signs in to this computer and uses Mailroom: their own address and SMTP sign-in,
-            how they compose and send where you allow them to choose, and whether they may change these settings.
-          </p>
-          <p className={styles.emptyText}>
-            Until there are users, whoever runs Mailroom may change the settings. Start with Add me: you become the first
-            administrator.
-          </p>
-        </section>
-      )}
-
+        </>
+      }
+      detail={
+        selected ? (
+          <UserEditor
+            key={selected.id}
+            form={form}
+            index={selectedIndex}
+            user={selected}
+            isMe={isMe(selected, account)}
+            canEditUsers={!readOnly}
+            passwords={passwords}
+            platform={platform}
+          />
+        ) : null
+      }
+      empty={{
+        title: 'No system users yet',
+        text: [
+          'A system user is a person who signs in to this computer and uses Mailroom: their own address and SMTP sign-in, how they compose and send where you allow them to choose, and whether they may change these settings.',
+          'Until there are users, whoever runs Mailroom may change the settings. Start with Add me: you become the first administrator.',
+        ],
+      }}
+    >
       {deletingUser && (
         <DeleteUserDialog
           user={deletingUser}
@@ -182,10 +168,6 @@ export function UsersTab({ form, who, passwords, platform, revealPath }: UsersTa
           onCancel={() => setDeleting(null)}
         />
       )}
-    </div>
+    </MasterDetail>
   );
-}
-
-function byName(path: string): string {
-  return `[name="${CSS.escape(path)}"]`;
 }

@@ -82,6 +82,10 @@ export const useRecordListStyles = makeStyles({
     border: `${tokens.strokeWidthThin} solid ${tokens.colorBrandStroke2}`,
     color: tokens.colorBrandForeground2,
   },
+  neutralBadge: {
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke1}`,
+    color: tokens.colorNeutralForeground2,
+  },
   errorMark: {
     flexShrink: 0,
     display: 'inline-flex',
