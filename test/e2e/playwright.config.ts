@@ -9,9 +9,9 @@ export default defineConfig({
   // Screenshots are taken by `npm run shots` (shots/playwright.config.ts), not tested.
   grepInvert: /@shots/,
   outputDir: fileURLToPath(new URL('../../test-results', import.meta.url)),
-  // Two cores: one browser at a time keeps the timings honest.
-  workers: 1,
-  fullyParallel: false,
+  // Every test has its own server, data folder and browser context: any order, one per core.
+  workers: 2,
+  fullyParallel: true,
   retries: 0,
   reporter: 'list',
   timeout: 60_000,
