@@ -1,6 +1,6 @@
 // The way into the built-in mailer: "New email", the saved drafts (open one, delete one), the
 // compose window itself, and the note that says a message went.
-import { useCallback, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import {
   Button,
   Dialog,
@@ -158,6 +158,9 @@ export function ComposeLauncher({ onShowActivity }: ComposeLauncherProps) {
   const headingId = useId();
   const { dispatchToast } = useToastController(toasterId);
   const { refresh } = drafts;
+  // The list is there before the menu opens: a menu that opens on a spinner has nowhere to put
+  // focus, and a screen reader would meet an empty popup.
+  useEffect(() => void refresh(), [refresh]);
 
   const compose = useCallback((draft?: SavedDraft) => setOpen((o) => ({ key: (o?.key ?? 0) + 1, ...(draft ? { draft } : {}) })), []);
 
@@ -230,7 +233,7 @@ export function ComposeLauncher({ onShowActivity }: ComposeLauncherProps) {
             Drafts
           </Button>
         </PopoverTrigger>
-        <PopoverSurface aria-labelledby={headingId} className={styles.surface}>
+        <PopoverSurface aria-labelledby={headingId} className={styles.surface} tabIndex={-1}>
           <h2 id={headingId} className={styles.heading}>
             Drafts
           </h2>
