@@ -437,6 +437,8 @@ test('a refused send keeps the window open with the advice; a postponed one says
 });
 
 test('the compose window passes the accessibility check in light and dark, empty and with an error', async ({ browser, mailroom, smtp }) => {
+  // Four full axe runs over the richest window of the app, beside another test on the other core.
+  test.slow();
   await seed(mailroom, [relayProfile(smtp)], smtp.password);
   for (const colorScheme of ['light', 'dark'] as const) {
     const { context, page, ui } = await openCompose(browser, mailroom, colorScheme);

@@ -619,7 +619,6 @@ export class SmtpSession {
     const socket = reader.socket;
     const before = reader.received;
     const pieces = dataPieces(raw);
-    if (noop) pieces.push(NOOP_LINE);
     const total = pieces.reduce((n, p) => n + p.length, 0);
     const allowed = this.timeoutMs + Math.ceil((total * 1000) / FLOOR_BYTES_PER_SECOND);
     const written = (chunk: Buffer) =>
@@ -628,6 +627,9 @@ export class SmtpSession {
       });
     const chunks: Buffer[] = [];
     for (const piece of pieces) for (let at = 0; at < piece.length; at += WRITE_CHUNK) chunks.push(piece.subarray(at, at + WRITE_CHUNK));
+    // NOOP travels in the same write as the final dot: once the dot is out, the server may answer
+    // at any moment, and that answer must not be mistaken for an early one.
+    if (noop) chunks.push(Buffer.concat([chunks.pop() as Buffer, NOOP_LINE]));
     for (const chunk of chunks) {
       // Before the last piece is even handed over, the server cannot have the end of the message:
       // whatever it says now is early, and the upload stops without its final dot.
