@@ -81,7 +81,7 @@ export class MailService {
 
   /** The saved profile with this id; undefined for one added in the dialog and not saved yet. */
   savedProfile(id: string): SmtpProfile | undefined {
-    return this.deps.settings.read().smtp.profiles.find((p) => p.id === id);
+    return this.deps.settings.readShared().smtp.profiles.find((p) => p.id === id);
   }
 
   /**

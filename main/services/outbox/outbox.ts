@@ -89,7 +89,7 @@ export class Outbox {
   // ---- queueing ---------------------------------------------------------------------------
 
   profile(id: string): SmtpProfile | undefined {
-    return this.deps.settings.read().smtp.profiles.find((p) => p.id === id);
+    return this.deps.settings.readShared().smtp.profiles.find((p) => p.id === id);
   }
 
   /** Composes and writes the messages to disk (all or none), queued for this profile. */
