@@ -260,8 +260,14 @@ const STEP_IDS: Record<HostileStep, number> = {
 };
 
 /**
- * What the server itself saw, for a "delivered": undefined when it cleanly accepted the whole message
- * after the dot and said nothing but a clean 354 between DATA and the dot; otherwise what was wrong.
+ * What the server itself saw, for a "delivered": undefined when it accepted the whole message,
+ * unchanged, with a 2xx to the terminating dot; otherwise what was wrong.
+ *
+ * A server that spoke between its 354 and the dot is counted (see `spokeEarly`) but is not a false
+ * "delivered" when it then accepted the message: a reply the server wrote early can reach the client
+ * only after the whole message is written, and then nothing on the wire tells it from a prompt
+ * answer until a later reply shows the count is off. What must never happen is a "delivered" for a
+ * message the server refused or never had.
  */
 function serverAccepted(server: HostileServer, expected: Buffer): string | undefined {
   const writes = server.log.writes;
@@ -275,14 +281,18 @@ function serverAccepted(server: HostileServer, expected: Buffer): string | undef
   const message = server.log.messages[0];
   if (!message) return 'FALSE DELIVERED: no message arrived';
   if (!message.data.equals(expected)) return 'FALSE DELIVERED: the message arrived changed';
-  // The server did accept; but did it also say something before the dot that was taken instead?
-  const first = writes.findIndex((w) => w.step === 'data');
-  const between = Buffer.concat(writes.slice(first < 0 ? end : first, end).map((w) => w.bytes));
-  const before = between.subarray(onlyCleanReply(between) === 354 ? between.length : (cleanReply(between)?.code === 354 ? cleanReply(between)!.length : 0));
-  if (before.length > 0 || message.spokeDuringData) {
-    return `EARLY REPLY TAKEN FOR THE ANSWER: besides its 354 the server said ${JSON.stringify(before.toString('latin1').slice(0, 60))} before the dot`;
-  }
   return undefined;
+}
+
+/** Whether the server said anything besides a clean 354 between DATA and the dot. */
+function spokeEarly(server: HostileServer): boolean {
+  const writes = server.log.writes;
+  const end = writes.findIndex((w) => w.step === 'data-end');
+  const first = writes.findIndex((w) => w.step === 'data');
+  if (end < 0 || first < 0) return false;
+  const between = Buffer.concat(writes.slice(first, end).map((w) => w.bytes));
+  const clean = onlyCleanReply(between) === 354 || cleanReply(between)?.length === between.length;
+  return !clean || server.log.messages[0]?.spokeDuringData === true;
 }
 
 interface Result {
@@ -292,6 +302,8 @@ interface Result {
   outcome: DeliveryOutcome;
   problems: string[];
   mustDeliver: boolean;
+  /** The server spoke between its 354 and the dot. */
+  early: boolean;
 }
 
 async function run(c: Conversation, cert: KeyPair): Promise<Result> {
@@ -335,7 +347,7 @@ async function run(c: Conversation, cert: KeyPair): Promise<Result> {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(JSON.stringify(outcome))) problems.push('a raw control character in what the user sees');
   if (server.log.errors.length > 0) problems.push(`the fuzzer's own script threw: ${String(server.log.errors[0])}`);
-  return { index: c.index, replies, kinds, outcome, problems, mustDeliver };
+  return { index: c.index, replies, kinds, outcome, problems, mustDeliver, early: spokeEarly(server) };
 }
 
 // ---- the run -----------------------------------------------------------------------------------
@@ -389,6 +401,7 @@ it(`${CONVERSATIONS} fuzzed conversations: never a false "delivered", never a cr
       `smtp fuzz: seed ${SEED} (MAILROOM_FUZZ_SEED=${SEED} repeats this run), ${results.length} conversations in ${Date.now() - started} ms`,
       `  ${replies} fuzzed replies, ${mutated} of them changed: ${[...byKind].filter(([k]) => k !== 'valid').map(([k, n]) => `${k} ${n}`).join(', ')}`,
       `  outcomes: ${[...states].map(([s, n]) => `${s} ${n}`).join(', ')}; ${results.filter((r) => r.mustDeliver).length} unchanged conversations had to deliver`,
+      `  the server spoke before the dot in ${results.filter((r) => r.early).length}: ${results.filter((r) => r.early && r.outcome.state !== 'delivered').length} stopped, ${results.filter((r) => r.early && r.outcome.state === 'delivered').length} delivered (the server then accepted the whole message)`,
       `  event loop delay: at most ${Math.round(lag.max / 1e6)} ms (99th percentile ${Math.round(lag.percentile(99) / 1e6)} ms)`,
       `  ${failed.length} conversations broke a rule${failed.length ? ' (MAILROOM_FUZZ_ONLY=N replays one):' : ''}`,
       ...failed.slice(0, 25).map((r) => `    #${r.index}: ${r.problems.join('; ')} [${r.kinds.join(' ')}${conversation(r.index).server.earlyReply ? ' +early' : ''}] -> ${r.outcome.state} ${r.outcome.advice?.code ?? ''} ${JSON.stringify(r.outcome.reply.slice(0, 60))}`),
