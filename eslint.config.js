@@ -137,10 +137,6 @@ export default tseslint.config(
     ignores: [
       'renderer/src/hooks/**',
       'renderer/src/bridge.ts',
-      // Still outside hooks/ for now; they move there next:
-      'renderer/src/settings/useSettingsDraft.ts',
-      'renderer/src/activity/useOutboxActivity.ts',
-      'renderer/src/notices/useNotices.ts',
     ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

@@ -15,54 +15,28 @@ function progressLine(stream: NodeJS.WritableStream, p: BatchProgress): void {
   stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${p.total}  sent ${p.sent}  failed ${p.failed}  ${rate}   `);
 }
 
-export function batchSummary(entries: OutboxEntry[]) {
-  const count = (s: OutboxState) => entries.filter((e) => e.state === s).length;
-  return { total: entries.length, sent: count('sent'), failed: count('failed'), unknown: count('unknown'), queued: count('queued'), cancelled: count('cancelled'), possibleDuplicates: entries.filter((e) => e.possibleDuplicate).length };
-}
-
 export async function sendBatch(ctx: Context, profile: SmtpProfile, file: string, wait: boolean): Promise<number> {
   const parsed = parseBatchFile(file);
   if (!parsed.ok) {
     const fields = parsed.errors.map((e) => ({ path: e.line > 0 ? `line ${e.line}: ${e.field}` : e.field, message: e.message }));
     throw new CliError({ code: 'invalid-input', message: `${parsed.errors.length === 1 ? 'One problem' : `${parsed.errors.length} problems`} in ${file}; nothing was queued`, fields });
   }
-  const services = ctx.services();
-  const started = Date.now();
-  const queued = await services.useCases.mail.queue(profile, parsed.messages);
-  if (!queued.ok) throw new CliError(queued.error);
-  const entries = queued.value;
-  const batchId = entries[0]?.batchId ?? '';
-  const ids = new Set(entries.map((e) => e.id));
-  const other = wait ? services.outbox.otherSender() : null;
-  if (other !== null && !ctx.json) ctx.io.stderr.write(`note: Mailroom (process ${other}) is sending from this outbox; it sends these messages.\n`);
-  if (!wait || other !== null) {
-    if (ctx.json) printJson(ctx.io, { ok: true, batchId, queued: entries.length });
-    else ctx.io.stdout.write(`Queued ${entries.length} messages (batch ${batchId}). Send them with: mailroom outbox run\n`);
+  const tty = Boolean((ctx.io.stderr as NodeJS.WriteStream).isTTY) && !ctx.json;
+  const run = await ctx.services().useCases.mail.sendBatch(profile, parsed.messages, { wait, ...(tty ? { onProgress: (p: BatchProgress) => progressLine(ctx.io.stderr, p) } : {}) });
+  if (!run.ok) throw new CliError(run.error);
+  const { batchId } = run.value;
+  if (!run.value.sent) {
+    if (run.value.otherSender !== null && !ctx.json) ctx.io.stderr.write(`note: Mailroom (process ${run.value.otherSender}) is sending from this outbox; it sends these messages.\n`);
+    if (ctx.json) printJson(ctx.io, { ok: true, batchId, queued: run.value.queued });
+    else ctx.io.stdout.write(`Queued ${run.value.queued} messages (batch ${batchId}). Send them with: mailroom outbox run\n`);
     return EXIT.ok;
   }
-  const tty = Boolean((ctx.io.stderr as NodeJS.WriteStream).isTTY) && !ctx.json;
-  const timer = tty
-    ? setInterval(() => {
-        const p = services.outbox.view(0).batches.find((b) => b.batchId === batchId);
-        if (p) progressLine(ctx.io.stderr, p);
-      }, 200)
-    : undefined;
-  try {
-    await services.outbox.runUntilIdle();
-  } finally {
-    if (timer) clearInterval(timer);
-  }
-  const mine = services.outbox.store.entries().filter((e) => ids.has(e.id));
-  const summary = { batchId, ...batchSummary(mine), durationMs: Date.now() - started };
-  if (tty) {
-    const p = services.outbox.view(0).batches.find((b) => b.batchId === batchId);
-    if (p) progressLine(ctx.io.stderr, p);
-    ctx.io.stderr.write('\n');
-  }
+  if (tty) ctx.io.stderr.write('\n');
+  const summary = { batchId, ...run.value.summary };
   if (ctx.json) printJson(ctx.io, { ok: summary.sent === summary.total, ...summary });
   else {
     ctx.io.stdout.write(`Batch ${batchId}: ${summary.sent} of ${summary.total} sent, ${summary.failed} failed, ${summary.unknown} unknown, ${summary.queued} waiting to retry (${(summary.durationMs / 1000).toFixed(1)} s).\n`);
-    for (const e of mine.filter((x) => x.state !== 'sent').slice(0, 20)) ctx.io.stdout.write(`  ${e.state.padEnd(9)} ${e.to.join(', ')}  ${e.subject}: ${e.advice?.title ?? e.lastReply}\n`);
+    for (const e of run.value.entries.filter((x) => x.state !== 'sent').slice(0, 20)) ctx.io.stdout.write(`  ${e.state.padEnd(9)} ${e.to.join(', ')}  ${e.subject}: ${e.advice?.title ?? e.lastReply}\n`);
     if (summary.queued > 0) ctx.io.stdout.write('Messages waiting to retry are sent by: mailroom outbox run\n');
   }
   return summary.sent === summary.total ? EXIT.ok : EXIT.failed;
@@ -102,10 +76,9 @@ export const OUTBOX_COMMANDS: Command[] = [
     usage: 'mailroom outbox run [--json]',
     details: 'Messages waiting for a retry later stay queued; run again later (for example from a scheduled task).\nExit code 1 when a message failed or its delivery is unknown.',
     async run(ctx) {
-      const started = Date.now();
       const ran = await ctx.services().useCases.mail.runOutbox();
       if (!ran.ok) throw new CliError(ran.error);
-      const summary = { ...batchSummary(ran.value.touched), durationMs: Date.now() - started, stillQueued: ran.value.stillQueued };
+      const summary = { ...ran.value.summary, stillQueued: ran.value.stillQueued };
       if (ctx.json) printJson(ctx.io, { ok: summary.failed + summary.unknown === 0, ...summary });
       else ctx.io.stdout.write(`Outbox run: ${summary.sent} sent, ${summary.failed} failed, ${summary.unknown} unknown; ${summary.stillQueued} still queued for later (${(summary.durationMs / 1000).toFixed(1)} s).\n`);
       return summary.failed + summary.unknown === 0 ? EXIT.ok : EXIT.failed;

@@ -1,5 +1,6 @@
 // The neutral message every hand-off takes, the one list of failure codes, and the checks and
 // normalisation all hand-off modes share, so Outlook, MAPI, .eml and mailto: see the same message.
+import { parseRecipient, type Recipient } from '../../../preload/contract';
 
 export interface HandoffAttachment {
   /** The name the recipient sees. */
@@ -45,11 +46,8 @@ export interface HandoffFailure {
   message: string;
 }
 
-export interface ParsedAddress {
-  /** Display name, '' when there is none. */
-  name: string;
-  address: string;
-}
+/** A recipient as the contract reads it: display name ('' when none) and address. */
+export type ParsedAddress = Recipient;
 
 /** The message after the shared checks: addresses parsed, one-line fields made one line. */
 export interface NormalizedMessage {
@@ -63,29 +61,17 @@ export interface NormalizedMessage {
   attachments: HandoffAttachment[];
 }
 
-// Any C0 control or DEL: never legitimate inside an address, and the raw material of header injection.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_ALL = /[\u0000-\u001f\u007f]/g;
-// atext, dots and unicode are fine; whitespace, brackets, quotes and separators are not.
-const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/u;
 const CONTENT_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
 
-/** Reads `address` or `Name <address>` (the name may be quoted). Null when it is not one address. */
+/**
+ * Reads `address` or `Name <address>` by the one recipient rule (parseRecipient in the contract).
+ * Null when it is not one recipient.
+ */
 export function parseAddress(input: string): ParsedAddress | null {
-  if (CONTROL.test(input)) return null;
-  const trimmed = input.trim();
-  let name = '';
-  let address = trimmed;
-  const angle = /^(.*)<([^<>]*)>$/su.exec(trimmed);
-  if (angle) {
-    const rawName = (angle[1] ?? '').trim();
-    address = (angle[2] ?? '').trim();
-    name = rawName.length >= 2 && rawName.startsWith('"') && rawName.endsWith('"') ? rawName.slice(1, -1).replace(/\\(.)/gsu, '$1') : rawName;
-  }
-  if (address.length > 254 || !ADDRESS.test(address)) return null;
-  return { name, address };
+  const parsed = parseRecipient(input);
+  return parsed.ok ? parsed.value : null;
 }
 
 /** `Name <address>` for display and for clients that take one string per recipient. */

@@ -2,6 +2,7 @@
 // same way from the dialog, browser mode and the command line.
 import {
   effectiveModes,
+  type BatchProgress,
   fail,
   ok,
   type Diagnosis,
@@ -25,6 +26,17 @@ import type { SettingsService } from '../settings/settings-service';
 import { profileNotFound } from './settings-use-cases';
 
 const FINAL_STATES: readonly OutboxState[] = ['sent', 'failed', 'unknown', 'cancelled'];
+
+/** How many messages of a batch are in each state. */
+export function batchSummary(entries: readonly OutboxEntry[]) {
+  const count = (s: OutboxState) => entries.filter((e) => e.state === s).length;
+  return { total: entries.length, sent: count('sent'), failed: count('failed'), unknown: count('unknown'), queued: count('queued'), cancelled: count('cancelled'), possibleDuplicates: entries.filter((e) => e.possibleDuplicate).length };
+}
+
+/** What sendBatch did: only queued (`sent: false`), or sent until nothing was left to try now. */
+export type BatchRun =
+  | { batchId: string; queued: number; otherSender: number | null; sent: false }
+  | { batchId: string; queued: number; otherSender: null; sent: true; entries: OutboxEntry[]; summary: ReturnType<typeof batchSummary> & { durationMs: number } };
 
 export interface MailUseCaseDeps {
   settings: SettingsService;
@@ -100,6 +112,40 @@ export class MailUseCases {
     return ok(await this.deps.outbox.queue(profile, messages));
   }
 
+  /**
+   * A batch into the outbox and, with `wait`, sent at once in this process until nothing is left to
+   * try now; `onProgress` hears the batch's progress while it goes. When another Mailroom is already
+   * sending from this outbox, it sends the batch, and this only queues it (`otherSender` says who).
+   */
+  async sendBatch(
+    profile: SmtpProfile,
+    messages: OutgoingMessage[],
+    options: { wait: boolean; onProgress?: (progress: BatchProgress) => void; progressEveryMs?: number },
+  ): Promise<Result<BatchRun>> {
+    const { outbox } = this.deps;
+    const started = Date.now();
+    const queued = await this.queue(profile, messages);
+    if (!queued.ok) return queued;
+    const entries = queued.value;
+    const batchId = entries[0]?.batchId ?? '';
+    const otherSender = options.wait ? outbox.otherSender() : null;
+    if (!options.wait || otherSender !== null) return ok({ batchId, queued: entries.length, otherSender, sent: false });
+    const progress = () => {
+      const p = outbox.view(0).batches.find((b) => b.batchId === batchId);
+      if (p) options.onProgress?.(p);
+    };
+    const timer = options.onProgress ? setInterval(progress, options.progressEveryMs ?? 200) : undefined;
+    try {
+      await outbox.runUntilIdle();
+    } finally {
+      if (timer) clearInterval(timer);
+    }
+    progress();
+    const ids = new Set(entries.map((e) => e.id));
+    const mine = outbox.store.entries().filter((e) => ids.has(e.id));
+    return ok({ batchId, queued: entries.length, otherSender: null, sent: true, entries: mine, summary: { ...batchSummary(mine), durationMs: Date.now() - started } });
+  }
+
   /** The sign-in state of the OAuth2 profiles given (as the dialog has them), else of the saved ones. */
   oauthStatus(profiles?: readonly SmtpProfile[]): Record<string, OAuthStatus> {
     const out: Record<string, OAuthStatus> = {};
@@ -134,8 +180,9 @@ export class MailUseCases {
    * Sends what is queued now and stops when nothing is left to try now; answers with the messages
    * this run changed, and how many wait for a later retry. Refused while another process sends.
    */
-  async runOutbox(): Promise<Result<{ touched: OutboxEntry[]; stillQueued: number }>> {
+  async runOutbox(): Promise<Result<{ touched: OutboxEntry[]; stillQueued: number; summary: ReturnType<typeof batchSummary> & { durationMs: number } }>> {
     const { outbox } = this.deps;
+    const started = Date.now();
     await outbox.open();
     const other = outbox.otherSender();
     if (other !== null) return fail('conflict', `Mailroom (process ${other}) is already sending from this outbox; it will send what is queued.`);
@@ -144,7 +191,7 @@ export class MailUseCases {
     const after = outbox.store.entries();
     // Changed state, or tried and put back for later.
     const touched = after.filter((e) => before.get(e.id) !== e.state || (before.get(e.id) === 'queued' && e.attempts > 0 && !FINAL_STATES.includes(e.state)));
-    return ok({ touched, stillQueued: after.filter((e) => e.state === 'queued').length });
+    return ok({ touched, stillQueued: after.filter((e) => e.state === 'queued').length, summary: { ...batchSummary(touched), durationMs: Date.now() - started } });
   }
 
   async retry(id: string): Promise<Result<OutboxEntry>> {

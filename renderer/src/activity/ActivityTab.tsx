@@ -20,7 +20,7 @@ import { FILTERS, STATE_LABEL, SUMMARY_STATES, filterLabel, newestFirst, type St
 import { BatchProgressList, isRunning } from './BatchProgressList';
 import { DebugFolderWarning, OpenDebugFolder } from './DebugFolder';
 import { OutboxTable } from './OutboxTable';
-import { useOutboxActivity } from './useOutboxActivity';
+import { useOutboxActivity } from '../hooks/useOutboxActivity';
 
 const useStyles = makeStyles({
   root: {

@@ -8,7 +8,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import type { Notices } from './useNotices';
+import type { Notices } from '../hooks/useNotices';
 
 const useStyles = makeStyles({
   list: {

@@ -1,7 +1,7 @@
 // The message bar shown when the settings were saved elsewhere (another window, the mailroom
 // command) while this dialog had unsaved edits, or when a save based on the old ones was refused.
 import { Button, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
-import type { ChangedElsewhere } from './useSettingsDraft';
+import type { ChangedElsewhere } from '../hooks/useSettingsDraft';
 import { listSome } from './settings-merge';
 
 /** The label the dialog shows for a field, read from the page (every bound control is named by its path); else the path. */

@@ -27,7 +27,7 @@ const lf = (s: string) => s.replace(/\r\n|\r/g, '\n');
 
 describe('draft .eml', () => {
   it('parses back to exactly the message, hostile input and 500 recipients included, with X-Unsent: 1', async () => {
-    const { message, bytes } = hostileMessage(work.dir, { from: 'Billing `$(x)` <billing@acme.example>' });
+    const { message, bytes } = hostileMessage(work.dir, { from: '"Billing `$(x)`" <billing@acme.example>' });
     const m = normalized(message);
     const date = new Date('2026-03-04T05:06:07Z');
     const raw = await buildDraftEml(m, { date });

@@ -9,7 +9,9 @@ describe('recipient addresses', () => {
     expect(parseAddress('a@example.test')).toEqual({ name: '', address: 'a@example.test' });
     expect(parseAddress('  Ann Lee <ann@example.test> ')).toEqual({ name: 'Ann Lee', address: 'ann@example.test' });
     expect(parseAddress('"Lee, Ann \\"AL\\"" <ann@example.test>')).toEqual({ name: 'Lee, Ann "AL"', address: 'ann@example.test' });
-    expect(parseAddress('Name `$(calc)` \'x\' <n@example.test>')).toEqual({ name: "Name `$(calc)` 'x'", address: 'n@example.test' });
+    expect(parseAddress('"Name `$(calc)` \'x\'" <n@example.test>')).toEqual({ name: "Name `$(calc)` 'x'", address: 'n@example.test' });
+    // One rule with the dialog and the command line: a name with brackets must be quoted.
+    expect(parseAddress('Name `$(calc)` <n@example.test>')).toBeNull();
     expect(parseAddress('😀 עברית e\u0301 <u@example.test>')).toEqual({ name: '😀 עברית e\u0301', address: 'u@example.test' });
     expect(parseAddress("o'brien+tag@example.test")).toEqual({ name: '', address: "o'brien+tag@example.test" });
   });

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HandoffMessage } from '../../../main/services/handoff/handoff-message';
+import { formatRecipient } from '../../../preload/contract';
 
 export const HOSTILE = [
   'line one\r\nBcc: evil@attacker.test\r\n\r\nbody',
@@ -24,13 +25,17 @@ export const LONG_TEXT = `${HOSTILE.join('\n')}\n${'long 😀 value $(calc) '.re
 /** One line of everything hostile, plus 100 KB. */
 export const HOSTILE_SUBJECT = `${HOSTILE.join(' | ')} ${'subject $(calc) 😀 '.repeat(Math.ceil((100 * 1024) / 18))}`;
 
-/** Display names that carry hostile text but no control characters (those are refused, see handoff-message tests). */
+/**
+ * Display names that carry hostile text but no control characters or direction overrides (those
+ * are refused, see handoff-message tests), written as the recipient rule wants them: quoted when
+ * they hold quotes, commas, brackets and the like.
+ */
 export function hostileRecipients(count: number, domain: string, prefix: string): string[] {
-  // eslint-disable-next-line no-control-regex
-  const names = HOSTILE.map((h) => h.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[<>]/g, ''));
+  const names = HOSTILE.map((h) => h.replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, ' '));
   return Array.from({ length: count }, (_, i) => {
     const name = names[i % names.length] ?? '';
-    return i % 3 === 2 ? `${prefix}.${i}@${domain}` : `${name} ${i} <${prefix}.${i}@${domain}>`;
+    const address = `${prefix}.${i}@${domain}`;
+    return i % 3 === 2 ? address : formatRecipient({ name: `${name} ${i}`.replace(/\s+/g, ' ').trim(), address });
   });
 }
 

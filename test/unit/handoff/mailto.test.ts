@@ -35,7 +35,7 @@ const SAFE_URL = /^mailto:[A-Za-z0-9\-._~%@,]*(\?[A-Za-z0-9\-._~%@,=&]*)?$/;
 describe('mailto: URLs', () => {
   it('round-trips hostile subject, body and recipients exactly, with no character left raw', () => {
     const m = normalized({
-      to: ["o'brien+x@example.test", 'Ann `$(calc)` <a@example.test>'],
+      to: ["o'brien+x@example.test", '"Ann `$(calc)`" <a@example.test>'],
       cc: ['c%40@example.test'],
       bcc: ['b&subject=x@example.test'],
       subject: HOSTILE.join(' '),

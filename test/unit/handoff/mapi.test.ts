@@ -77,7 +77,7 @@ describe('MAPI structures', () => {
   });
 
   it('builds Simple MAPI: plain text, recipient classes, SMTP addresses, named files', () => {
-    const m = normalized({ to: ['Ann <a@example.test>'], cc: ['c@example.test'], bcc: ['B $(x) <b@example.test>'], subject: 'S', html: '<p>Hi&amp;bye</p>', attachments: [] });
+    const m = normalized({ to: ['Ann <a@example.test>'], cc: ['c@example.test'], bcc: ['"B $(x)" <b@example.test>'], subject: 'S', html: '<p>Hi&amp;bye</p>', attachments: [] });
     const input = buildMapiMessage(m, [{ filename: 'inv `1`.pdf', path: '/tmp/h/attachment-1/inv `1`.pdf' }], 'simple');
     expect(input).toEqual({
       subject: 'S',

@@ -5,8 +5,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Settings, defaultSettings, fieldErrors, isRequired, missingRequired } from '../../../preload/contract';
 import { getBridge } from '../bridge';
 import type { FormBinding } from '../components/fields';
-import { deepEqual, leafPaths, setAt } from './dot-path';
-import { changedPaths, rebase } from './settings-merge';
+import { deepEqual, leafPaths, setAt } from '../settings/dot-path';
+import { changedPaths, rebase } from '../settings/settings-merge';
 
 export type FieldErrorMap = Readonly<Record<string, string>>;
 
