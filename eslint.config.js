@@ -14,7 +14,7 @@ const noRawIpc = {
 // Entries: `node` (Node's built-ins), a package name or `@scope/*`, a folder from the project root
 // ending in `/`, or one module from the project root without extension.
 const contract = 'preload/contract/';
-const servicePackages = ['zod', 'nodemailer', 'mailparser', '@azure/msal-node', 'conf', 'koffi'];
+const servicePackages = ['zod', 'nodemailer', 'mailparser', '@azure/msal-node', 'conf', 'koffi', 'pg'];
 const servicesWhy = 'Services run in plain Node and are called from above: pass what they need in, never reach up into main/api, main/host, main/cli, main/electron or the renderer.';
 
 // The services, lowest tier first. A tier may import its own tier and those below it, never one
