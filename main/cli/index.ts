@@ -14,6 +14,7 @@ import { MAIL_COMMANDS } from './commands/mail';
 import { OUTBOX_COMMANDS } from './commands/outbox';
 import { OAUTH_COMMANDS } from './commands/oauth';
 import { COMPOSE_COMMANDS } from './commands/compose';
+import { OFFICE_COMMANDS } from './commands/office';
 import { CliError, EXIT, UsageError, formatError, printJson, type CliIo } from './output';
 
 export type { CliOptions } from './command';
@@ -21,12 +22,13 @@ export type { CliOptions } from './command';
 
 const JSON_OPTION = { json: { type: 'boolean' as const } };
 
-const COMMANDS: Command[] = [...SERVE_COMMANDS, ...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...OAUTH_COMMANDS, ...MAIL_COMMANDS, ...COMPOSE_COMMANDS, ...OUTBOX_COMMANDS];
+const COMMANDS: Command[] = [...SERVE_COMMANDS, ...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...OAUTH_COMMANDS, ...MAIL_COMMANDS, ...COMPOSE_COMMANDS, ...OUTBOX_COMMANDS, ...OFFICE_COMMANDS];
 
 const GROUPS: Record<string, string> = {
   settings: 'Export, import, read and change settings',
   profile: 'Create, change, list and remove SMTP server profiles',
   outbox: 'See, send, retry and cancel the messages in the outbox',
+  office: 'Set up and look after the office database',
 };
 
 function topHelp(version: string): string {
