@@ -219,6 +219,29 @@ describe('office store: settings', () => {
   });
 });
 
+describe('signing in without a password in the URL', () => {
+  it('takes it from ~/.pgpass as libpq does, and says the sign-in was refused when there is none', async () => {
+    const home = path.join(work.dir, 'home');
+    fs.mkdirSync(home, { recursive: true });
+    const url = `postgres://alice@${cluster.host}:${cluster.port}/${cluster.database}`;
+    const without = resolveConnection({ url, env: {}, homedir: home });
+    if (!without.ok) throw new Error(without.error.message);
+    const refused = new OfficeStore(without.value);
+    const answer = await refused.whoami();
+    await refused.close();
+    expect(answer).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(!answer.ok && answer.error.message).toMatch(/refused the sign-in of alice/);
+
+    fs.writeFileSync(path.join(home, '.pgpass'), `${cluster.host}:${cluster.port}:*:alice:alice pw\n`, { mode: 0o600 });
+    const withFile = resolveConnection({ url, env: {}, homedir: home });
+    if (!withFile.ok) throw new Error(withFile.error.message);
+    const store = new OfficeStore(withFile.value);
+    const me = await store.whoami();
+    await store.close();
+    expect(me).toMatchObject({ ok: true, value: { role: 'alice', admin: true } });
+  });
+});
+
 describe('sealed secrets', () => {
   it('opens only with the sender key it was sealed to, and only under the name it was sealed for', () => {
     const office = generateSenderKeyPair();

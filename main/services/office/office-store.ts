@@ -419,6 +419,12 @@ export function officeError(error: unknown, what: string, connection: Pick<Offic
     case 'ECONNRESET':
       return { code: 'unavailable', message: `Cannot reach the office database at ${where}: ${message}`, temporary: true };
     default:
+      if (/SASL|client password must be/i.test(message) && !e?.code) {
+        return {
+          code: 'forbidden',
+          message: `The office database refused the sign-in of ${connection.user} (${where}): it asks for a password and none was given. Put it in MAILROOM_DATABASE_URL, PGPASSWORD or ~/.pgpass.`,
+        };
+      }
       if (/timeout|terminated|Connection/i.test(message) && !e?.code) {
         return { code: 'unavailable', message: `Cannot reach the office database at ${where}: ${message}`, temporary: true };
       }
