@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import pg from 'pg';
 import { fail, ok, type FieldError, type Result } from '../../../preload/contract';
@@ -145,7 +146,8 @@ export function resolveConnection(input: ConnectionInput = {}): Result<OfficeCon
       ...(ca ? { ca } : {}),
       ...(cert ? { cert } : {}),
       ...(key ? { key } : {}),
-      ...(host.startsWith('/') ? {} : { servername: host }),
+      // SNI carries a host name only, never an address or a socket folder.
+      ...(host.startsWith('/') || isIP(host) ? {} : { servername: host }),
       // verify-ca (and require with a root certificate) checks the chain, not the host name.
       ...(verify && sslmode !== 'verify-full' ? { checkServerIdentity: () => undefined } : { checkServerIdentity }),
     };
