@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, type Settings } from '../../preload/contract';
 import { resolveConnection, passwordFromFile, type OfficeConnection } from '../../main/services/office/connection';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../main/services/office/migrations';
-import { initOffice, scramVerifier } from '../../main/services/office/office-admin';
+import { addUser, initOffice, scramVerifier } from '../../main/services/office/office-admin';
 import { OfficeStore, type OfficeChange } from '../../main/services/office/office-store';
 import { migrate, schemaVersion } from '../../main/services/office/schema';
 import { generateSenderKeyPair, open, publicKeyOf, seal } from '../../main/services/office/seal';
@@ -153,6 +153,39 @@ describe('office init', () => {
       const keyOut = path.join(work.dir, `${db}.key`);
       const init = await initOffice({ connection: owner(db), adminRole: 'alice', adminPassword: 'alice pw', senderKeyOut: keyOut });
       expect(init.ok, JSON.stringify(init)).toBe(true);
+    }
+  });
+});
+
+describe('an office owned by an ordinary role with CREATEROLE (not a superuser)', () => {
+  it('sets up, adds users, and every rule works with row-level security forced on the owner too', async () => {
+    await ownerQuery(`CREATE ROLE office_owner LOGIN CREATEROLE PASSWORD ${pg.escapeLiteral(scramVerifier('owner pw'))}`);
+    await ownerQuery('CREATE DATABASE owned_office OWNER office_owner');
+    const ownerConnection = connect(cluster.url('office_owner', 'owner pw', 'owned_office'));
+    const init = await initOffice({ connection: ownerConnection, adminRole: 'olga', adminPassword: 'olga pw', senderKeyOut: path.join(work.dir, 'owned.key') });
+    expect(init.ok, JSON.stringify(init)).toBe(true);
+    const olga = connect(cluster.url('olga', 'olga pw', 'owned_office'));
+    expect(await addUser({ connection: olga, role: 'stan', kind: 'staff', password: 'stan pw' })).toMatchObject({ ok: true });
+    expect(await addUser({ connection: olga, role: 'owned_sender', kind: 'sender', password: 'sender pw' })).toMatchObject({ ok: true });
+    const admin = new OfficeStore(olga);
+    const stan = new OfficeStore(connect(cluster.url('stan', 'stan pw', 'owned_office')));
+    const sender = new OfficeStore(connect(cluster.url('owned_sender', 'sender pw', 'owned_office')));
+    try {
+      const read = await admin.readSettings();
+      if (!read.ok) throw new Error(read.error.message);
+      const doc = { ...complete(), users: read.value.settings.users.map((u) => (u.account === 'stan' ? { ...u, admin: true } : u)) };
+      doc.mail.sendUserSelectable = true;
+      expect(await admin.saveSettings(doc, read.value.revision)).toMatchObject({ ok: true });
+      expect(await stan.whoami()).toMatchObject({ ok: true, value: { admin: true } });
+      expect(await stan.setMyChoices({ send: 'autodetect' })).toEqual({ ok: true, value: undefined });
+      expect(await stan.setMySecret('user-password:stan', 'stan smtp')).toEqual({ ok: true, value: undefined });
+      expect(await admin.setSharedSecret('smtp-password:x', 'shared x')).toEqual({ ok: true, value: undefined });
+      const key = fs.readFileSync(path.join(work.dir, 'owned.key'), 'utf8');
+      expect(await sender.openSecret('smtp-password:x', key)).toEqual({ ok: true, value: 'shared x' });
+      expect(await sender.openSecret('user-password:stan', key, 'stan')).toEqual({ ok: true, value: 'stan smtp' });
+      expect(await admin.openSecret('smtp-password:x', key)).toEqual({ ok: true, value: undefined });
+    } finally {
+      await Promise.all([admin.close(), stan.close(), sender.close()]);
     }
   });
 });

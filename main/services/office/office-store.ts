@@ -20,7 +20,7 @@ import { profilePasswordKey } from '../mail/mail-service';
 import { oauthCacheKey } from '../oauth/token-cache';
 import { STALE_SAVE_MESSAGE, lockoutError } from '../settings/settings-service';
 import { isPlainObject, migrateSettings } from '../settings/migrations';
-import { describeConnection, openPool, type OfficeConnection } from './connection';
+import { describeConnection, openPool, resolveConnection, type ConnectionInput, type OfficeConnection } from './connection';
 import { SCHEMA_VERSION } from './migrations';
 import { OFFICE_ROLES, type OfficeRoleKind } from './roles';
 import { open, seal } from './seal';
@@ -87,6 +87,15 @@ export function sealLabel(name: string, owner: string | null): string {
 }
 
 type Queryable = pg.Pool | pg.PoolClient;
+
+/**
+ * A store connected as whoever MAILROOM_DATABASE_URL (or PG*, ~/.pgpass) names, or an
+ * invalid-input error naming the setting at fault. Nothing is connected until the first call.
+ */
+export function openOfficeStore(input: ConnectionInput = {}, options: { max?: number } = {}): Result<OfficeStore> {
+  const connection = resolveConnection(input);
+  return connection.ok ? ok(new OfficeStore(connection.value, options)) : connection;
+}
 
 export class OfficeStore {
   private readonly pool: pg.Pool;
