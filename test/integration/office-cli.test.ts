@@ -37,6 +37,12 @@ afterAll(async () => {
 });
 
 describe('mailroom office init', () => {
+  it('lists the office commands in the group\'s help', async () => {
+    const help = await office(['--help']);
+    expect(help.code).toBe(0);
+    for (const name of ['init', 'add-user', 'status', 'import']) expect(help.stdout).toContain(`mailroom office ${name}`);
+  });
+
   it('names each missing or bad field, exits 2 and changes nothing', async () => {
     const missing = await office(['init', '--json']);
     expect(missing.code).toBe(2);
