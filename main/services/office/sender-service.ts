@@ -1,0 +1,594 @@
+// The sender service (`mailroom outbox serve`): sends the shared outbox for the whole office. Any
+// number may run, on any machines: each claims due messages under a lease (SKIP LOCKED, so two
+// never take the same one), takes a slot of the profile's per-minute window before each message
+// (the window is in the database, so the limit holds across all senders together), sends through
+// a connection pool per profile, and records the outcome while it still holds the lease. A sender
+// that dies mid-send leaves leases that lapse: another sender takes those messages over, marked as
+// possible duplicates, with their Message-IDs unchanged.
+//
+// It wakes at once on a new message (LISTEN mailroom_outbox), re-reads the saved profiles when the
+// settings change (LISTEN mailroom_settings), and says it is alive in mailroom.senders.
+import fs from 'node:fs';
+import os from 'node:os';
+import { randomBytes, type KeyObject } from 'node:crypto';
+import pg from 'pg';
+import { SmtpProfile, defaultSettings, fail, ok, type Result } from '../../../preload/contract';
+import { profilePasswordKey, userPasswordKey, MAX_CA_FILE_BYTES } from '../mail/mail-service';
+import { SmtpPool, type DeliveryOutcome, type SmtpEndpoint } from '../mail/smtp-delivery';
+import { smtpEndpoint, type Credentials } from '../mail/transport';
+import { openPool, type OfficeConnection } from './connection';
+import { officeError, sealLabel } from './office-store';
+import { OFFICE_ROLES } from './roles';
+import { open as openSealed } from './seal';
+import {
+  OUTBOX_CHANNEL,
+  SenderQueue,
+  configAdvice,
+  missingProfileAdvice,
+  outcomeOfAttempt,
+  rescheduled,
+  tooLargeAdvice,
+  type AttemptRecord,
+  type ClaimedMessage,
+} from './office-outbox';
+
+const MB = 1024 * 1024;
+
+/** What a send signs in with, and the extra certificate authorities it trusts. */
+export interface SendCredentials {
+  credentials?: Credentials;
+  ca?: string;
+}
+
+/**
+ * Where the sender gets a profile's credentials for one owner's message: the office's sealed
+ * secrets in production (OfficeCredentialSource), anything at all in tests. A failure marked
+ * temporary is retried later; any other fails the message as a settings problem.
+ */
+export interface CredentialSource {
+  forMessage(profile: SmtpProfile, owner: string): Promise<Result<SendCredentials>>;
+}
+
+export interface SenderEvent {
+  kind: 'error' | 'lease-lost' | 'warning';
+  message: string;
+}
+
+export interface SenderOptions {
+  connection: OfficeConnection;
+  credentials: CredentialSource | ((db: pg.Pool) => CredentialSource);
+  /** This sender's name among the others (heartbeat and leases); host, process and a random part by default. */
+  instance?: string;
+  /** Messages held at once (claimed, waiting for a slot, or on the wire). */
+  concurrency?: number;
+  /** How long a claimed message stays this sender's without a renewal; another sender takes it over after. */
+  leaseSeconds?: number;
+  /** The length of the per-minute window: 60 s. Tests shorten it to prove the limit quickly. */
+  rateWindowMs?: number;
+  heartbeatMs?: number;
+  /** Looks for due messages at least this often, notifications or not. */
+  pollMs?: number;
+  /** How long a stop waits for sends on the wire before leaving their leases to lapse. */
+  stopTimeoutMs?: number;
+  onEvent?: (event: SenderEvent) => void;
+  random?: () => number;
+}
+
+export interface SenderStats {
+  claimed: number;
+  sent: number;
+  failed: number;
+  unknown: number;
+  retried: number;
+  released: number;
+  leaseLost: number;
+}
+
+export interface SenderReady {
+  role: string;
+  instance: string;
+  leaseOwner: string;
+  heartbeat: boolean;
+}
+
+interface SenderSettings {
+  profiles: Map<string, SmtpProfile>;
+  retryForHours: number;
+}
+
+// Waits for a slot this long at most while holding the message; a longer wait gives it back.
+const HOLD_FOR_SLOT_MS = 5_000;
+
+export class SenderService {
+  readonly stats: SenderStats = { claimed: 0, sent: 0, failed: 0, unknown: 0, retried: 0, released: 0, leaseLost: 0 };
+  private readonly db: pg.Pool;
+  private readonly credentials: CredentialSource;
+  private readonly concurrency: number;
+  private readonly leaseSeconds: number;
+  private readonly windowMs: number;
+  private readonly instance: string;
+  private queue: SenderQueue | undefined;
+  private role = '';
+  private listener: pg.Client | undefined;
+  private settings: SenderSettings | undefined;
+  private settingsStale = true;
+  private readonly held = new Map<string, ClaimedMessage>();
+  private readonly lost = new Set<string>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly pools = new Map<string, { key: string; pool: SmtpPool }>();
+  private readonly slotTurns = new Map<string, Promise<void>>();
+  /** Profiles whose window is full, and until when: not claimed meanwhile. */
+  private readonly blocked = new Map<string, number>();
+  private stopping = false;
+  private loopDone: Promise<void> | undefined;
+  private wakeUp: (() => void) | null = null;
+  private readonly stopWaiters = new Set<() => void>();
+  private timers: NodeJS.Timeout[] = [];
+  private heartbeat = true;
+
+  constructor(private readonly options: SenderOptions) {
+    this.db = openPool(options.connection, { max: 4 });
+    this.db.on('error', () => undefined);
+    this.credentials = typeof options.credentials === 'function' ? options.credentials(this.db) : options.credentials;
+    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    this.leaseSeconds = Math.max(1, options.leaseSeconds ?? 60);
+    this.windowMs = Math.max(1, options.rateWindowMs ?? 60_000);
+    this.instance = options.instance ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  }
+
+  /** Connects, checks this role is a sender, listens, says hello, and starts sending. */
+  async start(): Promise<Result<SenderReady>> {
+    try {
+      const me = await this.db.query<{ role: string; sender: boolean; schema: boolean }>(
+        `SELECT session_user::text AS role, pg_has_role(session_user, $1, 'MEMBER') AS sender, to_regprocedure('mailroom.claim_messages(text, integer, integer, text[])') IS NOT NULL AS schema`,
+        [OFFICE_ROLES.sender],
+      );
+      const row = me.rows[0];
+      if (!row?.schema) {
+        await this.db.end();
+        return fail('unavailable', `The office database ${this.describe()} has no shared outbox yet (schema older than this Mailroom); its owner runs mailroom office init.`);
+      }
+      if (!row.sender) {
+        await this.db.end();
+        return fail('forbidden', `${row.role} is not a sender: the sender service signs in as a role in ${OFFICE_ROLES.sender} (mailroom office add-user ROLE --kind sender).`, [
+          { path: 'MAILROOM_DATABASE_URL', message: `${row.role} is not in ${OFFICE_ROLES.sender}` },
+        ]);
+      }
+      this.role = row.role;
+      this.queue = new SenderQueue(this.db, `${row.role}/${this.instance}`);
+      await this.listen();
+      await this.beat();
+    } catch (error) {
+      await this.db.end().catch(() => undefined);
+      return { ok: false, error: officeError(error, 'Starting the sender service', this.options.connection) };
+    }
+    const every = (ms: number, work: () => Promise<unknown>) => {
+      const timer = setInterval(() => void work().catch((error: unknown) => this.report('error', `${(error as Error).message}`)), ms);
+      this.timers.push(timer);
+    };
+    every(this.options.heartbeatMs ?? 15_000, () => this.beat());
+    every(Math.max(250, (this.leaseSeconds * 1000) / 3), () => this.renew());
+    this.loopDone = this.loop();
+    return ok({ role: this.role, instance: this.instance, leaseOwner: this.queue.leaseOwner, heartbeat: this.heartbeat });
+  }
+
+  /**
+   * Stops claiming; messages waiting for a slot are given back at once, sends on the wire finish
+   * and are recorded (bounded by stopTimeoutMs; after that their leases are left to lapse, so a
+   * message that may have gone is never given back as untried). Then says goodbye.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.wake();
+    for (const w of this.stopWaiters) w();
+    await this.loopDone;
+    const until = Date.now() + (this.options.stopTimeoutMs ?? 20_000);
+    while (this.running.size > 0 && Date.now() < until) await Promise.race([Promise.allSettled([...this.running]), delay(100)]);
+    for (const t of this.timers) clearInterval(t);
+    for (const { pool } of this.pools.values()) pool.close();
+    this.pools.clear();
+    if (this.heartbeat && this.queue) {
+      await this.db.query('DELETE FROM mailroom.senders WHERE role = session_user AND instance = $1', [this.instance]).catch(() => undefined);
+    }
+    await this.listener?.end().catch(() => undefined);
+    await this.db.end().catch(() => undefined);
+  }
+
+  /** Messages this sender holds now. */
+  holding(): number {
+    return this.held.size;
+  }
+
+  private describe(): string {
+    const c = this.options.connection;
+    return `${c.user}@${c.host}:${c.port}/${c.database}`;
+  }
+
+  private report(kind: SenderEvent['kind'], message: string): void {
+    try {
+      this.options.onEvent?.({ kind, message });
+    } catch {
+      // A listener's trouble is not the sender's.
+    }
+  }
+
+  // ---- liveness -----------------------------------------------------------------------------
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client(this.options.connection.config);
+    await client.connect();
+    client.on('notification', (n) => {
+      if (n.channel === 'mailroom_settings') this.settingsStale = true;
+      if (n.channel === OUTBOX_CHANNEL && n.payload === 'queued') this.wake();
+    });
+    client.on('error', (error) => {
+      if (this.stopping) return;
+      this.report('warning', `Lost the notification connection (${error.message}); looking for messages every few seconds until it is back.`);
+      this.listener = undefined;
+    });
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    await client.query('LISTEN mailroom_settings');
+    this.listener = client;
+  }
+
+  /** Says this sender is alive (mailroom.senders, when the schema has it); reconnects notifications when lost. */
+  private async beat(): Promise<void> {
+    if (!this.listener && !this.stopping) await this.listen().catch(() => undefined);
+    if (!this.heartbeat) return;
+    try {
+      await this.db.query(
+        `INSERT INTO mailroom.senders (instance, host) VALUES ($1, $2)
+         ON CONFLICT (role, instance) DO UPDATE SET seen_at = now(), host = EXCLUDED.host`,
+        [this.instance, os.hostname()],
+      );
+    } catch (error) {
+      // An office without the senders table yet: send all the same, without a heartbeat.
+      if ((error as { code?: string }).code === '42P01') this.heartbeat = false;
+      else throw error;
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const queue = this.queue;
+    if (!queue || this.held.size === 0) return;
+    const ids = [...this.held.keys()].filter((id) => !this.lost.has(id));
+    const still = await queue.renew(ids, this.leaseSeconds);
+    for (const id of ids) {
+      if (!still.has(id) && this.held.has(id) && !this.lost.has(id)) {
+        this.lost.add(id);
+        this.stats.leaseLost++;
+        this.report('lease-lost', `Message ${id}: another sender took it over (this sender's lease lapsed)`);
+      }
+    }
+  }
+
+  // ---- the loop -----------------------------------------------------------------------------
+
+  private wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.wake(), Math.max(1, ms));
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Waits ms, or less when the sender is stopping. */
+  private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.stopWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, ms));
+      this.stopWaiters.add(done);
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const queue = this.queue as SenderQueue;
+    const pollMs = this.options.pollMs ?? 5_000;
+    while (!this.stopping) {
+      try {
+        if (this.settingsStale || !this.settings) await this.loadSettings();
+        const now = Date.now();
+        for (const [id, until] of this.blocked) if (until <= now) this.blocked.delete(id);
+        const room = this.concurrency - this.held.size;
+        let claimed = 0;
+        // Claim in batches: when half the room is free, or when nothing is held at all.
+        if (room > 0 && (room >= this.concurrency / 2 || this.held.size === 0)) {
+          const messages = await queue.claim(room, this.leaseSeconds, [...this.blocked.keys()]);
+          claimed = messages.length;
+          this.stats.claimed += claimed;
+          for (const m of messages) this.launch(m);
+        }
+        if (this.stopping) break;
+        if (claimed > 0 && claimed === room) {
+          // Full: wait for a send to finish (it wakes us).
+          await this.sleep(pollMs);
+          continue;
+        }
+        if (claimed > 0) continue;
+        // Nothing more due now: sleep until something is queued, the next retry or lapsed lease, or a blocked profile frees up.
+        const waits = [pollMs];
+        if (this.held.size < this.concurrency) {
+          const due = await queue.nextDueMs();
+          if (due !== null) waits.push(Math.max(20, due));
+        }
+        for (const until of this.blocked.values()) waits.push(Math.max(20, until - now));
+        await this.sleep(Math.min(...waits));
+      } catch (error) {
+        if (this.stopping) break;
+        this.report('error', officeError(error, 'Sending the outbox', this.options.connection).message);
+        await this.sleep(1_000);
+      }
+    }
+  }
+
+  private async loadSettings(): Promise<void> {
+    this.settingsStale = false;
+    const result = await this.db.query<{ document: { smtp?: { profiles?: unknown[] }; outbox?: { retryForHours?: number } } | null }>('SELECT document FROM mailroom.settings');
+    const doc = result.rows[0]?.document ?? null;
+    const profiles = new Map<string, SmtpProfile>();
+    for (const p of doc?.smtp?.profiles ?? []) {
+      const parsed = SmtpProfile.safeParse(p);
+      if (parsed.success) profiles.set(parsed.data.id, parsed.data);
+    }
+    const hours = doc?.outbox?.retryForHours;
+    this.settings = { profiles, retryForHours: typeof hours === 'number' && hours > 0 ? hours : defaultSettings().outbox.retryForHours };
+    this.credentialCache.clear();
+  }
+
+  private launch(message: ClaimedMessage): void {
+    this.held.set(message.id, message);
+    const work = this.attempt(message)
+      .catch((error: unknown) => {
+        // The outcome could not be recorded (the database went away): the lease lapses and another
+        // attempt follows, marked as a possible duplicate.
+        this.report('error', `Message ${message.messageId}: ${officeError(error, 'Recording an outcome', this.options.connection).message}`);
+      })
+      .finally(() => {
+        this.held.delete(message.id);
+        this.lost.delete(message.id);
+        this.running.delete(work);
+        if (this.held.size <= this.concurrency / 2) this.wake();
+      });
+    this.running.add(work);
+  }
+
+  private async attempt(message: ClaimedMessage): Promise<void> {
+    const settings = this.settings as SenderSettings;
+    const rule = { retryForHours: settings.retryForHours, ...(this.options.random ? { random: this.options.random } : {}) };
+    // The profile as saved now (an administrator may have changed it since): a saved secret goes
+    // only with the saved connection, never with a copy taken earlier.
+    const profile = settings.profiles.get(message.profileId);
+    if (!profile) {
+      await this.record(message, { state: 'failed', reason: 'config', last_reply: '', advice: missingProfileAdvice(String(message.profile.name ?? message.profileId)) });
+      return;
+    }
+    const limit = profile.maxAttachmentsMb * MB;
+    if (limit > 0 && message.attachmentBytes > limit) {
+      await this.record(message, { state: 'failed', reason: 'too-large', last_reply: '', advice: tooLargeAdvice(message.attachmentBytes, limit) });
+      return;
+    }
+    const prepared = await this.credentialsFor(profile, message.owner);
+    if (!prepared.ok) {
+      const advice = prepared.error.advice ?? configAdvice(prepared.error.message);
+      if (prepared.error.temporary) await this.record(message, rescheduled(message, { last_reply: advice.title, advice }, rule));
+      else await this.record(message, { state: 'failed', reason: 'config', last_reply: '', advice });
+      return;
+    }
+    // A slot is taken only once a connection is free for the message: the window counts messages
+    // as they go on the wire, not while they would wait for a connection.
+    const release = await this.connectionTurn(profile);
+    let outcome: DeliveryOutcome;
+    try {
+      if (!(await this.waitForSlot(message, profile))) return;
+      if (this.lost.has(message.id)) return;
+      const pending = message.recipients.filter((r) => r.state === 'pending').map((r) => r.address);
+      const endpoint = smtpEndpoint(profile, prepared.value);
+      outcome = await this.pool(profile, endpoint).deliver({ envelope: { from: message.envelope.from, to: pending }, raw: message.raw });
+    } finally {
+      release();
+    }
+    await this.record(message, outcomeOfAttempt(message, outcome, rule));
+  }
+
+  private readonly sending = new Map<string, { active: number; waiting: (() => void)[] }>();
+
+  /** Waits until fewer than the profile's maxConnections messages of it are on their way; returns the way to give the turn back. */
+  private async connectionTurn(profile: SmtpProfile): Promise<() => void> {
+    let state = this.sending.get(profile.id);
+    if (!state) {
+      state = { active: 0, waiting: [] };
+      this.sending.set(profile.id, state);
+    }
+    const s = state;
+    while (s.active >= Math.max(1, profile.maxConnections)) await new Promise<void>((resolve) => s.waiting.push(resolve));
+    s.active++;
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      s.active--;
+      s.waiting.shift()?.();
+    };
+  }
+
+  /**
+   * Takes a slot of the profile's window before the message starts. One message per profile at a
+   * time asks (the others wait their turn here), so the senders' calls never pile up on the lock.
+   * A wait longer than a few seconds gives the message back and leaves the profile alone until then.
+   */
+  private async waitForSlot(message: ClaimedMessage, profile: SmtpProfile): Promise<boolean> {
+    if (profile.perMinute <= 0) return this.stopping ? this.giveBack(message, 0) : true;
+    const queue = this.queue as SenderQueue;
+    const before = this.slotTurns.get(profile.id) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    const turn = before.then(() => mine);
+    this.slotTurns.set(profile.id, turn);
+    try {
+      await before;
+      for (;;) {
+        if (this.stopping) return this.giveBack(message, 0);
+        const blockedUntil = this.blocked.get(profile.id);
+        if (blockedUntil !== undefined && blockedUntil > Date.now()) return this.giveBack(message, blockedUntil - Date.now());
+        const wait = await queue.takeSlot(profile.id, profile.perMinute, this.windowMs, message.id);
+        if (wait === 0) return true;
+        if (wait > HOLD_FOR_SLOT_MS) {
+          this.blocked.set(profile.id, Date.now() + wait);
+          return this.giveBack(message, wait);
+        }
+        await this.pause(wait);
+      }
+    } finally {
+      done();
+      if (this.slotTurns.get(profile.id) === turn) this.slotTurns.delete(profile.id);
+    }
+  }
+
+  /** Gives the message back untried; always false (the attempt does not go ahead). */
+  private async giveBack(message: ClaimedMessage, delayMs: number): Promise<false> {
+    if (await (this.queue as SenderQueue).release(message.id, delayMs)) this.stats.released++;
+    return false;
+  }
+
+  private async record(message: ClaimedMessage, record: AttemptRecord): Promise<void> {
+    const recorded = await (this.queue as SenderQueue).finish(message.id, record);
+    if (!recorded) {
+      if (!this.lost.has(message.id)) {
+        this.stats.leaseLost++;
+        this.report('lease-lost', `Message ${message.id}: another sender took it over before this outcome (${record.state}) was recorded`);
+      }
+      return;
+    }
+    if (record.state === 'sent') this.stats.sent++;
+    else if (record.state === 'failed') this.stats.failed++;
+    else if (record.state === 'unknown') this.stats.unknown++;
+    else this.stats.retried++;
+  }
+
+  private readonly credentialCache = new Map<string, { at: number; value: Promise<Result<SendCredentials>> }>();
+
+  /** The credentials for a profile and owner, kept for half a minute (and until the settings change). */
+  private credentialsFor(profile: SmtpProfile, owner: string): Promise<Result<SendCredentials>> {
+    const key = `${JSON.stringify(profile)}\u0000${profile.credentials === 'per-user' ? owner : ''}`;
+    const cached = this.credentialCache.get(key);
+    if (cached && Date.now() - cached.at < 30_000) return cached.value;
+    const value = this.credentials.forMessage(profile, owner).then((r) => {
+      if (!r.ok) this.credentialCache.delete(key);
+      return r;
+    });
+    this.credentialCache.set(key, { at: Date.now(), value });
+    return value;
+  }
+
+  private pool(profile: SmtpProfile, endpoint: SmtpEndpoint): SmtpPool {
+    // A pool serves one set of settings and credentials: any change gets a new pool.
+    const creds = endpoint.credentials;
+    const key = [JSON.stringify(profile), creds?.username ?? '', creds?.password ?? '', creds?.accessToken ?? '', endpoint.ca ?? ''].join('\u0000');
+    const poolKey = `${profile.id}\u0000${creds?.username ?? ''}`;
+    const existing = this.pools.get(poolKey);
+    if (existing && existing.key === key) return existing.pool;
+    existing?.pool.close();
+    const pool = new SmtpPool(endpoint, { maxConnections: profile.maxConnections, maxMessages: 500 });
+    this.pools.set(poolKey, { key, pool });
+    return pool;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---- credentials from the office's sealed secrets ------------------------------------------------
+
+/**
+ * The office's own credential source: a shared profile's password, or the message owner's own
+ * username and password for a per-user profile, opened with the sender key
+ * (MAILROOM_SENDER_KEY_FILE). Only sender roles can read the sealed rows, and only this key opens them.
+ */
+export class OfficeCredentialSource implements CredentialSource {
+  constructor(
+    private readonly db: pg.Pool,
+    private readonly privateKey: KeyObject | string | undefined,
+  ) {}
+
+  async forMessage(profile: SmtpProfile, owner: string): Promise<Result<SendCredentials>> {
+    if (profile.authModel === 'oauth2') {
+      return fail('unavailable', `The profile "${profile.name}" signs in with OAuth2, which the sender service does not send with yet; send it from the desktop app in file mode.`, [
+        { path: 'authModel', message: 'OAuth2 is not sent by the sender service' },
+      ]);
+    }
+    let ca: string | undefined;
+    if (profile.caFile) {
+      const read = readCa(profile.caFile);
+      if (!read.ok) return read;
+      ca = read.value;
+    }
+    const withCa = ca ? { ca } : {};
+    if (profile.auth === 'none') return ok(withCa);
+    let username: string;
+    let secret: { name: string; owner: string | null };
+    if (profile.credentials === 'per-user') {
+      const user = await this.db.query<{ id: string; username: string | null }>(`SELECT id, choices ->> 'smtpUsername' AS username FROM mailroom.users WHERE role = $1`, [owner]);
+      const row = user.rows[0];
+      if (!row) return fail('invalid-input', `This profile signs in with each user's own credentials, and ${owner} is not a Mailroom user.`, [{ path: 'credentials', message: `${owner} is not a Mailroom user` }]);
+      if (!row.username) {
+        return fail('invalid-input', `This profile signs in with each user's own credentials, and ${owner} has saved none. They enter them on their Email tab.`, [
+          { path: 'credentials', message: `No SMTP username saved for ${owner}` },
+        ]);
+      }
+      username = row.username;
+      secret = { name: userPasswordKey(row.id), owner };
+    } else {
+      if (profile.username === '') return fail('invalid-input', 'Enter the username this profile signs in with.', [{ path: 'username', message: 'Required' }]);
+      username = profile.username;
+      secret = { name: profilePasswordKey(profile.id), owner: null };
+    }
+    const found = await this.db.query<{ sealed: string }>('SELECT sealed FROM mailroom.secrets WHERE name = $1 AND owner IS NOT DISTINCT FROM $2', [secret.name, secret.owner]);
+    const sealed = found.rows[0]?.sealed;
+    let password: string | undefined;
+    if (sealed !== undefined) {
+      if (!this.privateKey) {
+        return fail('unavailable', 'This sender service has no sender key, so it cannot open the saved passwords: point MAILROOM_SENDER_KEY_FILE at the key made by mailroom office init.', [
+          { path: 'MAILROOM_SENDER_KEY_FILE', message: 'Not set' },
+        ]);
+      }
+      try {
+        password = openSealed(this.privateKey, sealLabel(secret.name, secret.owner), sealed);
+      } catch (error) {
+        return fail('unavailable', `A saved password could not be opened with this sender key: ${(error as Error).message}`, [{ path: 'MAILROOM_SENDER_KEY_FILE', message: 'Not the office\'s sender key' }]);
+      }
+    }
+    if (profile.auth === 'required' && !password) {
+      return fail('invalid-input', secret.owner === null ? 'No password is saved for this profile. An administrator enters it on the SMTP tab.' : `No SMTP password is saved for ${owner}. They enter it on their Email tab.`, [
+        { path: 'password', message: 'Required when Authorisation is Required' },
+      ]);
+    }
+    return ok({ credentials: { username, ...(password ? { password } : {}) }, ...withCa });
+  }
+}
+
+function readCa(file: string): Result<string> {
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile() || st.size > MAX_CA_FILE_BYTES) return fail('invalid-input', `caFile: ${file} is not a certificate file of at most 1 MB`, [{ path: 'caFile', message: 'Not a certificate file' }]);
+    const text = fs.readFileSync(file, 'utf8');
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) return fail('invalid-input', `caFile: ${file} holds no PEM certificate`, [{ path: 'caFile', message: 'No certificate in the file' }]);
+    return ok(text);
+  } catch (error) {
+    return fail('invalid-input', `caFile: cannot read ${file} on this sender's machine (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, [{ path: 'caFile', message: 'Cannot be read' }]);
+  }
+}
