@@ -1,8 +1,10 @@
 // send --batch, and outbox list | run | retry | cancel: the durable outbox from a script.
+import path from 'node:path';
 import type { BatchProgress, OutboxEntry, OutboxState, SmtpProfile } from '../../../preload/contract';
 import { parseBatchFile } from '../batch-file';
 import type { Command, Context } from '../command';
 import { CliError, EXIT, failWith, printJson } from '../output';
+import { senderFromEnvironment } from '../../services/office/sender-service';
 
 const ID_OPTION: Record<string, string> = { id: 'ID' };
 
@@ -112,6 +114,62 @@ export const OUTBOX_COMMANDS: Command[] = [
       if (ctx.json) printJson(ctx.io, { ok: entry.state === 'cancelled', entry });
       else ctx.io.stdout.write(`${entry.state === 'cancelled' ? 'Cancelled' : `Not changed (it is ${entry.state})`}: "${entry.subject}"\n`);
       return entry.state === 'cancelled' ? EXIT.ok : EXIT.failed;
+    },
+  },
+  {
+    name: 'outbox serve',
+    summary: 'Send the office outbox for everyone (the sender service); run as many as you like',
+    usage: 'mailroom outbox serve [--database URL] [--sender-key FILE] [--lease-seconds N] [--concurrency N] [--instance NAME] [--json]',
+    details: [
+      'Signs in to the office database as a sender role (a member of mailroom_sender): --database, else MAILROOM_DATABASE_URL, PG* and ~/.pgpass.',
+      'Opens the saved passwords with the sender key: --sender-key, else MAILROOM_SENDER_KEY_FILE (made by mailroom office init).',
+      'Sends until stopped; Ctrl+C (SIGINT) or SIGTERM finishes the messages on their way, gives back the rest, and exits 0.',
+      'Options:',
+      '  --lease-seconds N  a message this sender holds goes to another sender N seconds after this one stops answering (default 60)',
+      '  --concurrency N    messages held at once (default 16); each profile still opens at most its own number of connections',
+      '  --instance NAME    this sender\'s name in mailroom.senders (default: host, process id and a random part)',
+      '  --json             print one line {"ready": true, ...} once sending',
+    ].join('\n'),
+    options: { database: { type: 'string' }, 'sender-key': { type: 'string' }, 'lease-seconds': { type: 'string' }, concurrency: { type: 'string' }, instance: { type: 'string' } },
+    async run(ctx, values) {
+      const whole = (name: string, min: number, max: number): number | undefined => {
+        const text = values[name] as string | undefined;
+        if (text === undefined) return undefined;
+        const n = Number(text);
+        if (!/^\d+$/.test(text) || n < min || n > max) throw new CliError({ code: 'invalid-input', message: `--${name} must be a whole number from ${min} to ${max}, not "${text}"`, fields: [{ path: `--${name}`, message: `Use a whole number from ${min} to ${max}` }] });
+        return n;
+      };
+      const leaseSeconds = whole('lease-seconds', 1, 3600);
+      const concurrency = whole('concurrency', 1, 1000);
+      const instance = values.instance as string | undefined;
+      if (instance !== undefined && !/^[\w.:@-]{1,100}$/.test(instance)) {
+        throw new CliError({ code: 'invalid-input', message: '--instance: use 1 to 100 letters, digits and . : @ _ -', fields: [{ path: '--instance', message: 'Use 1 to 100 letters, digits and . : @ _ -' }] });
+      }
+      const setup = senderFromEnvironment({
+        env: ctx.io.env,
+        ...(typeof values.database === 'string' ? { url: values.database } : {}),
+        ...(typeof values['sender-key'] === 'string' ? { keyFile: path.resolve(ctx.io.cwd, values['sender-key']) } : {}),
+        options: {
+          ...(leaseSeconds !== undefined ? { leaseSeconds } : {}),
+          ...(concurrency !== undefined ? { concurrency } : {}),
+          ...(instance !== undefined ? { instance } : {}),
+          onEvent: (e) => ctx.io.stderr.write(`${e.kind === 'error' ? 'error' : 'warning'}: ${e.message}\n`),
+        },
+      });
+      if (!setup.ok) throw new CliError(setup.error);
+      const { service, warnings } = setup.value;
+      for (const w of warnings) ctx.io.stderr.write(`warning: ${w}\n`);
+      const started = await service.start();
+      if (!started.ok) throw new CliError(started.error);
+      const c = service.connection;
+      const ready = { ready: true, role: started.value.role, instance: started.value.instance, leaseOwner: started.value.leaseOwner, database: { host: c.host, port: c.port, name: c.database }, heartbeat: started.value.heartbeat };
+      if (ctx.json) ctx.io.stdout.write(JSON.stringify(ready) + '\n');
+      else ctx.io.stdout.write(`Sending the office outbox as ${ready.role} (instance ${ready.instance}) from ${c.host}:${c.port}/${c.database}. Press Ctrl+C to stop.\n`);
+      const signal = await (ctx.options.stopSignal?.() ?? new Promise<string>(() => {}));
+      await service.stop();
+      const s = service.stats;
+      if (!ctx.json) ctx.io.stderr.write(`Stopped (${signal}): ${s.sent} sent, ${s.failed} failed, ${s.unknown} unknown, ${s.retried} to retry, ${s.released} given back.\n`);
+      return EXIT.ok;
     },
   },
 ];

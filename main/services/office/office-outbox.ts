@@ -169,7 +169,7 @@ export class OfficeOutbox {
   }
 
   /** The newest messages the role may see (only those in `states` when given), the counts of all of them, and their batches. */
-  async view(limit = 500, states?: readonly OutboxState[]): Promise<Result<OutboxView & { entries: OfficeOutboxEntry[] }>> {
+  async view(limit = 500, states?: readonly OutboxState[]): Promise<Result<Omit<OutboxView, 'entries'> & { entries: OfficeOutboxEntry[] }>> {
     return this.run('Reading the outbox', async (db) => {
       const shown = await db.query<EntryRow>(
         `SELECT ${ENTRY_COLUMNS} FROM mailroom.outbox WHERE ($1::text[] IS NULL OR state = ANY ($1)) ORDER BY updated_at DESC LIMIT $2`,

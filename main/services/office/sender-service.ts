@@ -16,10 +16,10 @@ import { SmtpProfile, defaultSettings, fail, ok, type Result } from '../../../pr
 import { profilePasswordKey, userPasswordKey, MAX_CA_FILE_BYTES } from '../mail/mail-service';
 import { SmtpPool, type DeliveryOutcome, type SmtpEndpoint } from '../mail/smtp-delivery';
 import { smtpEndpoint, type Credentials } from '../mail/transport';
-import { openPool, type OfficeConnection } from './connection';
+import { openPool, resolveConnection, type OfficeConnection } from './connection';
 import { officeError, sealLabel } from './office-store';
 import { OFFICE_ROLES } from './roles';
-import { open as openSealed } from './seal';
+import { SealError, open as openSealed, readPrivateKeyFile } from './seal';
 import {
   OUTBOX_CHANNEL,
   SenderQueue,
@@ -193,6 +193,11 @@ export class SenderService {
     }
     await this.listener?.end().catch(() => undefined);
     await this.db.end().catch(() => undefined);
+  }
+
+  /** Where this sender is connected (never the password: print only host, port, database and role). */
+  get connection(): OfficeConnection {
+    return this.options.connection;
   }
 
   /** Messages this sender holds now. */
@@ -591,4 +596,48 @@ function readCa(file: string): Result<string> {
   } catch (error) {
     return fail('invalid-input', `caFile: cannot read ${file} on this sender's machine (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, [{ path: 'caFile', message: 'Cannot be read' }]);
   }
+}
+
+// ---- set up from the environment (the CLI's `outbox serve`) ---------------------------------------
+
+export interface SenderSetup {
+  /** A postgres:// URL given on the command line; else MAILROOM_DATABASE_URL, PG* and ~/.pgpass. */
+  url?: string;
+  /** The sender's private key file; else MAILROOM_SENDER_KEY_FILE. */
+  keyFile?: string;
+  env: NodeJS.ProcessEnv;
+  homedir?: string;
+  options?: Omit<SenderOptions, 'connection' | 'credentials'>;
+}
+
+/**
+ * A sender service for the office database the environment names, opening saved passwords with
+ * the sender key; or an invalid-input error naming the setting at fault. Without a key file it
+ * still sends for profiles that need no password, and says so in `warnings`.
+ */
+export function senderFromEnvironment(setup: SenderSetup): Result<{ service: SenderService; warnings: string[] }> {
+  const env = setup.env;
+  if (setup.url === undefined && !env.MAILROOM_DATABASE_URL && !env.PGHOST && !env.PGDATABASE) {
+    return fail('invalid-input', 'Say which office database: set MAILROOM_DATABASE_URL (postgres://SENDER_ROLE@HOST:PORT/DATABASE), PGHOST and PGDATABASE, or give --database URL', [
+      { path: 'MAILROOM_DATABASE_URL', message: 'Not set' },
+    ]);
+  }
+  const connection = resolveConnection({ ...(setup.url !== undefined ? { url: setup.url, field: '--database' } : {}), env, ...(setup.homedir ? { homedir: setup.homedir } : {}), applicationName: 'mailroom sender' });
+  if (!connection.ok) return connection;
+  const warnings: string[] = [];
+  const keyFile = setup.keyFile ?? env.MAILROOM_SENDER_KEY_FILE;
+  const keyField = setup.keyFile !== undefined ? '--sender-key' : 'MAILROOM_SENDER_KEY_FILE';
+  let key: KeyObject | undefined;
+  if (keyFile) {
+    try {
+      key = readPrivateKeyFile(keyFile);
+    } catch (error) {
+      const reason = error instanceof SealError ? error.message : `Cannot read ${keyFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+      return fail('invalid-input', `${keyField}: ${reason}`, [{ path: keyField, message: reason }]);
+    }
+  } else {
+    warnings.push('No sender key (MAILROOM_SENDER_KEY_FILE): messages of profiles that need a saved password fail until it is set.');
+  }
+  const service = new SenderService({ ...setup.options, connection: connection.value, credentials: (db) => new OfficeCredentialSource(db, key) });
+  return ok({ service, warnings });
 }
