@@ -16,7 +16,7 @@ import { startPostgres, type PgCluster } from '../helpers/postgres';
 import { busiestWindow } from '../helpers/rate-window';
 import { startSink, type Sink } from '../helpers/sink-server';
 import { tempDir } from '../helpers/temp-dir';
-import { ROOT } from '../helpers/cli';
+import { ROOT, mailroom } from '../helpers/cli';
 
 const PASSWORD = 'office-outbox-test-pw';
 const STAFF = ['alice', 'bob', 'carol'] as const;
@@ -357,4 +357,27 @@ describe('who sees and changes which messages', () => {
       await Promise.all(Object.values(boxes).map((b) => b.close()));
     }
   }, 30_000);
+});
+
+describe('mailroom outbox serve, when it cannot start', () => {
+  it('names the setting at fault on standard error, prints one JSON document with --json, and exits non-zero', async () => {
+    const env = { MAILROOM_DATABASE_URL: '', PGHOST: '', PGDATABASE: '', MAILROOM_SENDER_KEY_FILE: '' };
+    const none = await mailroom(['outbox', 'serve', '--json'], { dataDir: work.dir, env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('MAILROOM_DATABASE_URL');
+    expect(JSON.parse(none.stdout)).toMatchObject({ ok: false, error: { code: 'invalid-input', fields: [{ path: 'MAILROOM_DATABASE_URL' }] } });
+
+    const staff = await mailroom(['outbox', 'serve', '--json'], { dataDir: work.dir, env: { ...env, MAILROOM_DATABASE_URL: cluster.url('alice', PASSWORD) } });
+    expect(staff.code).toBe(1);
+    expect(staff.stderr).toContain('alice is not a sender');
+    expect(JSON.parse(staff.stdout)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(staff.stderr + staff.stdout).not.toContain(PASSWORD);
+
+    const badKey = await mailroom(['outbox', 'serve', '--sender-key', 'missing.key'], { dataDir: work.dir, env: { ...env, MAILROOM_DATABASE_URL: cluster.url('sender1', PASSWORD) } });
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toContain('--sender-key');
+    const badLease = await mailroom(['outbox', 'serve', '--lease-seconds', '0'], { dataDir: work.dir, env: { ...env, MAILROOM_DATABASE_URL: cluster.url('sender1', PASSWORD) } });
+    expect(badLease.code).toBe(2);
+    expect(badLease.stderr).toContain('--lease-seconds');
+  });
 });
