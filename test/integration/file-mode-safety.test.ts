@@ -160,6 +160,31 @@ describe('settings damaged after users existed', () => {
   });
 });
 
+describe('settings written in place by another program', () => {
+  it('are read once the writer finishes, not set aside as damaged while half-written', async () => {
+    const services = open();
+    expect(services.settings.save(administered()).ok).toBe(true);
+    const changed = { ...administered(), general: { ...administered().general, organisationName: 'Contoso Ltd' } };
+    const text = JSON.stringify(changed, null, 2);
+    // Another process truncates the file, writes half, pauses, and writes the rest.
+    const writer = spawn(process.execPath, [
+      '-e',
+      `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'w'); fs.writeSync(fd, process.argv[2].slice(0, 40));
+       process.stdout.write('half\\n'); setTimeout(() => { fs.writeSync(fd, process.argv[2].slice(40)); fs.closeSync(fd); }, 120);`,
+      settingsFile(),
+      text,
+    ]);
+    await new Promise<void>((resolve) => writer.stdout.once('data', () => resolve()));
+    const exited = new Promise((resolve) => writer.on('close', resolve));
+    // Read while the file holds 40 bytes of JSON: it is looked at again until it is whole.
+    expect(services.settings.read().general.organisationName).toBe('Contoso Ltd');
+    await exited;
+    expect(fs.readdirSync(dataDir).filter((f) => f.startsWith('settings.corrupt-'))).toEqual([]);
+    expect(services.settings.readOnlyReason()).toBeUndefined();
+    expect(services.notices.list()).toEqual([]);
+  });
+});
+
 describe.skipIf(process.platform === 'win32')('what Mailroom writes, after a realistic run', () => {
   let server: RunningServer;
   afterEach(async () => {

@@ -30,6 +30,16 @@ export const USERS_DEFINED_FILE_NAME = 'users-defined.json';
 
 const LOCKED_TITLE = 'Settings are locked';
 
+/** A file changed less than this long ago may still be being written by another program. */
+const SETTLE_WINDOW_MS = 2000;
+const SETTLE_TRIES = 6;
+const SETTLE_WAIT_MS = 40;
+
+/** Waits without giving up the thread: the settings are read synchronously, and this happens only for a file caught mid-write. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
  * Mailroom's data cannot be read (another account's file, a file locked by another program, a
  * data folder that cannot be created). Not damage: nothing is moved, nothing is reset, and the
@@ -168,10 +178,42 @@ export class SettingsService {
 
   private sharedCheckedAt = 0;
 
+  /**
+   * The document as it is on disk. Another program writing the file in place (a script, an editor
+   * that does not replace files) leaves it empty or half-written for a moment; a file changed that
+   * recently is looked at again a few times before it is taken for damaged and set aside.
+   */
+  private readSettled(): Record<string, unknown> {
+    for (let attempt = 1; ; attempt++) {
+      let raw: Record<string, unknown> | undefined;
+      let failure: unknown;
+      try {
+        raw = this.open().store;
+      } catch (error) {
+        failure = error;
+      }
+      const settled = raw !== undefined && Object.keys(raw).length > 0;
+      if (settled || attempt >= SETTLE_TRIES || (failure !== undefined && unreadableReason(failure)) || !this.changedJustNow()) {
+        if (raw !== undefined) return raw;
+        throw failure;
+      }
+      this.handle = undefined;
+      sleepSync(SETTLE_WAIT_MS);
+    }
+  }
+
+  private changedJustNow(): boolean {
+    try {
+      return Date.now() - fs.statSync(this.file).mtimeMs < SETTLE_WINDOW_MS;
+    } catch {
+      return false;
+    }
+  }
+
   private readFile(): Omit<Snapshot, 'key'> {
     let raw: Record<string, unknown>;
     try {
-      raw = this.open().store;
+      raw = this.readSettled();
     } catch (error) {
       const unreadable = unreadableReason(error);
       if (unreadable) {
