@@ -2,12 +2,19 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
-/** Runs axe over the page and fails with a readable list of what it found. */
-export async function expectNoViolations(page: Page, what: string): Promise<void> {
-  const results = await new AxeBuilder({ page })
+// The rules whose verdict depends on colours: all that can change between the light and dark themes.
+const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+
+/**
+ * Runs axe over the page and fails with a readable list of what it found. With `colourOnly`, only
+ * the rules that judge colours run (the page's structure was judged in the other theme).
+ */
+export async function expectNoViolations(page: Page, what: string, options: { colourOnly?: boolean } = {}): Promise<void> {
+  let builder = new AxeBuilder({ page })
     // Fluent's focus-trap sentinels are invisible, focusable-by-design helper elements.
-    .exclude('[data-tabster-dummy]')
-    .analyze();
+    .exclude('[data-tabster-dummy]');
+  if (options.colourOnly) builder = builder.withRules(COLOUR_RULES);
+  const results = await builder.analyze();
   const found = results.violations.map((v) => ({
     rule: v.id,
     impact: v.impact,
@@ -21,6 +28,37 @@ export async function expectNoViolations(page: Page, what: string): Promise<void
   expect(unjudged, `text whose contrast axe could not judge on ${what}`).toEqual([]);
   // Guard against scanning an empty page.
   expect(results.passes.length, 'axe ran its checks').toBeGreaterThan(0);
+}
+
+/** Waits until the dialog is drawn in the given theme: Fluent's root follows the system setting. */
+export async function expectTheme(page: Page, scheme: 'light' | 'dark'): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() => {
+          const root = document.querySelector('.fui-FluentProvider') ?? document.body;
+          const [r = 0, g = 0, b = 0] = (getComputedStyle(root).backgroundColor.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+          return (r + g + b) / 3 < 128 ? 'dark' : 'light';
+        }),
+      { message: `the ${scheme} theme is applied` },
+    )
+    .toBe(scheme);
+}
+
+/**
+ * The full axe check in the light theme, then the colour rules in the dark one, on the same page
+ * in the same state (the structure does not change with the theme; only colours do). Leaves the
+ * page in the light theme.
+ */
+export async function expectAccessibleInBothThemes(page: Page, what: string): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expectTheme(page, 'light');
+  await expectNoViolations(page, `${what} (light)`);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expectTheme(page, 'dark');
+  await expectNoViolations(page, `${what} (dark)`, { colourOnly: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expectTheme(page, 'light');
 }
 
 /** Makes the window as tall as the page, so axe can judge every text (nothing scrolled away). */

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { defaultSettings, newProfile, newUser, type MailOptions, type Settings, type SmtpProfile, type SystemUser } from '../../preload/contract';
-import { expectNoViolations, showWholePage } from './axe';
+import { expectAccessibleInBothThemes, showWholePage } from './axe';
 import { test, expect, type MailroomServer } from './fixtures';
 import { openDialog, type ColorScheme } from './open-dialog';
 import { shotsDir } from './shots/shots';
@@ -393,28 +393,26 @@ async function openAs(browser: Parameters<typeof openDialog>[0], mailroom: Mailr
   return { context, page };
 }
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  test(`the Email and Users tabs have no axe violations (${colorScheme})`, async ({ browser, mailroom }) => {
-    for (const admin of [true, false]) {
-      if (admin) adminSettings(mailroom);
-      else nonAdminSettings(mailroom);
-      const who = admin ? 'admin' : 'non-admin';
-      const { context, page } = await openAs(browser, mailroom, colorScheme, admin);
-      try {
-        await emailTab(page).tab.click();
-        await expect(emailTab(page).panel.getByRole('heading', { name: 'For you' })).toBeVisible();
-        await showWholePage(page);
-        await expectNoViolations(page, `the Email tab, ${who} (${colorScheme})`);
-        await usersTab(page).tab.click();
-        await expect(usersTab(page).list.getByRole('option')).toHaveCount(2);
-        await showWholePage(page);
-        await expectNoViolations(page, `the Users tab, ${who} (${colorScheme})`);
-      } finally {
-        await context.close();
-      }
+test('the Email and Users tabs have no axe violations', async ({ browser, mailroom }) => {
+  for (const admin of [true, false]) {
+    if (admin) adminSettings(mailroom);
+    else nonAdminSettings(mailroom);
+    const who = admin ? 'admin' : 'non-admin';
+    const { context, page } = await openAs(browser, mailroom, 'light', admin);
+    try {
+      await emailTab(page).tab.click();
+      await expect(emailTab(page).panel.getByRole('heading', { name: 'For you' })).toBeVisible();
+      await showWholePage(page);
+      await expectAccessibleInBothThemes(page, `the Email tab, ${who}`);
+      await usersTab(page).tab.click();
+      await expect(usersTab(page).list.getByRole('option')).toHaveCount(2);
+      await showWholePage(page);
+      await expectAccessibleInBothThemes(page, `the Users tab, ${who}`);
+    } finally {
+      await context.close();
     }
-  });
-}
+  }
+});
 
 // Screenshots for a person to look at: `npm run shots` runs this, the test run leaves it out.
 test.describe('screenshots @shots', () => {

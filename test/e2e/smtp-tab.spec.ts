@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { defaultSettings, newProfile, type Settings, type SmtpProfile } from '../../preload/contract';
 import type { MailroomServer } from './fixtures';
-import { expectNoViolations, showWholePage } from './axe';
+import { expectAccessibleInBothThemes, expectNoViolations, showWholePage } from './axe';
 import { openDialog } from './open-dialog';
 import { test, expect } from './smtp-server-fixture';
 import { shotsDir } from './shots/shots';
@@ -493,37 +493,35 @@ test('Add, filter, and the errors of an incomplete profile', async ({ browser, m
   }
 });
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  test(`the SMTP tab has no axe violations with a profile and with a failed test (${colorScheme})`, async ({ browser, mailroom }) => {
-    const port = await closedPort();
-    await seed(mailroom, [
-      profile('p-closed', 'Nobody home', { host: '127.0.0.1', port, security: 'starttls', auth: 'none', timeoutSeconds: 5 }),
-      profile('p-other', 'Microsoft 365', { host: 'smtp.office365.com', port: 587 }),
-    ]);
-    const { context, page } = await openDialog(browser, mailroom, { colorScheme });
-    try {
-      const ui = smtpTab(page);
-      await ui.tab.click();
-      await expect(ui.list.getByRole('option', { name: /Nobody home/ })).toHaveAttribute('aria-selected', 'true');
-      await showWholePage(page);
-      await expectNoViolations(page, `the SMTP tab with a profile (${colorScheme})`);
+test('the SMTP tab has no axe violations with a profile and with a failed test', async ({ browser, mailroom }) => {
+  const port = await closedPort();
+  await seed(mailroom, [
+    profile('p-closed', 'Nobody home', { host: '127.0.0.1', port, security: 'starttls', auth: 'none', timeoutSeconds: 5 }),
+    profile('p-other', 'Microsoft 365', { host: 'smtp.office365.com', port: 587 }),
+  ]);
+  const { context, page } = await openDialog(browser, mailroom);
+  try {
+    const ui = smtpTab(page);
+    await ui.tab.click();
+    await expect(ui.list.getByRole('option', { name: /Nobody home/ })).toHaveAttribute('aria-selected', 'true');
+    await showWholePage(page);
+    await expectAccessibleInBothThemes(page, 'the SMTP tab with a profile');
 
-      await ui.testConnection.click();
-      await expect(ui.report.getByRole('status')).toContainText('Failed', { timeout: 20_000 });
-      await expect(failureBox(ui.report).title).toBeVisible();
-      await showWholePage(page);
-      await expectNoViolations(page, `the SMTP tab with a failed test (${colorScheme})`);
+    await ui.testConnection.click();
+    await expect(ui.report.getByRole('status')).toContainText('Failed', { timeout: 20_000 });
+    await expect(failureBox(ui.report).title).toBeVisible();
+    await showWholePage(page);
+    await expectAccessibleInBothThemes(page, 'the SMTP tab with a failed test');
 
-      // And the insecure-TLS warning.
-      await choose(page, ui.minTls, 'TLS 1.1 (insecure)');
-      await expect(ui.panel.getByText('TLS 1.1 is insecure')).toBeVisible();
-      await showWholePage(page);
-      await expectNoViolations(page, `the SMTP tab with a TLS warning (${colorScheme})`);
-    } finally {
-      await context.close();
-    }
-  });
-}
+    // And the insecure-TLS warning.
+    await choose(page, ui.minTls, 'TLS 1.1 (insecure)');
+    await expect(ui.panel.getByText('TLS 1.1 is insecure')).toBeVisible();
+    await showWholePage(page);
+    await expectAccessibleInBothThemes(page, 'the SMTP tab with a TLS warning');
+  } finally {
+    await context.close();
+  }
+});
 
 // Screenshots for a person to look at: `npm run shots` runs this, the test run leaves it out.
 test.describe('screenshots @shots', () => {
