@@ -393,11 +393,11 @@ async function openAs(browser: Parameters<typeof openDialog>[0], mailroom: Mailr
   return { context, page };
 }
 
-test('the Email and Users tabs have no axe violations', async ({ browser, mailroom }) => {
-  for (const admin of [true, false]) {
+for (const admin of [true, false]) {
+  const who = admin ? 'an admin' : 'a non-admin';
+  test(`the Email and Users tabs have no axe violations for ${who}`, async ({ browser, mailroom }) => {
     if (admin) adminSettings(mailroom);
     else nonAdminSettings(mailroom);
-    const who = admin ? 'admin' : 'non-admin';
     const { context, page } = await openAs(browser, mailroom, 'light', admin);
     try {
       await emailTab(page).tab.click();
@@ -411,8 +411,8 @@ test('the Email and Users tabs have no axe violations', async ({ browser, mailro
     } finally {
       await context.close();
     }
-  }
-});
+  });
+}
 
 // Screenshots for a person to look at: `npm run shots` runs this, the test run leaves it out.
 test.describe('screenshots @shots', () => {
