@@ -24,14 +24,15 @@ export function createHandlers(services: Services): Handlers {
     'app:list-notices': () => ok(services.notices.list()),
     'app:dismiss-notice': ({ id }) => ok(services.notices.dismiss(id)),
     'app:whoami': () => ok(mailCases.whoami()),
+    'office:senders': () => mailCases.senders(),
     'settings:get': () => ok(services.settings.read()),
     'settings:save': (settings) => settingsCases.save(settings),
     'settings:get-with-revision': () => ok(services.settings.readWithRevision()),
-    'settings:save-if-unchanged': ({ settings, baseRevision }) => {
-      const saved = settingsCases.save(settings, { baseRevision });
+    'settings:save-if-unchanged': async ({ settings, baseRevision }) => {
+      const saved = await settingsCases.save(settings, { baseRevision });
       return saved.ok ? ok(services.settings.readWithRevision()) : saved;
     },
-    'secrets:status': () => ok(settingsCases.secretStatus()),
+    'secrets:status': async () => ok(await settingsCases.secretStatus()),
     'secrets:set-profile-password': ({ profileId, password }) => settingsCases.setProfilePassword(profileId, password),
     'users:set-own': (input) => settingsCases.setOwn(input),
     'users:set-password': ({ userId, password }) => settingsCases.setUserPassword(userId, password),
@@ -51,7 +52,7 @@ export function createHandlers(services: Services): Handlers {
     'drafts:get': ({ id }) => services.drafts.get(id),
     'drafts:save': ({ draft }) => ok(services.drafts.save(draft)),
     'drafts:delete': ({ id }) => ok({ deleted: services.drafts.delete(id) }),
-    'outbox:list': async (input) => ok(await mailCases.outboxList({ ...(input?.states ? { states: input.states } : {}), ...(input?.limit ? { limit: input.limit } : {}) })),
+    'outbox:list': (input) => mailCases.outboxList({ ...(input?.states ? { states: input.states } : {}), ...(input?.limit ? { limit: input.limit } : {}) }),
     'outbox:retry': ({ id }) => mailCases.retry(id),
     'outbox:cancel': ({ id }) => mailCases.cancel(id),
     'debug:open-folder': () => mailCases.openDebugFolder(),

@@ -24,5 +24,7 @@ export interface Command {
   details?: string;
   options?: ParseArgsConfig['options'];
   positionals?: { min: number; max: number };
+  /** Opens its own database connection (office set-up, the sender service): no services are opened for it. */
+  ownConnection?: boolean;
   run(ctx: Context, values: Record<string, unknown>, positionals: string[]): Promise<number>;
 }

@@ -1,7 +1,9 @@
 // The mailroom command line, for IT and scripts: settings, browser mode, server profiles and mail.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServices, type Services } from '../services';
+import { createOfficeServices, createServices, type Services } from '../services';
+import { DATABASE_URL_VARIABLE } from '../services/office/connection';
+import { openOfficeStore } from '../services/office/office-store';
 import { microsoftCloudFromEnv } from '../services/oauth/microsoft-cloud';
 import { createConfFile } from '../services/conf-file';
 import { DataUnreadableError } from '../services/settings/settings-service';
@@ -105,6 +107,9 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
     if (parsed.positionals.length < min) throw new UsageError('Missing argument', commandHelp(command));
     if (parsed.positionals.length > max) throw new UsageError(`Unexpected argument "${parsed.positionals[max]}"`, commandHelp(command));
     let services: Services | undefined;
+    // Office mode: the settings and the outbox are in the database named by MAILROOM_DATABASE_URL,
+    // reached before the command runs (commands that open their own connection excepted).
+    if (io.env[DATABASE_URL_VARIABLE] && !command.ownConnection) services = await openOfficeServices(io, options);
     const ctx: Context = {
       io,
       options,
@@ -118,6 +123,7 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
       // Close pooled connections and the outbox journal so the process can exit.
       services?.oauth.close();
       await services?.outbox.stop();
+      await services?.office?.close();
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -135,6 +141,21 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
     if (json) printJson(io, { ok: false, error: { code: 'internal', message } });
     return EXIT.failed;
   }
+}
+
+async function openOfficeServices(io: CliIo, options: CliOptions): Promise<Services> {
+  const store = openOfficeStore({ env: io.env, applicationName: 'mailroom' });
+  if (!store.ok) throw new CliError(store.error);
+  const dataDir = resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() });
+  const services = await createOfficeServices(
+    { dataDir, shell: 'browser', version: options.version, createFile: createConfFile, microsoftCloud: microsoftCloudFromEnv(io.env), env: io.env },
+    store.value,
+  );
+  if (!services.ok) {
+    await store.value.close();
+    throw new CliError(services.error);
+  }
+  return services.value;
 }
 
 function openServices(io: CliIo, options: CliOptions): Services {

@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { findUser, type AppInfo, type Result, type Shell } from '../../preload/contract';
+import { findUser, ok, type AppInfo, type Result, type Shell } from '../../preload/contract';
 import type { Identity } from './access';
 import { fromShellOpener, openFolderOnly, openUrlWithSystem, openWithSystem, type SystemOpener } from './os-open';
-import { SettingsUseCases } from './use-cases/settings-use-cases';
+import { SettingsUseCases, localVault, type PasswordVault } from './use-cases/settings-use-cases';
 import { MailUseCases } from './use-cases/mail-use-cases';
 import { NoticeService } from './notices';
 import { LiveUpdates } from './live-updates';
@@ -16,6 +16,13 @@ import { SecretStore } from './secrets/secret-store';
 import { MailService } from './mail/mail-service';
 import { DebugLog } from './debug-log/debug-log';
 import { Outbox } from './outbox/outbox';
+import { fileQueue, type MessageQueue } from './outbox/message-queue';
+import type { SettingsStore } from './settings/settings-store';
+import { OfficeSettings } from './office/office-settings';
+import { OfficeOutbox } from './office/office-outbox';
+import { officeQueue } from './office/office-queue';
+import { officeVault } from './office/office-vault';
+import type { OfficeStatus, OfficeStore } from './office/office-store';
 import { OAuthService } from './oauth/oauth-service';
 import { microsoftCloudFromEnv, type MicrosoftCloud } from './oauth/microsoft-cloud';
 import { DraftStore } from './compose/drafts';
@@ -66,7 +73,7 @@ export function osAccount(env: NodeJS.ProcessEnv = process.env, platform: NodeJS
 
 export interface Services {
   readonly dataDir: string;
-  readonly settings: SettingsService;
+  readonly settings: SettingsStore;
   readonly notices: NoticeService;
   readonly secrets: SecretStore;
   readonly mail: MailService;
@@ -87,19 +94,117 @@ export interface Services {
    */
   readonly useCases: { settings: SettingsUseCases; mail: MailUseCases };
   info(): AppInfo;
+  /** Office mode only: the database's status (senders seen lately), and closing its connections. */
+  readonly office?: { status(): Promise<Result<OfficeStatus>>; close(): Promise<void> };
 }
+
+/** The services of file mode, whose settings are the file on this computer and answer at once. */
+export type FileServices = Omit<Services, 'settings'> & { readonly settings: SettingsService };
 
 /**
  * Builds the services, or throws DataUnreadableError when Mailroom's data cannot be read (another
  * account's settings, a file locked by another program): never starts on defaults it could not read.
  */
-export function createServices(options: ServiceOptions): Services {
+export function createServices(options: ServiceOptions): FileServices {
   const dataDir = path.resolve(options.dataDir);
   prepareDataFolder(dataDir, options.platform ?? process.platform);
   const notices = new NoticeService(dataDir, options.now);
   const settings = new SettingsService({ dataDir, createFile: options.createFile, notices, now: options.now, onRecovered: options.onRecovered });
   // Read once now: an unreadable file stops the start here, and a damaged one is set aside before anyone asks.
   settings.read();
+  const osUser = options.osUser ?? (() => osAccount());
+  const identity = (): Identity => {
+    const account = osUser();
+    const user = findUser(settings.read().users, account);
+    const readOnly = settings.readOnlyReason();
+    return { account, ...(user ? { user } : {}), admin: settings.isAdministrator(account), ...(readOnly ? { readOnly } : {}) };
+  };
+  const live = new LiveUpdates({ dataDir, settingsFile: settings.file, noticesFile: notices.file, settingsRevision: () => settings.revision() });
+  return assemble(options, { dataDir, notices, settings, identity, osUser, live, vault: localVault, queue: fileQueue, sendsHere: true });
+}
+
+/**
+ * The services of office mode: the settings, users and outbox in the office database, as the role
+ * the connection signs in as; drafts, notices and debug logs stay on this computer. Changes made
+ * by anyone in the office reach this process through LISTEN, and from it every open window.
+ */
+export async function createOfficeServices(options: ServiceOptions, store: OfficeStore): Promise<Result<Services>> {
+  const dataDir = path.resolve(options.dataDir);
+  prepareDataFolder(dataDir, options.platform ?? process.platform);
+  const opened = await OfficeSettings.open(store);
+  if (!opened.ok) return opened;
+  const settings = opened.value;
+  const notices = new NoticeService(dataDir, options.now);
+  const live = new LiveUpdates({ dataDir, noticesFile: notices.file, settingsRevision: () => settings.revision() });
+  settings.onChange(() => live.settingsChanged());
+  const outbox = new OfficeOutbox(store.connection);
+  const outboxListeners = new Set<() => void>();
+  const heard = await store.listen(() => void settings.refresh());
+  if (!heard.ok) return heard;
+  const heardOutbox = await outbox.listen(() => {
+    live.outboxChanged();
+    options.onOutboxChange?.();
+    for (const listener of [...outboxListeners]) listener();
+  });
+  if (!heardOutbox.ok) {
+    await heard.value.stop();
+    return heardOutbox;
+  }
+  const services = assemble(options, {
+    dataDir,
+    notices,
+    settings,
+    identity: () => settings.identity(),
+    osUser: () => settings.role().role,
+    live,
+    vault: () => officeVault(store, settings),
+    queue: () =>
+      officeQueue({
+        outbox,
+        store,
+        onOutboxChange: (listener) => {
+          outboxListeners.add(listener);
+          return () => outboxListeners.delete(listener);
+        },
+      }),
+    sendsHere: false,
+    senders: async () => {
+      const status = await store.status();
+      return status.ok ? ok(status.value.senders) : status;
+    },
+  });
+  const where = settings.where;
+  return ok({
+    ...services,
+    info: () => ({ ...services.info(), settingsFile: where, office: { database: store.describe(), role: settings.role().role, admin: settings.role().admin } }),
+    office: {
+      status: () => store.status(),
+      async close() {
+        await heard.value.stop();
+        await heardOutbox.value.stop();
+        await outbox.close();
+        await store.close();
+      },
+    },
+  });
+}
+
+interface Place<S extends SettingsStore> {
+  dataDir: string;
+  notices: NoticeService;
+  settings: S;
+  identity(): Identity;
+  osUser(): string;
+  live: LiveUpdates;
+  vault(mail: MailService): PasswordVault;
+  queue(outbox: Outbox): MessageQueue;
+  sendsHere: boolean;
+  senders?: () => Promise<Result<OfficeStatus['senders']>>;
+}
+
+/** Everything else, the same wherever the settings live. */
+function assemble<S extends SettingsStore>(options: ServiceOptions, place: Place<S>): Omit<Services, 'settings'> & { readonly settings: S } {
+  const { dataDir, notices, settings, identity, osUser, live } = place;
   const secrets = new SecretStore(dataDir, [...(options.secretCodecs ?? []), keyFileCodec(keyFilePath(dataDir))]);
   const debugLog = new DebugLog({ settings: () => settings.readShared().general.debug, ...(options.now ? { now: options.now } : {}) });
   const cloud = options.microsoftCloud ?? microsoftCloudFromEnv();
@@ -107,24 +212,17 @@ export function createServices(options: ServiceOptions): Services {
   const openUrl: SystemOpener = options.openUrl ? fromShellOpener(options.openUrl) : (url) => openUrlWithSystem(url, { env });
   const openFolder = openFolderOnly(options.openPath ? fromShellOpener(options.openPath) : (folder) => openWithSystem(folder, { env }));
   const oauth = new OAuthService({ secrets, cloud, openUrl });
-  const osUser = options.osUser ?? (() => osAccount());
   const mail = new MailService({ settings, secrets, debugLog, oauth, cloud, osUser });
-  const live = new LiveUpdates({ dataDir, settingsFile: settings.file, noticesFile: notices.file, settingsRevision: () => settings.revision() });
   const onOutboxChange = (): void => {
     live.outboxChanged();
     options.onOutboxChange?.();
   };
   const outbox = new Outbox({ dataDir, settings, mail, ...(options.now ? { now: () => options.now!().getTime() } : {}), onChange: onOutboxChange });
-  const identity = (): Identity => {
-    const account = osUser();
-    const user = findUser(settings.read().users, account);
-    const readOnly = settings.readOnlyReason();
-    return { account, ...(user ? { user } : {}), admin: settings.isAdministrator(account), ...(readOnly ? { readOnly } : {}) };
-  };
   const drafts = new DraftStore(dataDir, options.now);
+  const queue = place.queue(outbox);
   const compose = new ComposeService({
     settings,
-    outbox,
+    outbox: queue,
     drafts,
     identity,
     handOff: options.handOff ?? platformHandOff(),
@@ -133,8 +231,8 @@ export function createServices(options: ServiceOptions): Services {
     openUrl,
   });
   const useCases = {
-    settings: new SettingsUseCases({ settings, mail, identity }),
-    mail: new MailUseCases({ settings, mail, oauth, outbox, identity, openFolder }),
+    settings: new SettingsUseCases({ settings, vault: place.vault(mail), identity }),
+    mail: new MailUseCases({ settings, mail, oauth, outbox, queue, sendsHere: place.sendsHere, ...(place.senders ? { senders: place.senders } : {}), identity, openFolder }),
   };
   return {
     dataDir,
@@ -157,7 +255,7 @@ export function createServices(options: ServiceOptions): Services {
       shell: options.shell,
       platform: options.platform ?? process.platform,
       dataDir,
-      settingsFile: settings.file,
+      settingsFile: settings.where,
     }),
   };
 }

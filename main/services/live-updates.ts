@@ -10,7 +10,11 @@ export interface LiveUpdatesDeps {
   settingsRevision(): string;
   /** The notices file, whose changes are passed on as notices:changed. */
   noticesFile: string;
-  settingsFile: string;
+  /**
+   * The settings file, watched for changes made by other processes. Absent when the settings live
+   * elsewhere (the office database), whose changes are told with settingsChanged().
+   */
+  settingsFile?: string;
   /** How often the files are looked at when the folder watch says nothing (network drives, some containers). */
   pollMs?: number;
   /** Changes that come in bursts (a save is a write and a rename) are told once, this long after the last. */
@@ -83,6 +87,12 @@ export class LiveUpdates {
     this.outboxTimer.unref?.();
   }
 
+  /** The settings changed (told by whoever hears of it, for settings that are not a watched file). */
+  settingsChanged(): void {
+    if (this.listeners.size === 0) return;
+    this.checkSettings();
+  }
+
   /** Stops watching and forgets every listener. */
   close(): void {
     this.listeners.clear();
@@ -94,13 +104,14 @@ export class LiveUpdates {
     this.watching = true;
     this.lastRevision = this.currentRevision();
     this.lastNotices = this.noticesStamp();
-    const settingsName = path.basename(this.deps.settingsFile);
+    const { settingsFile } = this.deps;
+    const settingsName = settingsFile === undefined ? undefined : path.basename(settingsFile);
     const noticesName = path.basename(this.deps.noticesFile);
     try {
       // Watching the folder, not the file: a save replaces the file, which a file watch would lose.
       this.folderWatch = fs.watch(this.deps.dataDir, { persistent: false }, (_event, name) => {
         const file = name?.toString();
-        if (!file || file === settingsName) this.schedule('settings');
+        if (settingsName !== undefined && (!file || file === settingsName)) this.schedule('settings');
         if (!file || file === noticesName) this.schedule('notices');
       });
       this.folderWatch.on('error', () => this.stopFolderWatch());
@@ -108,7 +119,7 @@ export class LiveUpdates {
       /* no folder watch here: the polling below still notices, only later */
     }
     const interval = this.deps.pollMs ?? DEFAULT_POLL_MS;
-    fs.watchFile(this.deps.settingsFile, { interval, persistent: false }, this.onSettingsStat);
+    if (settingsFile !== undefined) fs.watchFile(settingsFile, { interval, persistent: false }, this.onSettingsStat);
     fs.watchFile(this.deps.noticesFile, { interval, persistent: false }, this.onNoticesStat);
   }
 
@@ -124,7 +135,7 @@ export class LiveUpdates {
     if (!this.watching) return;
     this.watching = false;
     this.stopFolderWatch();
-    fs.unwatchFile(this.deps.settingsFile, this.onSettingsStat);
+    if (this.deps.settingsFile !== undefined) fs.unwatchFile(this.deps.settingsFile, this.onSettingsStat);
     fs.unwatchFile(this.deps.noticesFile, this.onNoticesStat);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();

@@ -20,9 +20,18 @@ export const AppInfo = z.object({
   shell: Shell,
   platform: z.string(),
   dataDir: z.string(),
+  /** Where the settings live: the settings file, or the office database. */
   settingsFile: z.string(),
+  /** Office mode: the database (role@host:port/name), the role signed in and whether it is an administrator. */
+  office: z.object({ database: z.string(), role: z.string(), admin: z.boolean() }).optional(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
+
+/** The office's sender services seen in the last minute (office mode only). */
+export const SendersStatus = z.object({
+  senders: z.array(z.object({ role: z.string(), instance: z.string(), host: z.string(), startedAt: z.string(), seenAt: z.string() })),
+});
+export type SendersStatus = z.infer<typeof SendersStatus>;
 
 export const Notice = z.object({
   id: z.string(),
@@ -78,6 +87,8 @@ export const channels = {
   'app:list-notices': { input: none, output: z.array(Notice) },
   'app:dismiss-notice': { input: z.strictObject({ id: z.string().min(1).max(200) }), output: z.array(Notice) },
   'app:whoami': { input: none, output: WhoAmI },
+  /** Office mode: the sender services seen lately; `unavailable` in file mode, where this process sends. */
+  'office:senders': { input: none, output: SendersStatus },
   'settings:get': { input: none, output: Settings },
   'settings:save': { input: Settings, output: Settings },
   /** The saved settings with their revision, for a draft that will be saved with settings:save-if-unchanged. */

@@ -303,7 +303,7 @@ function SettingsDialog() {
       </header>
 
       <main className={styles.main}>
-        <ViewOnlyBanner identity={identity} hasOwnRow={own.index >= 0} className={styles.viewOnly} />
+        <ViewOnlyBanner identity={identity} hasOwnRow={own.index >= 0} className={styles.viewOnly} office={info?.office !== undefined} />
         <TabList
           className={styles.tabs}
           selectedValue={tab}
@@ -454,7 +454,7 @@ function SettingsBody({ settings, form, identity, passwords, userPasswords, tab,
         'users',
         <UsersTab form={form} who={identity.who} passwords={userPasswords} platform={info?.platform} revealPath={revealPath} />,
       )}
-      {panel('activity', <ActivityTab active={tab === 'activity'} onShowSetting={onShowSetting} />, false, false)}
+      {panel('activity', <ActivityTab active={tab === 'activity'} onShowSetting={onShowSetting} office={info?.office !== undefined} />, false, false)}
     </>
   );
 }
@@ -464,10 +464,12 @@ interface ViewOnlyBannerProps {
   /** The account is one of the system users, with choices of its own on the Users tab. */
   hasOwnRow: boolean;
   className: string;
+  /** Office mode: the account is a database role, not this computer's. */
+  office: boolean;
 }
 
 /** Says, on every tab, why the settings cannot be changed here and who Mailroom thinks you are. */
-function ViewOnlyBanner({ identity, hasOwnRow, className }: ViewOnlyBannerProps) {
+function ViewOnlyBanner({ identity, hasOwnRow, className, office }: ViewOnlyBannerProps) {
   const { state } = identity;
   if (state.status === 'loading' || (state.status === 'ready' && state.value.admin)) return null;
   if (state.status === 'failed') {
@@ -485,7 +487,7 @@ function ViewOnlyBanner({ identity, hasOwnRow, className }: ViewOnlyBannerProps)
     <MessageBar intent="info" layout="multiline" className={className}>
       <MessageBarBody>
         <MessageBarTitle>View only</MessageBarTitle>
-        You can view these settings; only an administrator can change them. You are signed in to this computer as {account}
+        You can view these settings; only an administrator can change them. {office ? `You are signed in to the office database as ${account}` : `You are signed in to this computer as ${account}`}
         {user ? '' : ', who is not one of the system users'}.
         {hasOwnRow && ' Your own SMTP sign-in, and how you compose and send where allowed, are yours to change on the Users tab.'}
       </MessageBarBody>

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatch } from '../../main/api/dispatch';
 import { createHandlers } from '../../main/api/handlers';
-import { createServices, type Services } from '../../main/services';
+import { createServices, type FileServices } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
 import { DebugLog, logFileName } from '../../main/services/debug-log/debug-log';
 import { DebugStatus, defaultSettings, newProfile, type DebugSettings, type OutgoingMessage, type SmtpProfile } from '../../preload/contract';
@@ -25,7 +25,7 @@ let certs: TestCerts;
 let dir: string;
 let logDir: string;
 let cleanup: () => void;
-let services: Services;
+let services: FileServices;
 let caFile: string;
 const servers: RunningServer[] = [];
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatch } from '../../main/api/dispatch';
 import { createHandlers } from '../../main/api/handlers';
-import { createServices, osAccount, type Services } from '../../main/services';
+import { createServices, osAccount, type FileServices } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
 import { defaultSettings, newProfile, newUser, type OutgoingMessage, type Settings, type SmtpProfile } from '../../preload/contract';
 import { CLI, ensureBuilt, type CliRun } from '../helpers/cli';
@@ -47,7 +47,7 @@ function mailroom(args: string[], as?: { uid: number; gid: number }): Promise<Cl
   });
 }
 
-function open(extra: Partial<Parameters<typeof createServices>[0]> = {}): Services {
+function open(extra: Partial<Parameters<typeof createServices>[0]> = {}): FileServices {
   return createServices({ dataDir, shell: 'browser', version: 't', createFile: createConfFile, ...extra });
 }
 
@@ -199,7 +199,7 @@ describe.skipIf(process.platform === 'win32')('what Mailroom writes, after a rea
     fs.mkdirSync(dataDir, { mode: 0o755 });
     fs.chmodSync(dataDir, 0o755);
     const previous = process.umask(0);
-    let services: Services | undefined;
+    let services: FileServices | undefined;
     try {
       services = open();
       const dispatch = createDispatch(createHandlers(services));

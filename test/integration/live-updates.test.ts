@@ -6,14 +6,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatch } from '../../main/api/dispatch';
 import { createHandlers } from '../../main/api/handlers';
-import { createServices, type Services } from '../../main/services';
+import { createServices, type FileServices } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
 import { API_PATH, EVENTS_PATH, startHost, type RunningHost } from '../../main/host/http-host';
 import { defaultSettings, type Result, type SettingsWithRevision } from '../../preload/contract';
 import { tempDir } from '../helpers/temp-dir';
 
 let host: RunningHost;
-let services: Services;
+let services: FileServices;
 let data: ReturnType<typeof tempDir>;
 let renderer: ReturnType<typeof tempDir>;
 
@@ -122,7 +122,7 @@ function invoke<T>(channel: string, input?: unknown): Promise<Result<T>> {
 }
 
 /** Another process on the same data folder, as the CLI would be: its own services, its own reads and writes. */
-function otherProcess(): Services {
+function otherProcess(): FileServices {
   return createServices({ dataDir: data.dir, shell: 'browser', version: 't', createFile: createConfFile });
 }
 

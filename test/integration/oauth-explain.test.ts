@@ -2,7 +2,7 @@
 // providers on loopback HTTPS: one that refuses an unknown client ID as Entra does (AADSTS700016),
 // and one that follows the RFCs (invalid_client, no AADSTS number), in both sign-in flows.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../../main/services';
+import { createServices, type FileServices } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
 import { defaultSettings, newProfile, type SmtpProfile } from '../../preload/contract';
 import { startIdentityProvider, TEST_CLIENT_ID, TEST_TENANT_DOMAIN, type IdentityProvider } from '../helpers/identity-provider';
@@ -14,7 +14,7 @@ const UNKNOWN_CLIENT_ID = '00000000-1111-2222-3333-444444444444';
 let ca: TestCa;
 const providers: Record<'entra' | 'standard', IdentityProvider> = {} as never;
 let data: ReturnType<typeof tempDir>;
-let services: Services;
+let services: FileServices;
 let opened: string[];
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../../main/services';
+import { createServices, type FileServices } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
 import { oauthCacheKey } from '../../main/services/oauth/token-cache';
 import { defaultSettings, newProfile, type OutgoingMessage, type SmtpProfile } from '../../preload/contract';
@@ -24,7 +24,7 @@ let user: string;
 
 let dir: string;
 let cleanup: () => void;
-let services: Services;
+let services: FileServices;
 /** What the system browser does with a sign-in address: play it (default), or only remember it. */
 let browser: (url: string) => void;
 let opened: string[];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../../main/services';
+import { createServices, type FileServices } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
 import { Outbox } from '../../main/services/outbox/outbox';
 import { defaultSettings, newProfile, type OutgoingMessage, type SmtpProfile } from '../../preload/contract';
@@ -21,7 +21,7 @@ interface Received {
 
 let dir: string;
 let cleanup: () => void;
-let services: Services;
+let services: FileServices;
 let now: number;
 const closers: (() => Promise<void>)[] = [];
 const outboxes: Outbox[] = [];

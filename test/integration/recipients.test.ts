@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createDispatch } from '../../main/api/dispatch';
 import { createHandlers } from '../../main/api/handlers';
 import { parseBatchFile } from '../../main/cli/batch-file';
-import { createServices, type Services } from '../../main/services';
+import { createServices, type FileServices } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
 import { defaultSettings, newProfile, type MailSendResult, type OutgoingMessage } from '../../preload/contract';
 import { createTestCerts, startSmtpServer, type RunningServer, type TestCerts } from '../helpers/smtp-servers';
@@ -18,7 +18,7 @@ import { tempDir } from '../helpers/temp-dir';
 let certs: TestCerts;
 let srv: RunningServer;
 let data: ReturnType<typeof tempDir>;
-let services: Services;
+let services: FileServices;
 let dispatch: ReturnType<typeof createDispatch>;
 const ctx = { shell: 'browser' as const };
 

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createDispatch, type Dispatch } from '../../main/api/dispatch';
 import { createHandlers } from '../../main/api/handlers';
 import { startHost, API_PATH, type RunningHost } from '../../main/host/http-host';
-import { createServices, type Services } from '../../main/services';
+import { createServices, type FileServices } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
 import { oauthCacheKey } from '../../main/services/oauth/token-cache';
 import {
@@ -156,7 +156,7 @@ let otherPort: Recorder;
 let dir: string;
 let cleanup: () => void;
 let caFile: string;
-let services: Services;
+let services: FileServices;
 let dispatch: Dispatch;
 let host: RunningHost;
 /** The OS account the services see as the caller. */
@@ -400,7 +400,7 @@ describe('a Microsoft sign-in token goes only to the server it was signed in for
     await Promise.all([idp?.close(), exchange?.close()]);
   });
 
-  let m365: Services;
+  let m365: FileServices;
   let m365Dispatch: Dispatch;
   const m365Cloud = () => ({ loginUrl: idp.origin, graphUrl: 'https://127.0.0.1:9', ca: certs.ca.cert, requestTimeoutMs: 10_000, signInTimeoutMs: 60_000 });
 

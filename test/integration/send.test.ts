@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../../main/services';
+import { createServices, type FileServices } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
 import { defaultSettings, newProfile, type OutgoingMessage, type SendOutcome, type SmtpProfile } from '../../preload/contract';
 import { TEST_PASSWORD, TEST_USER, createTestCerts, startScriptedServer, startSmtpServer, type RunningServer, type TestCerts } from '../helpers/smtp-servers';
@@ -12,7 +12,7 @@ import { tempDir } from '../helpers/temp-dir';
 let certs: TestCerts;
 let dir: string;
 let cleanup: () => void;
-let services: Services;
+let services: FileServices;
 let caFile: string;
 const servers: RunningServer[] = [];
 

@@ -37,6 +37,7 @@ async function password(ctx: Context, values: Record<string, unknown>): Promise<
 export const OFFICE_COMMANDS: Command[] = [
   {
     name: 'office init',
+    ownConnection: true,
     summary: 'Create or upgrade the office database, its first administrator and the sender key',
     usage: 'mailroom office init --database URL --admin ROLE --password-stdin [--office-name N] [--sender-key-out FILE] [--json]',
     details: [
@@ -87,6 +88,7 @@ export const OFFICE_COMMANDS: Command[] = [
   },
   {
     name: 'office add-user',
+    ownConnection: true,
     summary: 'Add a Mailroom user: a login role in the office database, as staff, administrator or sender',
     usage: 'mailroom office add-user ROLE [--role staff|admin|sender] [--name N] [--email A] [--password-stdin] [--database URL] [--json]',
     details: [
@@ -126,6 +128,7 @@ export const OFFICE_COMMANDS: Command[] = [
   },
   {
     name: 'office status',
+    ownConnection: true,
     summary: 'The office database, its schema version, who you are connected as, and the senders seen in the last minute',
     usage: 'mailroom office status [--database URL] [--json]',
     options: { ...DATABASE_OPTION },
@@ -154,6 +157,7 @@ export const OFFICE_COMMANDS: Command[] = [
   },
   {
     name: 'office import',
+    ownConnection: true,
     summary: 'Move a file-mode install (settings, users, passwords) into the office database',
     usage: 'mailroom office import --data-dir DIR [--database URL] [--json]',
     details: [

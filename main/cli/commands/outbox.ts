@@ -62,7 +62,9 @@ export const OUTBOX_COMMANDS: Command[] = [
       }
       const limit = values.limit === undefined ? 100 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new CliError({ code: 'invalid-input', message: '--limit must be a positive whole number', fields: [{ path: '--limit', message: 'Not a positive whole number' }] });
-      const view = await ctx.services().useCases.mail.outboxList({ limit, ...(state ? { states: [state as OutboxState] } : {}) });
+      const listed = await ctx.services().useCases.mail.outboxList({ limit, ...(state ? { states: [state as OutboxState] } : {}) });
+      if (!listed.ok) throw new CliError(listed.error);
+      const view = listed.value;
       const entries = view.entries;
       if (ctx.json) printJson(ctx.io, { counts: view.counts, entries });
       else {
@@ -118,6 +120,7 @@ export const OUTBOX_COMMANDS: Command[] = [
   },
   {
     name: 'outbox serve',
+    ownConnection: true,
     summary: 'Send the office outbox for everyone (the sender service); run as many as you like',
     usage: 'mailroom outbox serve [--database URL] [--sender-key FILE] [--lease-seconds N] [--concurrency N] [--instance NAME] [--json]',
     details: [

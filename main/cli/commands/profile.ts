@@ -101,7 +101,7 @@ export const PROFILE_COMMANDS: Command[] = [
         throw new CliError({ code: 'invalid-input', message: '--password-stdin read an empty password; use --clear-password to remove one', fields: [{ path: '--password-stdin', message: 'Empty' }] });
       }
       const password = values['clear-password'] ? null : typed;
-      const saved = ctx.services().useCases.settings.setProfile(name as string, {
+      const saved = await ctx.services().useCases.settings.setProfile(name as string, {
         change,
         edit: { portTyped: values.port !== undefined },
         makeDefault: Boolean(values.default),
@@ -134,7 +134,7 @@ export const PROFILE_COMMANDS: Command[] = [
     usage: 'mailroom profile remove NAME [--json]',
     positionals: { min: 1, max: 1 },
     async run(ctx, _values, [name]) {
-      const removed = ctx.services().useCases.settings.removeProfile(name as string);
+      const removed = await ctx.services().useCases.settings.removeProfile(name as string);
       if (!removed.ok) throw failWith(removed.error, PROFILE_OPTION);
       if (ctx.json) printJson(ctx.io, { ok: true, removed: removed.value.name });
       else ctx.io.stdout.write(`Removed profile ${removed.value.name}\n`);

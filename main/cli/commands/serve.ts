@@ -27,7 +27,7 @@ export const SERVE_COMMANDS: Command[] = [
       // Read once so a damaged settings file is set aside and reported before anyone connects.
       services.settings.read();
       // The outbox sends in the background while the dialog is open, as in the desktop app.
-      services.outbox.start();
+      if (!services.office) services.outbox.start();
       let host;
       try {
         host = await startHost({ dispatch, rendererDir: ctx.options.rendererDir, port, subscribe: (listener, options) => services.live.subscribe(listener, options) });

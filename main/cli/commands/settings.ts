@@ -53,7 +53,7 @@ export const SETTINGS_COMMANDS: Command[] = [
       } catch (error) {
         throw new CliError({ code: 'invalid-input', message: `${source} is not valid JSON: ${(error as Error).message}`, fields: [{ path: '(root)', message: 'Not valid JSON' }] });
       }
-      const result = services.useCases.settings.import(doc);
+      const result = await services.useCases.settings.import(doc);
       if (!result.ok) throw new CliError(result.error);
       if (ctx.json) printJson(ctx.io, { ok: true, settings: result.value });
       else ctx.io.stdout.write(`Imported settings from ${source}.\n`);
@@ -80,7 +80,7 @@ export const SETTINGS_COMMANDS: Command[] = [
     details: 'Examples:\n  mailroom settings set general.alertFrom alerts@example.com\n  mailroom settings set general.debug.enabled true\n  mailroom settings set general.debug.retentionDays 30',
     positionals: { min: 2, max: 2 },
     async run(ctx, _values, [dotPath, value]) {
-      const result = ctx.services().useCases.settings.set(dotPath as string, value as string);
+      const result = await ctx.services().useCases.settings.set(dotPath as string, value as string);
       if (!result.ok) throw new CliError(result.error);
       const { value: saved, missingRequired: missing } = result.value;
       if (ctx.json) printJson(ctx.io, { ok: true, path: dotPath, value: saved, missingRequired: missing });

@@ -16,8 +16,8 @@ import {
   type SystemUser,
   type SmtpProfile,
 } from '../../../preload/contract';
-import type { Outbox } from '../outbox/outbox';
-import type { SettingsService } from '../settings/settings-service';
+import type { MessageQueue } from '../outbox/message-queue';
+import type { SettingsStore } from '../settings/settings-store';
 import type { DraftStore } from './drafts';
 import type { MailService } from '../mail/mail-service';
 import { composeMessage } from '../mail/compose';
@@ -33,8 +33,8 @@ export type HandOff = (
 ) => Promise<Result<string>>;
 
 export interface ComposeServiceDeps {
-  settings: SettingsService;
-  outbox: Outbox;
+  settings: SettingsStore;
+  outbox: Pick<MessageQueue, 'sendNow'>;
   drafts: DraftStore;
   identity(): { account: string; user?: SystemUser };
   handOff: HandOff;
@@ -73,7 +73,9 @@ export class ComposeService {
           [{ path: 'profileId', message: 'Not a Microsoft 365 (Graph) profile' }],
         );
       }
-      const { entry, outcome } = await this.deps.outbox.sendNow(profile, input.message, 'message');
+      const sent = await this.deps.outbox.sendNow(profile, input.message, 'message');
+      if (!sent.ok) return sent;
+      const { entry, outcome } = sent.value;
       // Safe in the outbox now: the draft has done its job.
       if (input.draftId) this.deps.drafts.delete(input.draftId);
       return ok({ via: 'outbox', entry, outcome });

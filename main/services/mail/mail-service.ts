@@ -21,7 +21,7 @@ import type { MicrosoftCloud } from '../oauth/microsoft-cloud';
 import { GraphClient, GraphError } from './graph';
 import type { SecretStore } from '../secrets/secret-store';
 import { SecretUnavailableError } from '../secrets/secret-store';
-import type { SettingsService } from '../settings/settings-service';
+import type { SettingsStore } from '../settings/settings-store';
 import type { ConversationMeta, DebugLog, Transcript } from '../debug-log/debug-log';
 import { STEP_TITLES, diagnose } from './diagnose';
 import { clientName, signsIn, type Credentials } from './transport';
@@ -51,7 +51,7 @@ const CONNECTION_LABELS: Readonly<Record<ConnectionField, string>> = {
 export const MAX_CA_FILE_BYTES = 1024 * 1024;
 
 export interface MailServiceDeps {
-  settings: SettingsService;
+  settings: SettingsStore;
   secrets: SecretStore;
   /** The signed-in OS account, whose own credentials a per-user profile uses. */
   osUser: () => string;

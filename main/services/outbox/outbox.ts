@@ -11,7 +11,7 @@ import {
   type SendOutcome,
   type SmtpProfile,
 } from '../../../preload/contract';
-import type { SettingsService } from '../settings/settings-service';
+import type { SettingsStore } from '../settings/settings-store';
 import type { MailService } from '../mail/mail-service';
 import { composeMessage } from '../mail/compose';
 import { GraphError } from '../mail/graph';
@@ -24,7 +24,7 @@ import { backoffMs } from './retry-policy';
 
 export interface OutboxDeps {
   dataDir: string;
-  settings: SettingsService;
+  settings: SettingsStore;
   mail: MailService;
   now?: () => number;
   random?: () => number;

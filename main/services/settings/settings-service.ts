@@ -20,6 +20,7 @@ import {
 import { writeFileAtomic } from '../atomic-file';
 import type { NoticeService } from '../notices';
 import { isPlainObject, migrateSettings } from './migrations';
+import type { SettingsStore } from './settings-store';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
 /**
@@ -96,8 +97,11 @@ export interface SettingsServiceDeps {
   onRecovered?: (message: string) => void;
 }
 
-export class SettingsService {
+export class SettingsService implements SettingsStore {
   readonly file: string;
+  get where(): string {
+    return this.file;
+  }
   private handle: DocumentFile | undefined;
   /** Set when a damaged file could not be moved aside: saving would destroy it, so saves are refused. */
   private blocked: string | undefined;
@@ -397,8 +401,7 @@ export class SettingsService {
   }
 
   getPath(dotPath: string): Result<unknown> {
-    const found = lookUp(this.read(), dotPath);
-    return found.ok ? ok(found.value) : fail('not-found', found.message, [{ path: dotPath, message: 'Unknown setting' }]);
+    return settingAt(this.read(), dotPath);
   }
 
   /**
@@ -406,30 +409,8 @@ export class SettingsService {
    * setting already has, so `general.organisationName 123` stays a name and `...retentionDays 30` a number.
    */
   setPath(dotPath: string, text: string, account?: string): Result<Settings> {
-    const current = this.read();
-    const found = lookUp(current, dotPath);
-    if (!found.ok) return fail('not-found', found.message, [{ path: dotPath, message: 'Unknown setting' }]);
-    if (isPlainObject(found.value) || Array.isArray(found.value)) {
-      return fail('invalid-input', `${dotPath} is a group of settings; set its fields one at a time`, [{ path: dotPath, message: 'Not a single value' }]);
-    }
-    const next = structuredClone(current) as unknown as Record<string, unknown>;
-    const keys = dotPath.split('.');
-    const last = keys.pop() as string;
-    let target = next;
-    for (const key of keys) target = target[key] as Record<string, unknown>;
-    target[last] = coerce(text, found.value);
-    const parsed = Settings.safeParse(next);
-    if (!parsed.success) return invalidInput(parsed.error);
-    // One value at a time may leave other required fields empty (that is how a fresh install is
-    // filled in), but it may never empty one, nor make a new one required and leave it empty.
-    const before = new Set(missingRequired(current).map((f) => f.path));
-    const emptied = missingRequired(parsed.data).filter((f) => !before.has(f.path));
-    if (emptied.length > 0) {
-      return fail('invalid-input', `Invalid input: ${emptied.map((f) => `${f.path}: ${f.message}`).join('; ')}`, emptied);
-    }
-    const lockout = account === undefined ? undefined : lockoutError(parsed.data.users, account);
-    if (lockout) return lockout;
-    return this.write(parsed.data);
+    const next = withPathSet(this.read(), dotPath, text, account);
+    return next.ok ? this.write(next.value) : next;
   }
 
   /** Required fields still empty, for a caller that wants to remind the user. */
@@ -506,6 +487,42 @@ export class SettingsService {
     this.deps.onRecovered?.(message);
     return { value: defaultSettings(), ...(locked ? { locked } : {}) };
   }
+}
+
+/**
+ * The settings with one value set from text (as typed on a command line), read as the type the
+ * setting already has, so `general.organisationName 123` stays a name and `...retentionDays 30` a
+ * number; or why not. Wherever the settings live, `settings set` follows this one rule.
+ */
+export function withPathSet(current: Settings, dotPath: string, text: string, account?: string): Result<Settings> {
+  const found = lookUp(current, dotPath);
+  if (!found.ok) return fail('not-found', found.message, [{ path: dotPath, message: 'Unknown setting' }]);
+  if (isPlainObject(found.value) || Array.isArray(found.value)) {
+    return fail('invalid-input', `${dotPath} is a group of settings; set its fields one at a time`, [{ path: dotPath, message: 'Not a single value' }]);
+  }
+  const next = structuredClone(current) as unknown as Record<string, unknown>;
+  const keys = dotPath.split('.');
+  const last = keys.pop() as string;
+  let target = next;
+  for (const key of keys) target = target[key] as Record<string, unknown>;
+  target[last] = coerce(text, found.value);
+  const parsed = Settings.safeParse(next);
+  if (!parsed.success) return invalidInput(parsed.error);
+  // One value at a time may leave other required fields empty (that is how a fresh install is
+  // filled in), but it may never empty one, nor make a new one required and leave it empty.
+  const before = new Set(missingRequired(current).map((f) => f.path));
+  const emptied = missingRequired(parsed.data).filter((f) => !before.has(f.path));
+  if (emptied.length > 0) {
+    return fail('invalid-input', `Invalid input: ${emptied.map((f) => `${f.path}: ${f.message}`).join('; ')}`, emptied);
+  }
+  const lockout = account === undefined ? undefined : lockoutError(parsed.data.users, account);
+  return lockout ?? ok(parsed.data);
+}
+
+/** The value at a dot path of the settings, or why there is none. */
+export function settingAt(settings: Settings, dotPath: string): Result<unknown> {
+  const found = lookUp(settings, dotPath);
+  return found.ok ? ok(found.value) : fail('not-found', found.message, [{ path: dotPath, message: 'Unknown setting' }]);
 }
 
 export const STALE_SAVE_MESSAGE =

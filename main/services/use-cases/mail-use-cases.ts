@@ -17,13 +17,27 @@ import {
   type SignInFlow,
   type SignInMethod,
   type SmtpProfile,
+  type SendersStatus,
 } from '../../../preload/contract';
 import { authorize, type Identity } from '../access';
 import type { MailService } from '../mail/mail-service';
 import type { OAuthService } from '../oauth/oauth-service';
 import type { Outbox } from '../outbox/outbox';
-import type { SettingsService } from '../settings/settings-service';
+import type { MessageQueue } from '../outbox/message-queue';
+import type { SettingsStore } from '../settings/settings-store';
 import { profileNotFound } from './settings-use-cases';
+
+/**
+ * In office mode the saved passwords are sealed for the sender service: a test with a saved
+ * password cannot run here. One typed into the dialog can.
+ */
+function senderHoldsPasswords(what: string): Result<never> {
+  return fail(
+    'unavailable',
+    `${what} with the saved password runs only on the sender service, which alone can open it. Type the password into the Password field to test from here, or send a message and follow it on the Activity tab.`,
+    [{ path: 'password', message: 'Type the password to test from here' }],
+  );
+}
 
 const FINAL_STATES: readonly OutboxState[] = ['sent', 'failed', 'unknown', 'cancelled'];
 
@@ -39,10 +53,20 @@ export type BatchRun =
   | { batchId: string; queued: number; otherSender: null; sent: true; entries: OutboxEntry[]; summary: ReturnType<typeof batchSummary> & { durationMs: number } };
 
 export interface MailUseCaseDeps {
-  settings: SettingsService;
+  settings: SettingsStore;
   mail: MailService;
   oauth: OAuthService;
+  /** The outbox this process sends from (file mode); batches and `outbox run` use it. */
   outbox: Outbox;
+  /** Where messages are queued, listed, retried and cancelled: the outbox above, or the office's. */
+  queue: MessageQueue;
+  /**
+   * Whether this process sends what it queues (file mode). When another process sends (the office's
+   * sender service, which alone holds the shared passwords), profiles are checked there, not here.
+   */
+  sendsHere: boolean;
+  /** Office mode: the sender services seen in the last minute. */
+  senders?: () => Promise<Result<SendersStatus['senders']>>;
   identity(): Identity;
   /** Opens an existing folder in the file manager (see openFolderOnly). */
   openFolder(folder: string): Promise<Result<string>>;
@@ -55,6 +79,13 @@ export class MailUseCases {
   whoami(): Identity & { modes: EffectiveModes } {
     const who = this.deps.identity();
     return { ...who, modes: effectiveModes(this.deps.settings.read().mail, who.user) };
+  }
+
+  /** Office mode: the sender services seen in the last minute. In file mode this process sends. */
+  async senders(): Promise<Result<SendersStatus>> {
+    if (!this.deps.senders) return fail('unavailable', 'Only in office mode: here this Mailroom sends its own outbox.');
+    const status = await this.deps.senders();
+    return status.ok ? ok({ senders: status.value }) : status;
   }
 
   /** The profile named (by name or id), else the default one. */
@@ -82,6 +113,7 @@ export class MailUseCases {
 
   /** An administrator tests the profile as the dialog has it; anyone else the saved one. */
   async testConnection(requested: SmtpProfile, options: { password?: string | null; ping?: boolean }): Promise<Result<Diagnosis>> {
+    if (!this.deps.sendsHere && !options.password) return senderHoldsPasswords('Test connection');
     const profile = this.deps.mail.profileForCaller(requested, this.deps.identity());
     if (!profile.ok) return profile;
     return this.deps.mail.testConnection(profile.value, { password: options.password, ping: options.ping ?? false });
@@ -89,6 +121,7 @@ export class MailUseCases {
 
   /** A test email to `to`, through the outbox, with the same choice of profile as testConnection. */
   async sendTest(requested: SmtpProfile, to: string, password?: string | null): Promise<Result<SendOutcome>> {
+    if (!this.deps.sendsHere && !password) return senderHoldsPasswords('Send test email');
     const chosen = this.deps.mail.profileForCaller(requested, this.deps.identity());
     if (!chosen.ok) return chosen;
     return this.send(chosen.value, this.deps.mail.testMessage(chosen.value, to), { password, kind: 'test' });
@@ -99,17 +132,21 @@ export class MailUseCases {
    * CA file) is refused before anything is queued; after that, "not delivered" is the outcome.
    */
   async send(profile: SmtpProfile, message: OutgoingMessage, options: { password?: string | null; kind?: OutboxEntry['kind'] } = {}): Promise<Result<SendOutcome>> {
-    const prepared = await this.deps.mail.prepare(profile, { password: options.password });
-    if (!prepared.ok) return prepared;
-    const { outcome } = await this.deps.outbox.sendNow(profile, message, options.kind ?? 'message', { password: options.password });
-    return ok(outcome);
+    if (this.deps.sendsHere) {
+      const prepared = await this.deps.mail.prepare(profile, { password: options.password });
+      if (!prepared.ok) return prepared;
+    }
+    const sent = await this.deps.queue.sendNow(profile, message, options.kind ?? 'message', { password: options.password });
+    return sent.ok ? ok(sent.value.outcome) : sent;
   }
 
   /** Many messages into the outbox, after checking the profile can connect. */
   async queue(profile: SmtpProfile, messages: OutgoingMessage[]): Promise<Result<OutboxEntry[]>> {
-    const prepared = await this.deps.mail.prepare(profile);
-    if (!prepared.ok) return prepared;
-    return ok(await this.deps.outbox.queue(profile, messages));
+    if (this.deps.sendsHere) {
+      const prepared = await this.deps.mail.prepare(profile);
+      if (!prepared.ok) return prepared;
+    }
+    return this.deps.queue.queue(profile, messages);
   }
 
   /**
@@ -128,8 +165,8 @@ export class MailUseCases {
     if (!queued.ok) return queued;
     const entries = queued.value;
     const batchId = entries[0]?.batchId ?? '';
-    const otherSender = options.wait ? outbox.otherSender() : null;
-    if (!options.wait || otherSender !== null) return ok({ batchId, queued: entries.length, otherSender, sent: false });
+    const otherSender = options.wait && this.deps.sendsHere ? outbox.otherSender() : null;
+    if (!options.wait || !this.deps.sendsHere || otherSender !== null) return ok({ batchId, queued: entries.length, otherSender, sent: false });
     const progress = () => {
       const p = outbox.view(0).batches.find((b) => b.batchId === batchId);
       if (p) options.onProgress?.(p);
@@ -171,9 +208,8 @@ export class MailUseCases {
   }
 
   /** The outbox, newest first, only the states asked for when given. */
-  async outboxList(filter: { states?: readonly OutboxState[]; limit?: number } = {}): Promise<OutboxView> {
-    await this.deps.outbox.open();
-    return this.deps.outbox.view(filter.limit ?? 500, filter.states);
+  async outboxList(filter: { states?: readonly OutboxState[]; limit?: number } = {}): Promise<Result<OutboxView>> {
+    return this.deps.queue.view(filter.limit ?? 500, filter.states);
   }
 
   /**
@@ -182,6 +218,7 @@ export class MailUseCases {
    */
   async runOutbox(): Promise<Result<{ touched: OutboxEntry[]; stillQueued: number; summary: ReturnType<typeof batchSummary> & { durationMs: number } }>> {
     const { outbox } = this.deps;
+    if (!this.deps.sendsHere) return fail('unavailable', 'In office mode the sender service (mailroom outbox serve) sends the outbox; this computer does not.');
     const started = Date.now();
     await outbox.open();
     const other = outbox.otherSender();
@@ -197,15 +234,13 @@ export class MailUseCases {
   async retry(id: string): Promise<Result<OutboxEntry>> {
     const allowed = authorize(this.deps.identity(), 'outbox.retry');
     if (!allowed.ok) return allowed;
-    const entry = await this.deps.outbox.retry(id);
-    return entry ? ok(entry) : fail('not-found', 'That message is no longer in the outbox', [{ path: 'id', message: 'Unknown message' }]);
+    return this.deps.queue.retry(id);
   }
 
   async cancel(id: string): Promise<Result<OutboxEntry>> {
     const allowed = authorize(this.deps.identity(), 'outbox.cancel');
     if (!allowed.ok) return allowed;
-    const entry = await this.deps.outbox.cancel(id);
-    return entry ? ok(entry) : fail('not-found', 'That message is no longer in the outbox', [{ path: 'id', message: 'Unknown message' }]);
+    return this.deps.queue.cancel(id);
   }
 
   /** Opens the Email Debug File Path in the file manager. */

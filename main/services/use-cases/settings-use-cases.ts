@@ -19,14 +19,44 @@ import {
 } from '../../../preload/contract';
 import { authorize, type Identity } from '../access';
 import type { MailService } from '../mail/mail-service';
-import { lockoutError, type SettingsService } from '../settings/settings-service';
+import { lockoutError } from '../settings/settings-service';
+import type { MaybePromise, SettingsStore } from '../settings/settings-store';
 
 /** What a user may change of their own record. */
 export type UserOwnInput = NonNullable<ChannelInput<'users:set-own'>>;
 
+/**
+ * Where saved passwords go: this computer's secret store, or the office database (sealed so that
+ * only the sender service can open them). Never read back, only set, cleared and counted.
+ */
+export interface PasswordVault {
+  setProfilePassword(profileId: string, password: string | null): MaybePromise<Result<void>>;
+  setUserPassword(userId: string, password: string | null): MaybePromise<Result<void>>;
+  /** Which profiles and users of these settings have a password saved. */
+  status(settings: Settings): MaybePromise<SecretStatus>;
+  /** Forgets the passwords and sign-ins of profiles and users the saved settings no longer have. */
+  forgetRemoved(): MaybePromise<void>;
+}
+
+/** The vault of file mode: the secret store on this computer, through the mail service. */
+export function localVault(mail: MailService): PasswordVault {
+  return {
+    setProfilePassword: (profileId, password) => (mail.setPassword(profileId, password), ok(undefined)),
+    setUserPassword: (userId, password) => (mail.setUserPassword(userId, password), ok(undefined)),
+    status: (settings) => {
+      const profilePasswords: Record<string, boolean> = {};
+      for (const p of settings.smtp.profiles) profilePasswords[p.id] = mail.passwordSet(p.id);
+      const userPasswords: Record<string, boolean> = {};
+      for (const u of settings.users) userPasswords[u.id] = mail.userPasswordSet(u.id);
+      return { profilePasswords, userPasswords };
+    },
+    forgetRemoved: () => mail.forgetRemovedProfiles(),
+  };
+}
+
 export interface SettingsUseCaseDeps {
-  settings: SettingsService;
-  mail: MailService;
+  settings: SettingsStore;
+  vault: PasswordVault;
   identity(): Identity;
 }
 
@@ -55,29 +85,29 @@ export class SettingsUseCases {
    * The dialog's Save: the whole document, complete, keeping the caller an administrator. With the
    * revision the dialog's draft was based on, a save over settings changed since is refused.
    */
-  save(doc: Settings, options: { baseRevision?: string } = {}): Result<Settings> {
+  async save(doc: Settings, options: { baseRevision?: string } = {}): Promise<Result<Settings>> {
     const who = this.deps.identity();
     const allowed = authorize(who, 'settings.change');
     if (!allowed.ok) return allowed;
     const lockout = lockoutError(doc.users, who.account);
     if (lockout) return lockout;
-    return this.forgetRemoved(this.deps.settings.save(doc, options.baseRevision === undefined ? {} : { baseRevision: options.baseRevision }));
+    return this.forgetRemoved(await this.deps.settings.save(doc, options.baseRevision === undefined ? {} : { baseRevision: options.baseRevision }));
   }
 
   /** A saved copy, migrated and validated; while locked, anyone it names as an administrator may bring it back. */
-  import(doc: unknown): Result<Settings> {
+  async import(doc: unknown): Promise<Result<Settings>> {
     const who = this.deps.identity();
     const allowed = authorize(who, 'settings.import');
     if (!allowed.ok) return allowed;
-    return this.forgetRemoved(this.deps.settings.import(doc, who.account));
+    return this.forgetRemoved(await this.deps.settings.import(doc, who.account));
   }
 
   /** One value by dot path, given as text; answers with the value saved and what is still required. */
-  set(dotPath: string, text: string): Result<{ value: unknown; missingRequired: FieldError[] }> {
+  async set(dotPath: string, text: string): Promise<Result<{ value: unknown; missingRequired: FieldError[] }>> {
     const who = this.deps.identity();
     const allowed = authorize(who, 'settings.change');
     if (!allowed.ok) return allowed;
-    const saved = this.forgetRemoved(this.deps.settings.setPath(dotPath, text, who.account));
+    const saved = await this.forgetRemoved(await this.deps.settings.setPath(dotPath, text, who.account));
     if (!saved.ok) return saved;
     const value = this.deps.settings.getPath(dotPath);
     return ok({ value: value.ok ? value.value : text, missingRequired: missingRequired(saved.value) });
@@ -87,7 +117,7 @@ export class SettingsUseCases {
    * Creates (by name) or changes (by name or id) one profile. Validated as the dialog validates
    * it, with this profile's required fields complete; other parts may still be unfinished.
    */
-  setProfile(nameOrId: string, { change, edit, makeDefault, password }: ProfileChange): Result<SavedProfile> {
+  async setProfile(nameOrId: string, { change, edit, makeDefault, password }: ProfileChange): Promise<Result<SavedProfile>> {
     const allowed = authorize(this.deps.identity(), 'settings.change');
     if (!allowed.ok) return allowed;
     const next = this.deps.settings.read();
@@ -104,21 +134,25 @@ export class SettingsUseCases {
     const prefix = `smtp.profiles.${index}.`;
     const errors = parsed.success ? missingRequired(parsed.data).filter((e) => e.path.startsWith(prefix)) : fieldErrors(parsed.error);
     if (errors.length > 0) return fail('invalid-input', `Invalid input: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
-    const saved = this.deps.settings.saveWellFormed(parsed.data);
+    const saved = await this.deps.settings.saveWellFormed(parsed.data);
     if (!saved.ok) return saved;
     const savedProfile = saved.value.smtp.profiles[index]!;
-    if (password !== undefined) this.deps.mail.setPassword(savedProfile.id, password);
+    if (password !== undefined) {
+      const stored = await this.deps.vault.setProfilePassword(savedProfile.id, password);
+      if (!stored.ok) return stored;
+    }
+    const status = await this.deps.vault.status(saved.value);
     return ok({
       created,
       profile: savedProfile,
-      passwordSet: this.deps.mail.passwordSet(savedProfile.id),
+      passwordSet: status.profilePasswords[savedProfile.id] ?? false,
       isDefault: saved.value.general.defaultProfile === savedProfile.id,
       index,
     });
   }
 
   /** Removes a profile, its place as the default, and its saved password and sign-in. */
-  removeProfile(nameOrId: string): Result<SmtpProfile> {
+  async removeProfile(nameOrId: string): Promise<Result<SmtpProfile>> {
     const allowed = authorize(this.deps.identity(), 'settings.change');
     if (!allowed.ok) return allowed;
     const next = this.deps.settings.read();
@@ -126,26 +160,26 @@ export class SettingsUseCases {
     if (index < 0) return profileNotFound(next, nameOrId);
     const [removed] = next.smtp.profiles.splice(index, 1) as [SmtpProfile];
     if (next.general.defaultProfile === removed.id) next.general.defaultProfile = '';
-    const saved = this.forgetRemoved(this.deps.settings.saveWellFormed(next));
+    const saved = await this.forgetRemoved(await this.deps.settings.saveWellFormed(next));
     return saved.ok ? ok(removed) : saved;
   }
 
   /** A saved profile's password; the profile must be saved first, so the password has somewhere to go. */
-  setProfilePassword(profileId: string, password: string | null): Result<SecretStatus> {
+  async setProfilePassword(profileId: string, password: string | null): Promise<Result<SecretStatus>> {
     const allowed = authorize(this.deps.identity(), 'profile.password.set');
     if (!allowed.ok) return allowed;
     if (!this.deps.settings.read().smtp.profiles.some((p) => p.id === profileId)) {
       return fail('not-found', 'Save the profile before setting its password', [{ path: 'profileId', message: 'No saved profile with this id' }]);
     }
-    this.deps.mail.setPassword(profileId, password);
-    return ok(this.secretStatus());
+    const stored = await this.deps.vault.setProfilePassword(profileId, password);
+    return stored.ok ? ok(await this.secretStatus()) : stored;
   }
 
   /**
    * A user's own choices and SMTP username. Compose and Send with change only where the
    * administrator lets users choose; nothing else of anyone's record changes.
    */
-  setOwn(input: UserOwnInput): Result<SystemUser> {
+  async setOwn(input: UserOwnInput): Promise<Result<SystemUser>> {
     const who = this.deps.identity();
     const allowed = authorize(who, 'user.own.change');
     if (!allowed.ok) return allowed;
@@ -170,35 +204,30 @@ export class SettingsUseCases {
           }
         : u,
     );
-    const saved = this.deps.settings.saveWellFormed({ ...settings, users });
+    const saved = await this.deps.settings.saveWellFormed({ ...settings, users });
     if (!saved.ok) return saved;
     return ok(saved.value.users.find((u) => u.id === me.id)!);
   }
 
   /** A user's own SMTP password: an administrator sets anyone's, a user only their own. */
-  setUserPassword(userId: string, password: string | null): Result<SecretStatus> {
+  async setUserPassword(userId: string, password: string | null): Promise<Result<SecretStatus>> {
     const allowed = authorize(this.deps.identity(), { kind: 'user.password.set', userId });
     if (!allowed.ok) return allowed;
     if (!this.deps.settings.read().users.some((u) => u.id === userId)) {
       return fail('not-found', 'Save the user before setting their password', [{ path: 'userId', message: 'No saved user with this id' }]);
     }
-    this.deps.mail.setUserPassword(userId, password);
-    return ok(this.secretStatus());
+    const stored = await this.deps.vault.setUserPassword(userId, password);
+    return stored.ok ? ok(await this.secretStatus()) : stored;
   }
 
   /** Which profiles and users have a password saved; never the passwords. */
-  secretStatus(): SecretStatus {
-    const settings = this.deps.settings.read();
-    const profilePasswords: Record<string, boolean> = {};
-    for (const p of settings.smtp.profiles) profilePasswords[p.id] = this.deps.mail.passwordSet(p.id);
-    const userPasswords: Record<string, boolean> = {};
-    for (const u of settings.users) userPasswords[u.id] = this.deps.mail.userPasswordSet(u.id);
-    return { profilePasswords, userPasswords };
+  async secretStatus(): Promise<SecretStatus> {
+    return this.deps.vault.status(this.deps.settings.read());
   }
 
   /** After any save: the secrets of profiles and users the save left out go too. */
-  private forgetRemoved<T>(saved: Result<T>): Result<T> {
-    if (saved.ok) this.deps.mail.forgetRemovedProfiles();
+  private async forgetRemoved<T>(saved: Result<T>): Promise<Result<T>> {
+    if (saved.ok) await this.deps.vault.forgetRemoved();
     return saved;
   }
 }

@@ -20,6 +20,7 @@ import { FILTERS, STATE_LABEL, SUMMARY_STATES, filterLabel, newestFirst, type St
 import { BatchProgressList, isRunning } from './BatchProgressList';
 import { DebugFolderWarning, OpenDebugFolder } from './DebugFolder';
 import { OutboxTable } from './OutboxTable';
+import { SenderServicesStatus } from './SenderServices';
 import { useOutboxActivity } from '../hooks/useOutboxActivity';
 
 const useStyles = makeStyles({
@@ -134,9 +135,11 @@ export interface ActivityTabProps {
   active: boolean;
   /** Shows a setting on its own tab (the debug folder, when it is not set). */
   onShowSetting?(path: string): void;
+  /** Office mode: the office's sender services send the outbox, and their status is shown. */
+  office?: boolean;
 }
 
-export function ActivityTab({ active, onShowSetting }: ActivityTabProps) {
+export function ActivityTab({ active, onShowSetting, office = false }: ActivityTabProps) {
   const styles = useStyles();
   const { view, error, debug, retry, cancel } = useOutboxActivity(active);
   const [filter, setFilter] = useState<StateFilter>('all');
@@ -189,6 +192,8 @@ export function ActivityTab({ active, onShowSetting }: ActivityTabProps) {
         </div>
         <OpenDebugFolder {...(onShowSetting ? { onShowSetting } : {})} />
       </div>
+
+      {office && <SenderServicesStatus active={active} />}
 
       <DebugFolderWarning status={debug} />
 

@@ -117,9 +117,14 @@ export function GeneralTab({ form, info, saved }: GeneralTabProps) {
         <ReadOnlyField
           label="Data folder"
           value={info?.dataDir ?? ''}
-          hint={info ? `Settings file: ${info.settingsFile}` : 'Not known yet.'}
+          hint={info ? (info.office ? officeHint(info.office) : `Settings file: ${info.settingsFile}`) : 'Not known yet.'}
         />
       </FormSection>
     </>
   );
+}
+
+/** Office mode: where the settings live and who this dialog is signed in as. */
+function officeHint(office: NonNullable<AppInfo['office']>): string {
+  return `Settings, users and the outbox are kept in the office database ${office.database}; drafts and logs stay here. Signed in as ${office.role}, ${office.admin ? 'an administrator' : 'not an administrator'}.`;
 }

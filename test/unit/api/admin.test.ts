@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../../main/api/handlers';
 import { createDispatch, type Dispatch } from '../../../main/api/dispatch';
-import { createServices, type Services } from '../../../main/services';
+import { createServices, type FileServices } from '../../../main/services';
 import { createConfFile } from '../../../main/services/conf-file';
 import { defaultSettings, newProfile, newUser, type Settings } from '../../../preload/contract';
 import { tempDir } from '../../helpers/temp-dir';
@@ -11,7 +11,7 @@ import { tempDir } from '../../helpers/temp-dir';
 let dir: string;
 let cleanup: () => void;
 let me: string;
-let services: Services;
+let services: FileServices;
 let dispatch: Dispatch;
 const ctx = { shell: 'browser' as const };
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../../../main/services';
+import { createServices, type FileServices } from '../../../main/services';
 import { createConfFile } from '../../../main/services/conf-file';
 import { DataUnreadableError, type DocumentFileFactory } from '../../../main/services/settings/settings-service';
 import { defaultSettings, newUser, type Settings } from '../../../preload/contract';
@@ -13,7 +13,7 @@ let cleanup: () => void;
 let recovered: string[];
 let me: string;
 
-function open(createFile: DocumentFileFactory = createConfFile): Services {
+function open(createFile: DocumentFileFactory = createConfFile): FileServices {
   return createServices({ dataDir: dir, shell: 'browser', version: 'test', createFile, now: () => NOW, onRecovered: (m) => recovered.push(m), osUser: () => me });
 }
 
