@@ -194,6 +194,31 @@ describe('mailroom office import', () => {
     }
   });
 
+  it('keeps the office users when the file-mode install never defined any', async () => {
+    const data = path.join(work.dir, 'single-pc-install');
+    fs.mkdirSync(data);
+    const doc = defaultSettings();
+    doc.general.organisationName = 'Acme Ltd (front desk)';
+    doc.general.alertFrom = 'alerts@acme.example';
+    fs.writeFileSync(path.join(work.dir, 'no-users.json'), JSON.stringify(doc));
+    expect((await mailroom(['settings', 'import', path.join(work.dir, 'no-users.json')], { dataDir: data })).code).toBe(0);
+    const admin = resolveConnection({ url: cluster.url('alice', 'alice pw'), env: {} });
+    if (!admin.ok) throw new Error(admin.error.message);
+    const store = new OfficeStore(admin.value, { max: 1 });
+    try {
+      const before = await store.readSettings();
+      const users = before.ok ? before.value.settings.users.map((u) => u.account).sort() : [];
+      expect(users).toContain('sam');
+      const imported = await office(['import', '--data-dir', data, '--json'], { as: ['alice', 'alice pw'] });
+      expect(imported.code, imported.stderr).toBe(0);
+      const after = await store.readSettings();
+      expect(after.ok && after.value.settings.general.organisationName).toBe('Acme Ltd (front desk)');
+      expect(after.ok ? after.value.settings.users.map((u) => u.account).sort() : []).toEqual(users);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a folder without settings and a user who is not an administrator, changing nothing', async () => {
     const none = await office(['import', '--data-dir', path.join(work.dir, 'nothing-here'), '--json'], { as: ['alice', 'alice pw'] });
     expect(none.code).toBe(2);

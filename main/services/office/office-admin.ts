@@ -17,7 +17,7 @@ import { SCHEMA_VERSION } from './migrations';
 import { OFFICE_ROLES, type OfficeRoleKind } from './roles';
 import { migrate, schemaVersion } from './schema';
 import { generateSenderKeyPair, seal, writePrivateKeyFile } from './seal';
-import { officeError, sealLabel } from './office-store';
+import { officeError, sealLabel, toSystemUser, type UserRow } from './office-store';
 
 const SCRAM_ITERATIONS = 4096;
 
@@ -289,6 +289,12 @@ export async function importFileMode(options: { connection: OfficeConnection; da
       );
       const me = admin.rows[0]?.role ?? options.connection.user;
       if (!admin.rows[0]?.admin) return fail('forbidden', `Importing needs a Mailroom administrator; ${me} is not one.`);
+      // An install that never defined users (everyone was an administrator there) brings none:
+      // the office keeps the users it has, rather than losing those added before the import.
+      if (source.users.length === 0) {
+        const current = await client.query<UserRow>(`SELECT role, id, display_name, email, kind, choices FROM mailroom.users WHERE kind <> 'sender' ORDER BY role`);
+        document.users = current.rows.map(toSystemUser);
+      }
       // Whoever imports stays an administrator, or they would lock themselves out.
       if (!document.users.some((u) => u.account === me && u.admin)) {
         const mine = document.users.find((u) => u.account === me);

@@ -444,7 +444,7 @@ export function officeError(error: unknown, what: string, connection: Pick<Offic
   }
 }
 
-interface UserRow {
+export interface UserRow {
   role: string;
   id: string;
   display_name: string;
@@ -453,7 +453,7 @@ interface UserRow {
   choices: { compose?: ComposeMode | null; send?: SendMode | null; smtpUsername?: string };
 }
 
-function toSystemUser(row: UserRow): SystemUser {
+export function toSystemUser(row: UserRow): SystemUser {
   return {
     id: row.id,
     account: row.role,
