@@ -8,6 +8,8 @@ export interface Identity {
   admin: boolean;
   /** Why nobody may change the settings now (they were damaged after users had been defined). */
   readOnly?: string;
+  /** What the account signed in to, for messages: this computer (file mode) or the office database. */
+  signedInTo?: 'computer' | 'office';
 }
 
 /** What a caller asks to do, named for what it does. */
@@ -33,7 +35,8 @@ export type ActionKind = Action['kind'];
 
 /** The words every refusal to a non-administrator uses, wherever it is asked. */
 export function notAdministratorMessage(who: Identity): string {
-  return `Only an administrator can change system settings. You are signed in to this computer as ${who.account}${who.user ? ', who is not an administrator' : ', who is not one of the system users'}.`;
+  const where = who.signedInTo === 'office' ? 'the office database' : 'this computer';
+  return `Only an administrator can change system settings. You are signed in to ${where} as ${who.account}${who.user ? ', who is not an administrator' : ', who is not one of the system users'}.`;
 }
 
 function adminOnly(who: Identity): Result<void> {

@@ -60,7 +60,7 @@ export const MAIL_COMMANDS: Command[] = [
     async run(ctx, values) {
       const profile = pickProfile(ctx, values.profile);
       const password = await passwordOption(ctx, values);
-      const result = await ctx.services().mail.testConnection(profile, { password, ping: Boolean(values.ping) });
+      const result = await ctx.services().useCases.mail.testConnection(profile, { password, ping: Boolean(values.ping) });
       if (!result.ok) throw new CliError(result.error);
       if (ctx.json) printJson(ctx.io, result.value);
       else {

@@ -121,7 +121,8 @@ export const PROFILE_COMMANDS: Command[] = [
     async run(ctx) {
       const services = ctx.services();
       const settings = services.settings.read();
-      const rows = settings.smtp.profiles.map((p) => ({ ...p, passwordSet: services.mail.passwordSet(p.id), isDefault: settings.general.defaultProfile === p.id }));
+      const { profilePasswords } = await services.useCases.settings.secretStatus();
+      const rows = settings.smtp.profiles.map((p) => ({ ...p, passwordSet: profilePasswords[p.id] ?? false, isDefault: settings.general.defaultProfile === p.id }));
       if (ctx.json) printJson(ctx.io, rows);
       else if (rows.length === 0) ctx.io.stdout.write('No server profiles yet. Create one with: mailroom profile set NAME --host H ...\n');
       else for (const r of rows) ctx.io.stdout.write(describe(r, r.passwordSet, r.isDefault) + '\n');

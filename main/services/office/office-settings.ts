@@ -54,7 +54,7 @@ export class OfficeSettings implements SettingsStore {
   /** Who is connected: the database role, its Mailroom user, and whether it is an administrator. */
   identity(): Identity {
     const { me } = this.loaded;
-    return { account: me.role, ...(me.user ? { user: me.user } : {}), admin: me.admin };
+    return { account: me.role, ...(me.user ? { user: me.user } : {}), admin: me.admin, signedInTo: 'office' };
   }
 
   /** The database role this Mailroom signed in as and its Mailroom kind. */

@@ -34,7 +34,7 @@ import { profileNotFound } from './settings-use-cases';
 function senderHoldsPasswords(what: string): Result<never> {
   return fail(
     'unavailable',
-    `${what} with the saved password runs only on the sender service, which alone can open it. Type the password into the Password field to test from here, or send a message and follow it on the Activity tab.`,
+    `${what} with the saved password runs only on the sender service, which alone can open it. Type the password (in the Password field, or with --password-stdin) to test from here, or send a message and follow it on the Activity tab.`,
     [{ path: 'password', message: 'Type the password to test from here' }],
   );
 }
