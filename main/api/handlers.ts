@@ -25,6 +25,12 @@ export function createHandlers(services: Services): Handlers {
     'app:dismiss-notice': ({ id }) => ok(services.notices.dismiss(id)),
     'app:whoami': () => ok(mailCases.whoami()),
     'office:senders': () => mailCases.senders(),
+    'office:link-status': () => ok(services.officeLink.status(services.office ? 'office' : 'file')),
+    'office:link-save': ({ url, password }) => services.officeLink.save(url, password),
+    'office:link-clear': () => {
+      services.officeLink.clear();
+      return ok(services.officeLink.status(services.office ? 'office' : 'file'));
+    },
     'settings:get': () => ok(services.settings.read()),
     'settings:save': (settings) => settingsCases.save(settings),
     'settings:get-with-revision': () => ok(services.settings.readWithRevision()),

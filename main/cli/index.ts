@@ -1,9 +1,11 @@
 // The mailroom command line, for IT and scripts: settings, browser mode, server profiles and mail.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createOfficeServices, createServices, type Services } from '../services';
+import { createServices, openServices as openAnyServices, type Services } from '../services';
 import { DATABASE_URL_VARIABLE } from '../services/office/connection';
-import { openOfficeStore } from '../services/office/office-store';
+import { OFFICE_LINK_FILE } from '../services/office/office-link';
 import { microsoftCloudFromEnv } from '../services/oauth/microsoft-cloud';
 import { createConfFile } from '../services/conf-file';
 import { DataUnreadableError } from '../services/settings/settings-service';
@@ -109,7 +111,7 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
     let services: Services | undefined;
     // Office mode: the settings and the outbox are in the database named by MAILROOM_DATABASE_URL,
     // reached before the command runs (commands that open their own connection excepted).
-    if (io.env[DATABASE_URL_VARIABLE] && !command.ownConnection) services = await openOfficeServices(io, options);
+    if (!command.ownConnection && officeWanted(io)) services = await openOfficeServices(io, options);
     const ctx: Context = {
       io,
       options,
@@ -143,19 +145,31 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
   }
 }
 
+/** Office mode: MAILROOM_DATABASE_URL is set, or an office database was saved on the General tab. */
+function officeWanted(io: CliIo): boolean {
+  if (io.env[DATABASE_URL_VARIABLE]) return true;
+  return fs.existsSync(path.join(resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() }), OFFICE_LINK_FILE));
+}
+
 async function openOfficeServices(io: CliIo, options: CliOptions): Promise<Services> {
-  const store = openOfficeStore({ env: io.env, applicationName: 'mailroom' });
-  if (!store.ok) throw new CliError(store.error);
   const dataDir = resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() });
-  const services = await createOfficeServices(
-    { dataDir, shell: 'browser', version: options.version, createFile: createConfFile, microsoftCloud: microsoftCloudFromEnv(io.env), env: io.env },
-    store.value,
-  );
-  if (!services.ok) {
-    await store.value.close();
-    throw new CliError(services.error);
+  let opened;
+  try {
+    opened = await openAnyServices({
+      dataDir,
+      shell: 'browser',
+      version: options.version,
+      createFile: createConfFile,
+      onRecovered: (message) => io.stderr.write(`warning: ${message}\n`),
+      microsoftCloud: microsoftCloudFromEnv(io.env),
+      env: io.env,
+    });
+  } catch (error) {
+    if (error instanceof DataUnreadableError) throw new CliError({ code: 'io-error', message: error.message });
+    throw error;
   }
-  return services.value;
+  if (!opened.ok) throw new CliError(opened.error);
+  return opened.value;
 }
 
 function openServices(io: CliIo, options: CliOptions): Services {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { app, BrowserWindow, dialog, protocol, safeStorage, session, shell } from 'electron';
-import { createServices, type Services } from '../services';
+import { openServices, type Services } from '../services';
 import { safeStorageCodec } from '../services/secrets/codecs';
 import { resolveDataDir } from '../services/data-dir';
 import { createDispatch } from '../api/dispatch';
@@ -47,7 +47,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => app.quit());
 }
 
-function start(): void {
+async function start(): Promise<void> {
   // The OS keychain where there is a real one; otherwise the owner-only key file, as in browser mode.
   const keychain = chooseKeychain({
     platform: process.platform,
@@ -56,7 +56,7 @@ function start(): void {
   });
   let services: Services;
   try {
-    services = createServices({
+    const opened = await openServices({
       dataDir,
       shell: 'electron',
       version: MAILROOM_VERSION,
@@ -72,6 +72,8 @@ function start(): void {
             )
           : Promise.resolve('not an https address'),
     });
+    if (!opened.ok) throw new Error(opened.error.message);
+    services = opened.value;
   } catch (error) {
     // Settings it cannot read (another account's, or locked by another program): say so and stop,
     // rather than start on defaults that would make whoever runs it an administrator.
@@ -79,7 +81,8 @@ function start(): void {
     app.exit(1);
     return;
   }
-  services.outbox.start();
+  // In office mode the office's sender services send; this computer only queues.
+  if (!services.office) services.outbox.start();
   let stopping = false;
   app.on('before-quit', (event) => {
     if (stopping) return;
@@ -88,7 +91,7 @@ function start(): void {
     event.preventDefault();
     services.oauth.close();
     services.live.close();
-    void services.outbox.stop().finally(() => app.quit());
+    void Promise.all([services.outbox.stop(), services.office?.close()]).finally(() => app.quit());
   });
   // Changes the window should show at once (the outbox, settings saved by the CLI, notices).
   forwardEvents((listener) => services.live.subscribe(listener), () => mainWindow?.webContents ?? null, trustedIds);

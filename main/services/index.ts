@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { findUser, ok, type AppInfo, type Result, type Shell } from '../../preload/contract';
+import { fail, findUser, ok, type AppInfo, type Result, type Shell } from '../../preload/contract';
 import type { Identity } from './access';
 import { fromShellOpener, openFolderOnly, openUrlWithSystem, openWithSystem, type SystemOpener } from './os-open';
 import { SettingsUseCases, localVault, type PasswordVault } from './use-cases/settings-use-cases';
@@ -22,7 +22,9 @@ import { OfficeSettings } from './office/office-settings';
 import { OfficeOutbox } from './office/office-outbox';
 import { officeQueue } from './office/office-queue';
 import { officeVault } from './office/office-vault';
-import type { OfficeStatus, OfficeStore } from './office/office-store';
+import { OfficeStore, type OfficeStatus } from './office/office-store';
+import { OfficeLink } from './office/office-link';
+import { DATABASE_URL_VARIABLE, describeConnection } from './office/connection';
 import { OAuthService } from './oauth/oauth-service';
 import { microsoftCloudFromEnv, type MicrosoftCloud } from './oauth/microsoft-cloud';
 import { DraftStore } from './compose/drafts';
@@ -94,6 +96,8 @@ export interface Services {
    */
   readonly useCases: { settings: SettingsUseCases; mail: MailUseCases };
   info(): AppInfo;
+  /** The office database set on the General tab, used from the next start. */
+  readonly officeLink: OfficeLink;
   /** Office mode only: the database's status (senders seen lately), and closing its connections. */
   readonly office?: { status(): Promise<Result<OfficeStatus>>; close(): Promise<void> };
 }
@@ -121,6 +125,39 @@ export function createServices(options: ServiceOptions): FileServices {
   };
   const live = new LiveUpdates({ dataDir, settingsFile: settings.file, noticesFile: notices.file, settingsRevision: () => settings.revision() });
   return assemble(options, { dataDir, notices, settings, identity, osUser, live, vault: localVault, queue: fileQueue, sendsHere: true });
+}
+
+/**
+ * The services wherever the settings live: the office database when MAILROOM_DATABASE_URL is set
+ * or one was saved on the General tab, else the settings file. A database set by the environment
+ * that cannot be reached is an error; one saved on the General tab falls back to this computer's
+ * settings with a notice, so that the address can be corrected there.
+ */
+export async function openServices(options: ServiceOptions): Promise<Result<Services>> {
+  const dataDir = path.resolve(options.dataDir);
+  prepareDataFolder(dataDir, options.platform ?? process.platform);
+  const env = options.env ?? process.env;
+  const link = new OfficeLink(dataDir, new SecretStore(dataDir, [...(options.secretCodecs ?? []), keyFileCodec(keyFilePath(dataDir))]), env);
+  let connection: ReturnType<OfficeLink['connection']>;
+  try {
+    connection = link.connection();
+  } catch (error) {
+    connection = fail('unavailable', `The saved office database password cannot be read here: ${errorText(error)}`);
+  }
+  if (connection === undefined) return ok(createServices(options));
+  const fromEnvironment = Boolean(env[DATABASE_URL_VARIABLE]);
+  let opened: Result<Services>;
+  if (connection.ok) {
+    const store = new OfficeStore(connection.value);
+    opened = await createOfficeServices(options, store);
+    if (!opened.ok) await store.close();
+  } else opened = connection;
+  if (opened.ok || fromEnvironment) return opened;
+  const services = createServices(options);
+  const message = `${connection.ok ? describeConnection(connection.value) : link.savedUrl()}: ${opened.error.message} These are this computer's own settings until it is fixed: correct the Office database on the General tab, then restart Mailroom.`;
+  services.notices.add({ level: 'error', title: 'The office database could not be reached', message });
+  options.onRecovered?.(`The office database could not be reached: ${message}`);
+  return ok(services);
 }
 
 /**
@@ -219,6 +256,7 @@ function assemble<S extends SettingsStore>(options: ServiceOptions, place: Place
   };
   const outbox = new Outbox({ dataDir, settings, mail, ...(options.now ? { now: () => options.now!().getTime() } : {}), onChange: onOutboxChange });
   const drafts = new DraftStore(dataDir, options.now);
+  const officeLink = new OfficeLink(dataDir, secrets, env);
   const queue = place.queue(outbox);
   const compose = new ComposeService({
     settings,
@@ -249,6 +287,7 @@ function assemble<S extends SettingsStore>(options: ServiceOptions, place: Place
     openFolder,
     useCases,
     debugLog,
+    officeLink,
     info: () => ({
       name: 'Mailroom',
       version: options.version,

@@ -33,6 +33,16 @@ export const SendersStatus = z.object({
 });
 export type SendersStatus = z.infer<typeof SendersStatus>;
 
+/** The office database set on the General tab, and where this running Mailroom keeps its settings. */
+export const OfficeLinkStatus = z.object({
+  url: z.string(),
+  passwordSet: z.boolean(),
+  inUse: z.enum(['file', 'office']),
+  /** MAILROOM_DATABASE_URL is set and wins over the saved address. */
+  fromEnvironment: z.boolean(),
+});
+export type OfficeLinkStatus = z.infer<typeof OfficeLinkStatus>;
+
 export const Notice = z.object({
   id: z.string(),
   level: z.enum(['info', 'warning', 'error']),
@@ -89,6 +99,13 @@ export const channels = {
   'app:whoami': { input: none, output: WhoAmI },
   /** Office mode: the sender services seen lately; `unavailable` in file mode, where this process sends. */
   'office:senders': { input: none, output: SendersStatus },
+  'office:link-status': { input: none, output: OfficeLinkStatus },
+  /** Checks the address and password by signing in, then saves them for the next start; the password is write-only. */
+  'office:link-save': {
+    input: z.strictObject({ url: z.string().max(2000), password: z.string().max(1000).optional() }),
+    output: z.object({ role: z.string(), admin: z.boolean(), database: z.string() }),
+  },
+  'office:link-clear': { input: none, output: OfficeLinkStatus },
   'settings:get': { input: none, output: Settings },
   'settings:save': { input: Settings, output: Settings },
   /** The saved settings with their revision, for a draft that will be saved with settings:save-if-unchanged. */

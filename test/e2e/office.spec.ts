@@ -188,3 +188,71 @@ test('office mode: the staff dialog follows the administrator within 2 s, and th
     fs.rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('the General tab points this Mailroom at the office database, with the password kept out of sight', async ({ browser }) => {
+  test.slow();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-e2e-office-link-'));
+  let cluster: PgCluster | undefined;
+  const stops: (() => Promise<unknown>)[] = [];
+  try {
+    cluster = await startPostgres();
+    const init = await mailroom(['office', 'init', '--database', cluster.url(), '--admin', 'ada', '--password-stdin', '--sender-key-out', path.join(work, 'sender.key'), '--json'], { stdin: PASSWORDS.ada });
+    expect(init.code, init.stderr).toBe(0);
+    const added = await mailroom(['office', 'add-user', 'tess', '--name', 'Tess Staff', '--password-stdin', '--database', cluster.url('ada', PASSWORDS.ada), '--json'], { stdin: PASSWORDS.tess });
+    expect(added.code, added.stderr).toBe(0);
+    const address = cluster.url('tess', PASSWORDS.tess).replace(`:${encodeURIComponent(PASSWORDS.tess)}@`, '@');
+    expect(address).not.toContain(PASSWORDS.tess);
+
+    // A fresh desktop in file mode: the section says so.
+    const dataDir = path.join(work, 'data');
+    const first = await startServer(dataDir);
+    stops.push(first.stop);
+    const view = await openDialog(browser, first.server);
+    stops.push(() => view.context.close());
+    const page = view.page;
+    const section = page.getByRole('region', { name: 'Office database' });
+    await expect(section.getByText(/keeps its settings in a file on this computer/)).toBeVisible();
+    const addressField = section.getByRole('textbox', { name: 'Office database' });
+    const passwordField = section.getByLabel('Database password');
+    const check = section.getByRole('button', { name: 'Check and save' });
+
+    // A password inside the address is refused next to the address; a wrong one next to the password.
+    await addressField.fill(cluster.url('tess', PASSWORDS.tess));
+    await check.click();
+    await expect(section.getByText(/Leave the password out of the address/)).toBeVisible();
+    await addressField.fill(address);
+    await passwordField.fill('not the password');
+    await check.click();
+    await expect(section.getByText(/refused the sign-in of tess/)).toBeVisible();
+    await expect(passwordField).toHaveAttribute('aria-invalid', 'true');
+
+    await passwordField.fill(PASSWORDS.tess);
+    await check.click();
+    await expect(section.getByText(/Signed in to .* as tess\. Restart Mailroom to use it\./)).toBeVisible();
+    await expect(passwordField).toHaveValue('');
+    await expect(section.getByText('A password is saved, encrypted on this computer; type a new one to replace it.')).toBeVisible();
+    // Kept encrypted: neither the address file nor the secrets hold the password in the clear.
+    for (const file of fs.readdirSync(dataDir, { recursive: true }) as string[]) {
+      const full = path.join(dataDir, file);
+      if (fs.statSync(full).isFile()) expect(fs.readFileSync(full, 'utf8'), file).not.toContain(PASSWORDS.tess);
+    }
+    const status = await invoke(first.server, 'office:link-status');
+    expect(status.value).toMatchObject({ url: address, passwordSet: true, inUse: 'file' });
+
+    // The next start signs in to the office database as tess.
+    await view.context.close();
+    await first.stop();
+    const second = await startServer(dataDir);
+    stops.push(second.stop);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    stops.push(() => context.close());
+    const office = await context.newPage();
+    await office.goto(second.server.url);
+    await expect(office.getByText('You are signed in to the office database as tess')).toBeVisible();
+    await expect(office.getByRole('region', { name: 'Office database' }).getByText(/keeps its settings in the office database .* signed in as tess/)).toBeVisible();
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await cluster?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});

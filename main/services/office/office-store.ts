@@ -413,7 +413,11 @@ export function officeError(error: unknown, what: string, connection: Pick<Offic
     }
     case '28P01':
     case '28000':
-      return { code: 'forbidden', message: `The office database refused the sign-in of ${connection.user} (${where}): wrong password, or no such role.` };
+      return {
+        code: 'forbidden',
+        message: `The office database refused the sign-in of ${connection.user} (${where}): wrong password, or no such role.`,
+        fields: [{ path: 'password', message: 'Wrong password, or no such role' }],
+      };
     case '3D000':
       return { code: 'unavailable', message: `The database ${connection.database} does not exist on ${connection.host}:${connection.port}.` };
     case '42P01':
@@ -432,6 +436,7 @@ export function officeError(error: unknown, what: string, connection: Pick<Offic
         return {
           code: 'forbidden',
           message: `The office database refused the sign-in of ${connection.user} (${where}): it asks for a password and none was given. Put it in MAILROOM_DATABASE_URL, PGPASSWORD or ~/.pgpass.`,
+          fields: [{ path: 'password', message: 'Required by the database' }],
         };
       }
       if (/timeout|terminated|Connection/i.test(message) && !e?.code) {

@@ -4,6 +4,7 @@ import { LOG_LEVELS, type AppInfo, type LogLevel, type Settings } from '../../..
 import { DropdownField, NumberField, ReadOnlyField, SwitchField, TextField, type DropdownOption, type FormBinding } from '../components/fields';
 import { FormSection } from '../components/FormSection';
 import { useDebugFolderStatus } from '../hooks/useDebugFolderStatus';
+import { OfficeDatabase } from './OfficeDatabase';
 
 const LOG_LEVEL_LABELS: Record<LogLevel, string> = {
   error: 'Errors only',
@@ -112,6 +113,8 @@ export function GeneralTab({ form, info, saved }: GeneralTabProps) {
           hint="From 1 to 3650. Older log files are deleted."
         />
       </FormSection>
+
+      <OfficeDatabase info={info} />
 
       <FormSection title="Data">
         <ReadOnlyField
