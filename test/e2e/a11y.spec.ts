@@ -2,17 +2,18 @@
 // and the colour rules again in the dark one (see expectAccessibleInBothThemes).
 import type { Browser } from '@playwright/test';
 import { test, expect, type MailroomServer } from './fixtures';
-import { expectAccessibleInBothThemes, expectTheme } from './axe';
+import { expectAccessibleInBothThemes, expectTheme, showWholePage } from './axe';
 
 async function openGeneralTab(browser: Browser, mailroom: MailroomServer) {
-  // AxeBuilder needs a page of a context made with browser.newContext(). The window is tall enough
-  // to show every field of the tab at once: axe cannot judge the contrast of text that is scrolled
-  // out of view or under the footer.
-  const context = await browser.newContext({ colorScheme: 'light', viewport: { width: 1280, height: 1600 } });
+  // AxeBuilder needs a page of a context made with browser.newContext(). The window is then made as
+  // tall as the tab, showing every field at once: axe cannot judge the contrast of text that is
+  // scrolled out of view or under the footer.
+  const context = await browser.newContext({ colorScheme: 'light', viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.goto(mailroom.url);
   await expect(page.getByRole('tab', { name: 'General' })).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByRole('textbox', { name: 'Organisation name' })).toBeEditable();
+  await showWholePage(page);
   return { context, page };
 }
 
