@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { fail, findUser, ok, type AppInfo, type Result, type Shell } from '../../preload/contract';
+import { fail, findUser, ok, type AppInfo, type Diagnosis, type Result, type Shell, type SmtpProfile } from '../../preload/contract';
 import type { Identity } from './access';
 import { fromShellOpener, openFolderOnly, openUrlWithSystem, openWithSystem, type SystemOpener } from './os-open';
 import { SettingsUseCases, localVault, type PasswordVault } from './use-cases/settings-use-cases';
@@ -24,6 +24,7 @@ import { officeQueue } from './office/office-queue';
 import { officeVault } from './office/office-vault';
 import { OfficeStore, type OfficeStatus } from './office/office-store';
 import { OfficeLink } from './office/office-link';
+import { testThroughSender } from './office/office-requests';
 import { DATABASE_URL_VARIABLE, describeConnection } from './office/connection';
 import { OAuthService } from './oauth/oauth-service';
 import { microsoftCloudFromEnv, type MicrosoftCloud } from './oauth/microsoft-cloud';
@@ -176,7 +177,27 @@ export async function createOfficeServices(options: ServiceOptions, store: Offic
   settings.onChange(() => live.settingsChanged());
   const outbox = new OfficeOutbox(store.connection);
   const outboxListeners = new Set<() => void>();
-  const heard = await store.listen(() => void settings.refresh());
+  const requestWaiters = new Map<string, Set<() => void>>();
+  const heard = await store.listen((change) => {
+    if (change.channel === 'mailroom_requests') {
+      for (const wake of requestWaiters.get(change.payload) ?? []) wake();
+      return;
+    }
+    void settings.refresh();
+  });
+  const changed = (id: string, withinMs: number) =>
+    new Promise<void>((resolve) => {
+      const waiters = requestWaiters.get(id) ?? new Set<() => void>();
+      requestWaiters.set(id, waiters);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0) requestWaiters.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, withinMs);
+      waiters.add(done);
+    });
   if (!heard.ok) return heard;
   const heardOutbox = await outbox.listen(() => {
     live.outboxChanged();
@@ -209,6 +230,7 @@ export async function createOfficeServices(options: ServiceOptions, store: Offic
       const status = await store.status();
       return status.ok ? ok(status.value.senders) : status;
     },
+    testRemotely: (profile, ping) => testThroughSender({ store, changed }, profile, ping),
   });
   const where = settings.where;
   return ok({
@@ -237,6 +259,7 @@ interface Place<S extends SettingsStore> {
   queue(outbox: Outbox): MessageQueue;
   sendsHere: boolean;
   senders?: () => Promise<Result<OfficeStatus['senders']>>;
+  testRemotely?: (profile: SmtpProfile, ping: boolean) => Promise<Result<Diagnosis>>;
 }
 
 /** Everything else, the same wherever the settings live. */
@@ -270,7 +293,7 @@ function assemble<S extends SettingsStore>(options: ServiceOptions, place: Place
   });
   const useCases = {
     settings: new SettingsUseCases({ settings, vault: place.vault(mail), identity }),
-    mail: new MailUseCases({ settings, mail, oauth, outbox, queue, sendsHere: place.sendsHere, ...(place.senders ? { senders: place.senders } : {}), identity, openFolder }),
+    mail: new MailUseCases({ settings, mail, oauth, outbox, queue, sendsHere: place.sendsHere, ...(place.senders ? { senders: place.senders } : {}), ...(place.testRemotely ? { testRemotely: place.testRemotely } : {}), identity, openFolder }),
   };
   return {
     dataDir,

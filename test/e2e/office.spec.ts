@@ -134,6 +134,15 @@ test('office mode: the staff dialog follows the administrator within 2 s, and th
     await expect(staffPage.getByText(/kept in the office database .*Signed in as tess, not an administrator/)).toBeVisible();
     await expect(adminPage.getByText(/Signed in as ada, an administrator/)).toBeVisible();
 
+    // The administrator's Test connection runs on the sender service, which alone can open the saved
+    // password; the steps come back as in file mode.
+    await adminPage.getByRole('tab', { name: 'SMTP' }).click();
+    const smtpPanel = adminPage.getByRole('tabpanel', { name: 'SMTP' });
+    await smtpPanel.getByRole('button', { name: 'Test connection' }).click();
+    const report = smtpPanel.getByRole('region', { name: 'Connection test' });
+    await expect(report.getByRole('status')).toContainText('Passed', { timeout: 20_000 });
+    await expect(report).toContainText('Sign in');
+
     // Their own Compose with is theirs to choose while the administrator allows it.
     const staffUsers = staffPage.getByRole('tabpanel', { name: 'Users' });
     await staffPage.getByRole('tab', { name: 'Users' }).click();

@@ -261,6 +261,27 @@ export class OfficeStore {
     });
   }
 
+  /** Asks the sender services to run Test connection on a saved profile; answers with the request's id. */
+  async requestTest(profileId: string, ping: boolean): Promise<Result<string>> {
+    return this.run('Asking the sender service to test the profile', async (db) => {
+      const asked = await db.query<{ id: string }>(`INSERT INTO mailroom.requests (kind, profile_id, payload) VALUES ('test-connection', $1, $2::jsonb) RETURNING id`, [
+        profileId,
+        JSON.stringify({ ping }),
+      ]);
+      return ok(asked.rows[0]!.id);
+    });
+  }
+
+  /** A request's answer once a sender has given it (undefined until then). */
+  async requestAnswer(id: string): Promise<Result<unknown>> {
+    return this.run('Reading the sender service\'s answer', async (db) => {
+      const found = await db.query<{ state: string; result: unknown }>('SELECT state, result FROM mailroom.requests WHERE id = $1', [id]);
+      const row = found.rows[0];
+      if (!row) return fail('not-found', 'The test request is gone');
+      return ok(row.state === 'done' ? row.result : undefined);
+    });
+  }
+
   /** The database, its schema version against this Mailroom's, who is connected, and the senders seen in the last minute. */
   async status(): Promise<Result<OfficeStatus>> {
     return this.run('Reading the office status', async (db) => {

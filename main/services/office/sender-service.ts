@@ -12,10 +12,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import pg from 'pg';
-import { SmtpProfile, defaultSettings, fail, ok, type Result } from '../../../preload/contract';
+import { SmtpProfile, defaultSettings, fail, ok, type Diagnosis, type Result } from '../../../preload/contract';
 import { profilePasswordKey, userPasswordKey, MAX_CA_FILE_BYTES } from '../mail/mail-service';
 import { SmtpPool, type DeliveryOutcome, type SmtpEndpoint } from '../mail/smtp-delivery';
-import { smtpEndpoint, type Credentials } from '../mail/transport';
+import { clientName, smtpEndpoint, type Credentials } from '../mail/transport';
+import { diagnose } from '../mail/diagnose';
 import { openPool, resolveConnection, type OfficeConnection } from './connection';
 import { officeError, sealLabel } from './office-store';
 import { OFFICE_ROLES } from './roles';
@@ -169,6 +170,7 @@ export class SenderService {
     every(this.options.heartbeatMs ?? 15_000, () => this.beat());
     every(Math.max(250, (this.leaseSeconds * 1000) / 3), () => this.renew());
     this.loopDone = this.loop();
+    void this.answerRequests();
     return ok({ role: this.role, instance: this.instance, leaseOwner: this.queue.leaseOwner, heartbeat: this.heartbeat });
   }
 
@@ -226,6 +228,7 @@ export class SenderService {
     client.on('notification', (n) => {
       if (n.channel === 'mailroom_settings') this.settingsStale = true;
       if (n.channel === OUTBOX_CHANNEL && n.payload === 'queued') this.wake();
+      if (n.channel === 'mailroom_requests') void this.answerRequests();
     });
     client.on('error', (error) => {
       if (this.stopping) return;
@@ -234,6 +237,7 @@ export class SenderService {
     });
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     await client.query('LISTEN mailroom_settings');
+    await client.query('LISTEN mailroom_requests');
     this.listener = client;
   }
 
@@ -338,6 +342,78 @@ export class SenderService {
         await this.sleep(1_000);
       }
     }
+  }
+
+  private answering: Promise<void> | null = null;
+  private answerAgain = false;
+
+  /**
+   * Answers the Test connection requests of the office's dialogs, one at a time: with the saved
+   * profile and the saved password, which only a sender can open, never returned to the asker.
+   * Requests older than two minutes are left: nobody waits for them any more.
+   */
+  private answerRequests(): Promise<void> {
+    if (this.answering) {
+      this.answerAgain = true;
+      return this.answering;
+    }
+    this.answering = (async () => {
+      do {
+        this.answerAgain = false;
+        for (;;) {
+          if (this.stopping) return;
+          const claimed = await this.db.query<{ id: string; kind: string; profile_id: string; payload: { ping?: boolean }; requested_by: string }>(
+            `UPDATE mailroom.requests SET state = 'running'
+              WHERE id = (SELECT id FROM mailroom.requests WHERE state = 'queued' AND created_at > now() - interval '2 minutes'
+                          ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+              RETURNING id, kind, profile_id, payload, requested_by::text`,
+          );
+          const request = claimed.rows[0];
+          if (!request) break;
+          const result = await this.testRequest(request.profile_id, request.requested_by, request.payload?.ping === true).catch(
+            (error: unknown): Result<Diagnosis> => fail('internal', `The sender service could not run the test: ${(error as Error).message}`),
+          );
+          await this.db.query(`UPDATE mailroom.requests SET state = 'done', result = $2::jsonb, finished_at = now() WHERE id = $1`, [request.id, JSON.stringify(result)]);
+        }
+      } while (this.answerAgain);
+    })()
+      .catch((error: unknown) => this.report('error', officeError(error, 'Answering a test request', this.options.connection).message))
+      .finally(() => {
+        this.answering = null;
+      });
+    return this.answering;
+  }
+
+  private async testRequest(profileId: string, owner: string, ping: boolean): Promise<Result<Diagnosis>> {
+    if (this.settingsStale || !this.settings) await this.loadSettings();
+    const profile = this.settings?.profiles.get(profileId);
+    if (!profile) return fail('not-found', 'That profile is not saved in the office settings', [{ path: 'profileId', message: 'Not saved' }]);
+    if (profile.authModel === 'oauth2') return fail('unavailable', 'The sender service does not test Microsoft 365 (OAuth2) profiles; test them from an administrator\'s dialog.');
+    const prepared = await this.credentials.forMessage(profile, owner);
+    if (!prepared.ok) return prepared;
+    const { credentials, ca } = prepared.value;
+    const signsIn = profile.auth !== 'none' && credentials !== undefined;
+    return ok(
+      await diagnose(
+        {
+          profileName: profile.name,
+          host: profile.host,
+          port: profile.port,
+          security: profile.security,
+          minTls: profile.minTls,
+          verifyCert: profile.verifyCert,
+          ...(ca ? { ca } : {}),
+          ...(profile.caFile ? { caFile: profile.caFile } : {}),
+          auth: signsIn ? profile.auth : 'none',
+          username: credentials?.username ?? profile.username,
+          ...(credentials?.password ? { password: credentials.password } : {}),
+          fromAddress: profile.fromAddress,
+          timeoutSeconds: profile.timeoutSeconds,
+          clientName: clientName(),
+        },
+        { ping },
+      ),
+    );
   }
 
   private async loadSettings(): Promise<void> {

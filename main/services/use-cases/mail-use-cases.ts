@@ -39,6 +39,11 @@ function senderHoldsPasswords(what: string): Result<never> {
   );
 }
 
+/** Office mode: the sender service works with the profile as saved, so unsaved changes must be saved first. */
+function saveFirst(what: string): Result<never> {
+  return fail('invalid-input', `Save your changes first: in office mode the sender service runs ${what} with the profile as saved.`, [{ path: 'profile', message: 'Unsaved changes' }]);
+}
+
 const FINAL_STATES: readonly OutboxState[] = ['sent', 'failed', 'unknown', 'cancelled'];
 
 /** How many messages of a batch are in each state. */
@@ -67,6 +72,8 @@ export interface MailUseCaseDeps {
   sendsHere: boolean;
   /** Office mode: the sender services seen in the last minute. */
   senders?: () => Promise<Result<SendersStatus['senders']>>;
+  /** Office mode: Test connection of a saved profile, run by a sender service with the saved password. */
+  testRemotely?: (profile: SmtpProfile, ping: boolean) => Promise<Result<Diagnosis>>;
   identity(): Identity;
   /** Opens an existing folder in the file manager (see openFolderOnly). */
   openFolder(folder: string): Promise<Result<string>>;
@@ -113,7 +120,12 @@ export class MailUseCases {
 
   /** An administrator tests the profile as the dialog has it; anyone else the saved one. */
   async testConnection(requested: SmtpProfile, options: { password?: string | null; ping?: boolean }): Promise<Result<Diagnosis>> {
-    if (!this.deps.sendsHere && !options.password) return senderHoldsPasswords('Test connection');
+    if (!this.deps.sendsHere && !options.password) {
+      if (!this.deps.testRemotely) return senderHoldsPasswords('Test connection');
+      const saved = this.deps.settings.read().smtp.profiles.find((p) => p.id === requested.id);
+      if (!saved || JSON.stringify(saved) !== JSON.stringify(requested)) return saveFirst('Test connection');
+      return this.deps.testRemotely(saved, options.ping ?? false);
+    }
     const profile = this.deps.mail.profileForCaller(requested, this.deps.identity());
     if (!profile.ok) return profile;
     return this.deps.mail.testConnection(profile.value, { password: options.password, ping: options.ping ?? false });
@@ -121,7 +133,14 @@ export class MailUseCases {
 
   /** A test email to `to`, through the outbox, with the same choice of profile as testConnection. */
   async sendTest(requested: SmtpProfile, to: string, password?: string | null): Promise<Result<SendOutcome>> {
-    if (!this.deps.sendsHere && !password) return senderHoldsPasswords('Send test email');
+    // Office mode: the test goes through the office outbox and a sender service sends it, with the
+    // profile and password as saved (a password typed here never leaves this computer).
+    if (!this.deps.sendsHere) {
+      if (password) return fail('invalid-input', 'Save the password first: the sender service sends the test with the saved one.', [{ path: 'password', message: 'Save it first' }]);
+      const saved = this.deps.settings.read().smtp.profiles.find((p) => p.id === requested.id);
+      if (!saved || JSON.stringify(saved) !== JSON.stringify(requested)) return saveFirst('Send test email');
+      return this.send(saved, this.deps.mail.testMessage(saved, to), { kind: 'test' });
+    }
     const chosen = this.deps.mail.profileForCaller(requested, this.deps.identity());
     if (!chosen.ok) return chosen;
     return this.send(chosen.value, this.deps.mail.testMessage(chosen.value, to), { password, kind: 'test' });
