@@ -1,11 +1,8 @@
 // The mailroom command line, for IT and scripts: settings, browser mode, server profiles and mail.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createServices, openServices as openAnyServices, type Services } from '../services';
-import { DATABASE_URL_VARIABLE } from '../services/office/connection';
-import { OFFICE_LINK_FILE } from '../services/office/office-link';
+import { officeModeWanted } from '../services/office/office-link';
 import { microsoftCloudFromEnv } from '../services/oauth/microsoft-cloud';
 import { createConfFile } from '../services/conf-file';
 import { DataUnreadableError } from '../services/settings/settings-service';
@@ -145,10 +142,8 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
   }
 }
 
-/** Office mode: MAILROOM_DATABASE_URL is set, or an office database was saved on the General tab. */
 function officeWanted(io: CliIo): boolean {
-  if (io.env[DATABASE_URL_VARIABLE]) return true;
-  return fs.existsSync(path.join(resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() }), OFFICE_LINK_FILE));
+  return officeModeWanted(resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() }), io.env);
 }
 
 async function openOfficeServices(io: CliIo, options: CliOptions): Promise<Services> {

@@ -24,6 +24,11 @@ export interface OfficeLinkStatus {
   fromEnvironment: boolean;
 }
 
+/** Whether Mailroom starts in office mode: MAILROOM_DATABASE_URL is set, or an office database was saved on the General tab. */
+export function officeModeWanted(dataDir: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env[DATABASE_URL_VARIABLE]) || fs.existsSync(path.join(dataDir, OFFICE_LINK_FILE));
+}
+
 export class OfficeLink {
   readonly file: string;
 
