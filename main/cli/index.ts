@@ -1,7 +1,7 @@
 // The mailroom command line, for IT and scripts: settings, browser mode, server profiles and mail.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServices, openServices as openAnyServices, type Services } from '../services';
+import { createServices, openServices as openAnyServices, type ServiceOptions, type Services } from '../services';
 import { officeModeWanted } from '../services/office/office-link';
 import { microsoftCloudFromEnv } from '../services/oauth/microsoft-cloud';
 import { createConfFile } from '../services/conf-file';
@@ -142,47 +142,39 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
   }
 }
 
+function cliServiceOptions(io: CliIo, options: CliOptions): ServiceOptions {
+  return {
+    dataDir: resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() }),
+    shell: 'browser',
+    version: options.version,
+    createFile: createConfFile,
+    onRecovered: (message) => io.stderr.write(`warning: ${message}\n`),
+    microsoftCloud: microsoftCloudFromEnv(io.env),
+    env: io.env,
+  };
+}
+
 function officeWanted(io: CliIo): boolean {
   return officeModeWanted(resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() }), io.env);
 }
 
+/** Data that cannot be read (another account's settings, a locked file): stop here, change nothing. */
+function unreadable(error: unknown): never {
+  if (error instanceof DataUnreadableError) throw new CliError({ code: 'io-error', message: error.message });
+  throw error;
+}
+
 async function openOfficeServices(io: CliIo, options: CliOptions): Promise<Services> {
-  const dataDir = resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() });
-  let opened;
-  try {
-    opened = await openAnyServices({
-      dataDir,
-      shell: 'browser',
-      version: options.version,
-      createFile: createConfFile,
-      onRecovered: (message) => io.stderr.write(`warning: ${message}\n`),
-      microsoftCloud: microsoftCloudFromEnv(io.env),
-      env: io.env,
-    });
-  } catch (error) {
-    if (error instanceof DataUnreadableError) throw new CliError({ code: 'io-error', message: error.message });
-    throw error;
-  }
+  const opened = await openAnyServices(cliServiceOptions(io, options)).catch(unreadable);
   if (!opened.ok) throw new CliError(opened.error);
   return opened.value;
 }
 
 function openServices(io: CliIo, options: CliOptions): Services {
-  const dataDir = resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() });
   try {
-    return createServices({
-      dataDir,
-      shell: 'browser',
-      version: options.version,
-      createFile: createConfFile,
-      onRecovered: (message) => io.stderr.write(`warning: ${message}\n`),
-      microsoftCloud: microsoftCloudFromEnv(io.env),
-      env: io.env,
-    });
+    return createServices(cliServiceOptions(io, options));
   } catch (error) {
-    // Data that cannot be read (another account's settings, a locked file): stop here, change nothing.
-    if (error instanceof DataUnreadableError) throw new CliError({ code: 'io-error', message: error.message });
-    throw error;
+    return unreadable(error);
   }
 }
 

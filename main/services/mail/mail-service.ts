@@ -24,7 +24,7 @@ import { SecretUnavailableError } from '../secrets/secret-store';
 import type { SettingsStore } from '../settings/settings-store';
 import type { ConversationMeta, DebugLog, Transcript } from '../debug-log/debug-log';
 import { STEP_TITLES, diagnose } from './diagnose';
-import { clientName, signsIn, type Credentials } from './transport';
+import { diagnoseConfig, signsIn, type Credentials } from './transport';
 
 export const profilePasswordKey = (profileId: string) => `smtp-password:${profileId}`;
 export const userPasswordKey = (userId: string) => `user-password:${userId}`;
@@ -363,23 +363,7 @@ export class MailService {
     let diagnosis: Diagnosis;
     try {
       diagnosis = await diagnose(
-        {
-          profileName: profile.name,
-          host: profile.host,
-          port: profile.port,
-          security: profile.security,
-          minTls: profile.minTls,
-          verifyCert: profile.verifyCert,
-          ...(ca ? { ca } : {}),
-          ...(profile.caFile ? { caFile: profile.caFile } : {}),
-          auth: signsIn(profile, credentials) ? profile.auth : 'none',
-          username: credentials?.username ?? profile.username,
-          ...(credentials?.password ? { password: credentials.password } : {}),
-          ...(credentials?.accessToken ? { accessToken: credentials.accessToken } : {}),
-          fromAddress: profile.fromAddress,
-          timeoutSeconds: profile.timeoutSeconds,
-          clientName: clientName(),
-        },
+        diagnoseConfig(profile, { ...(credentials ? { credentials } : {}), ...(ca ? { ca } : {}) }),
         { ping: options.ping ?? false, ...(options.signal ? { signal: options.signal } : {}), ...(transcript ? { transcript } : {}) },
       );
       transcript?.note(

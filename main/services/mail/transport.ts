@@ -3,6 +3,7 @@
 import os from 'node:os';
 import type { SmtpProfile } from '../../../preload/contract';
 import type { SmtpEndpoint } from './smtp-delivery';
+import type { ConnectionConfig } from './diagnose';
 
 export interface Credentials {
   username: string;
@@ -39,5 +40,27 @@ export function smtpEndpoint(profile: SmtpProfile, prepared: { credentials?: Cre
     clientName: clientName(),
     auth: credentials?.accessToken ? 'required' : profile.auth,
     ...(credentials && signsIn(profile, credentials) ? { credentials } : {}),
+  };
+}
+
+/** What Test connection checks for this profile, with the credentials it may use: the same connection a send opens. */
+export function diagnoseConfig(profile: SmtpProfile, prepared: { credentials?: Credentials; ca?: string } = {}): ConnectionConfig {
+  const { credentials, ca } = prepared;
+  return {
+    profileName: profile.name,
+    host: profile.host,
+    port: profile.port,
+    security: profile.security,
+    minTls: profile.minTls,
+    verifyCert: profile.verifyCert,
+    ...(ca ? { ca } : {}),
+    ...(profile.caFile ? { caFile: profile.caFile } : {}),
+    auth: signsIn(profile, credentials) ? profile.auth : 'none',
+    username: credentials?.username ?? profile.username,
+    ...(credentials?.password ? { password: credentials.password } : {}),
+    ...(credentials?.accessToken ? { accessToken: credentials.accessToken } : {}),
+    fromAddress: profile.fromAddress,
+    timeoutSeconds: profile.timeoutSeconds,
+    clientName: clientName(),
   };
 }

@@ -15,7 +15,7 @@ import pg from 'pg';
 import { SmtpProfile, defaultSettings, fail, ok, type Diagnosis, type Result } from '../../../preload/contract';
 import { profilePasswordKey, userPasswordKey, MAX_CA_FILE_BYTES } from '../mail/mail-service';
 import { SmtpPool, type DeliveryOutcome, type SmtpEndpoint } from '../mail/smtp-delivery';
-import { clientName, smtpEndpoint, type Credentials } from '../mail/transport';
+import { diagnoseConfig, smtpEndpoint, type Credentials } from '../mail/transport';
 import { diagnose } from '../mail/diagnose';
 import { openPool, resolveConnection, type OfficeConnection } from './connection';
 import { officeError, sealLabel } from './office-store';
@@ -391,29 +391,7 @@ export class SenderService {
     if (profile.authModel === 'oauth2') return fail('unavailable', 'The sender service does not test Microsoft 365 (OAuth2) profiles; test them from an administrator\'s dialog.');
     const prepared = await this.credentials.forMessage(profile, owner);
     if (!prepared.ok) return prepared;
-    const { credentials, ca } = prepared.value;
-    const signsIn = profile.auth !== 'none' && credentials !== undefined;
-    return ok(
-      await diagnose(
-        {
-          profileName: profile.name,
-          host: profile.host,
-          port: profile.port,
-          security: profile.security,
-          minTls: profile.minTls,
-          verifyCert: profile.verifyCert,
-          ...(ca ? { ca } : {}),
-          ...(profile.caFile ? { caFile: profile.caFile } : {}),
-          auth: signsIn ? profile.auth : 'none',
-          username: credentials?.username ?? profile.username,
-          ...(credentials?.password ? { password: credentials.password } : {}),
-          fromAddress: profile.fromAddress,
-          timeoutSeconds: profile.timeoutSeconds,
-          clientName: clientName(),
-        },
-        { ping },
-      ),
-    );
+    return ok(await diagnose(diagnoseConfig(profile, prepared.value), { ping }));
   }
 
   private async loadSettings(): Promise<void> {
