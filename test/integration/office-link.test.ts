@@ -3,7 +3,6 @@
 // start; a saved one that cannot be reached falls back to this computer's settings with a notice,
 // while one set by MAILROOM_DATABASE_URL stops the start.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openServices } from '../../main/services';
@@ -12,6 +11,7 @@ import { resolveConnection } from '../../main/services/office/connection';
 import { addUser, initOffice } from '../../main/services/office/office-admin';
 import { OFFICE_LINK_FILE } from '../../main/services/office/office-link';
 import { startPostgres, type PgCluster } from '../helpers/postgres';
+import { closedPort } from '../helpers/smtp-servers';
 import { tempDir } from '../helpers/temp-dir';
 
 let cluster: PgCluster;
@@ -19,14 +19,6 @@ let work: { dir: string; cleanup: () => void };
 const TESS_PW = 'Tess-link-pw-9';
 
 const options = (dataDir: string, env: NodeJS.ProcessEnv = {}) => ({ dataDir, shell: 'browser' as const, version: 't', createFile: createConfFile, env });
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   work = tempDir('mailroom-office-link-');
