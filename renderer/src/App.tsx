@@ -452,7 +452,7 @@ function SettingsBody({ settings, form, identity, passwords, userPasswords, tab,
       {panel('email', <EmailTab form={form} info={info} who={identity.who} onShowSetting={onShowSetting} />)}
       {panel(
         'users',
-        <UsersTab form={form} who={identity.who} passwords={userPasswords} platform={info?.platform} revealPath={revealPath} />,
+        <UsersTab form={form} who={identity.who} passwords={userPasswords} platform={info?.platform} office={info?.office !== undefined} revealPath={revealPath} />,
       )}
       {panel('activity', <ActivityTab active={tab === 'activity'} onShowSetting={onShowSetting} office={info?.office !== undefined} />, false, false)}
     </>

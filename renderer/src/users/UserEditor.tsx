@@ -62,9 +62,11 @@ export interface UserEditorProps {
   canEditUsers: boolean;
   passwords: UserPasswords;
   platform: string | undefined;
+  /** Office mode: the sign-in name is the person's database role. */
+  office?: boolean;
 }
 
-export function UserEditor({ form, index, user, isMe, canEditUsers, passwords, platform }: UserEditorProps) {
+export function UserEditor({ form, index, user, isMe, canEditUsers, passwords, platform, office = false }: UserEditorProps) {
   const styles = useStyles();
   const headingId = useId();
   const mail = form.draft.mail;
@@ -104,7 +106,11 @@ export function UserEditor({ form, index, user, isMe, canEditUsers, passwords, p
           required={canEditUsers}
           autoComplete="off"
           spellCheck={false}
-          hint="The name this person signs in to the computer with, like CONTOSO\alice or alice. It is how Mailroom knows who is using it."
+          hint={
+            office
+              ? 'The database role this person signs in to the office database with. It is how Mailroom knows who is using it; IT creates it with mailroom office add-user.'
+              : 'The name this person signs in to the computer with, like CONTOSO\\alice or alice. It is how Mailroom knows who is using it.'
+          }
         />
         <TextField form={form} path={userPath(index, 'name')} label="Name" autoComplete="off" />
         <TextField

@@ -19,11 +19,13 @@ export interface UsersTabProps {
   who: WhoAmI | null;
   passwords: UserPasswords;
   platform: string | undefined;
+  /** Office mode: users are database roles. */
+  office?: boolean;
   /** A field to bring into view, by dot path: the first error of a refused save, say. */
   revealPath?: string | null;
 }
 
-export function UsersTab({ form, who, passwords, platform, revealPath }: UsersTabProps) {
+export function UsersTab({ form, who, passwords, platform, office = false, revealPath }: UsersTabProps) {
   const users = form.draft.users;
   const account = who?.account;
   // Whoever may not change the settings may still look at every user.
@@ -149,6 +151,7 @@ export function UsersTab({ form, who, passwords, platform, revealPath }: UsersTa
             canEditUsers={!readOnly}
             passwords={passwords}
             platform={platform}
+            office={office}
           />
         ) : null
       }
