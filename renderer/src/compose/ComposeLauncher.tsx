@@ -103,6 +103,10 @@ const useStyles = makeStyles({
   toastText: {
     overflowWrap: 'anywhere',
   },
+  // The toast's action keeps to one line beside the title, however long the body below.
+  toastAction: {
+    whiteSpace: 'nowrap',
+  },
   mono: {
     fontFamily: tokens.fontFamilyMonospace,
     fontSize: tokens.fontSizeBase200,
@@ -178,7 +182,7 @@ export function ComposeLauncher({ onShowActivity }: ComposeLauncherProps) {
 
   const notify = (done: ComposeDone) => {
     const showActivity = (
-      <Link as="button" onClick={onShowActivity}>
+      <Link as="button" className={styles.toastAction} onClick={onShowActivity}>
         Show in Activity
       </Link>
     );
