@@ -15,14 +15,18 @@ const AXE_SOURCE = (createRequire(require.resolve('@axe-core/playwright'))('axe-
 const EXCLUDED = '[data-tabster-dummy]';
 
 /**
- * Waits for the CSS transitions under way to end (the colours of a theme just switched, a hover just
- * left): axe is to judge the colours a person ends up with, not those halfway. document.getAnimations()
- * applies pending style changes first, so a transition they start is among those awaited.
+ * Waits for the animations under way to end: colours fading between themes, a hover just left, a
+ * dialog fading in (Fluent's motion uses element.animate). axe is to judge the colours a person
+ * ends up with, not those halfway. Only animations that end are awaited (not a spinner's).
+ * document.getAnimations() applies pending style changes first, so a transition they start is
+ * among those awaited.
  */
-async function transitionsEnded(page: Page): Promise<void> {
+async function animationsEnded(page: Page): Promise<void> {
   await page.evaluate(async () => {
     for (;;) {
-      const running = document.getAnimations().filter((a) => a instanceof CSSTransition && a.playState === 'running');
+      const running = document
+        .getAnimations()
+        .filter((a) => a.playState === 'running' && Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity));
       if (running.length === 0) return;
       await Promise.allSettled(running.map((a) => a.finished));
     }
@@ -38,7 +42,7 @@ async function transitionsEnded(page: Page): Promise<void> {
  * frames is left to AxeBuilder, which reaches into them.
  */
 async function runAxe(page: Page, rules: readonly string[] | null): Promise<AxeResults> {
-  await transitionsEnded(page);
+  await animationsEnded(page);
   if (page.frames().length > 1) {
     const builder = new AxeBuilder({ page }).exclude(EXCLUDED);
     return (rules ? builder.withRules([...rules]) : builder).analyze();
