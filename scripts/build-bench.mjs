@@ -2,7 +2,9 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { outbox: 'bench/outbox.bench.ts', 'sink-process': 'bench/sink-process.ts' },
+  entryPoints: { outbox: 'bench/outbox.bench.ts', 'sink-process': 'bench/sink-process.ts', ui: 'bench/ui.bench.ts' },
+  // The browser driver stays in node_modules: it finds its own files at run time.
+  external: ['@playwright/test', 'playwright', 'playwright-core'],
   outdir: 'dist/bench',
   bundle: true,
   platform: 'node',
