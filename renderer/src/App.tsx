@@ -1,5 +1,5 @@
 // The email settings dialog: header, tabs over one settings draft, and a footer with Save/Revert.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useState, type ReactNode } from 'react';
 import {
   Button,
   FluentProvider,
@@ -16,25 +16,48 @@ import {
   tokens,
   typographyStyles,
 } from '@fluentui/react-components';
-import { ActivityTab } from './activity/ActivityTab';
-import { ComposeLauncher } from './compose/ComposeLauncher';
+import { ComposeLauncher, loadComposeWindow } from './compose/ComposeLauncher';
 import { useAppInfo } from './hooks/useAppInfo';
 import { useLeaveGuard } from './hooks/useLeaveGuard';
 import { useOsTheme } from './hooks/useOsTheme';
 import { useWhoAmI, type Identity } from './hooks/useWhoAmI';
-import { EmailTab } from './email/EmailTab';
 import { GeneralTab } from './general/GeneralTab';
 import { NoticeList } from './notices/NoticeList';
 import { useNotices } from './hooks/useNotices';
 import { useSettingsDraft, type SettingsDraft } from './hooks/useSettingsDraft';
 import { ChangedElsewhereBar } from './settings/ChangedElsewhereBar';
-import { SmtpTab } from './smtp/SmtpTab';
 import { usePasswords, type ProfilePasswords } from './hooks/usePasswords';
-import { UsersTab } from './users/UsersTab';
 import { useOwnSettings } from './hooks/useOwnSettings';
 import { useUserPasswords, type UserPasswords } from './hooks/useUserPasswords';
 import type { FormBinding } from './components/fields';
 import type { Settings } from '../../preload/contract';
+
+// The first paint needs the General tab only: every other tab, and the compose window (see
+// ComposeLauncher), is its own script, fetched when the browser is idle after the first paint (or at once when asked for).
+const loadSmtpTab = () => import('./smtp/SmtpTab').then((m) => ({ default: m.SmtpTab }));
+const loadEmailTab = () => import('./email/EmailTab').then((m) => ({ default: m.EmailTab }));
+const loadUsersTab = () => import('./users/UsersTab').then((m) => ({ default: m.UsersTab }));
+const loadActivityTab = () => import('./activity/ActivityTab').then((m) => ({ default: m.ActivityTab }));
+const SmtpTab = lazy(loadSmtpTab);
+const EmailTab = lazy(loadEmailTab);
+const UsersTab = lazy(loadUsersTab);
+const ActivityTab = lazy(loadActivityTab);
+
+/** Fetches the scripts of the other tabs once the first paint is done, so switching never waits. */
+function usePreloadTabs(): void {
+  useEffect(() => {
+    const preload = () => {
+      for (const load of [loadSmtpTab, loadActivityTab, loadComposeWindow, loadEmailTab, loadUsersTab]) void load().catch(() => undefined);
+    };
+    const idle = (window as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback;
+    if (idle) {
+      const id = idle(preload, { timeout: 1500 });
+      return () => (window as unknown as { cancelIdleCallback(id: number): void }).cancelIdleCallback(id);
+    }
+    const timer = setTimeout(preload, 200);
+    return () => clearTimeout(timer);
+  }, []);
+}
 
 const TABS = [
   { value: 'general', label: 'General' },
@@ -189,6 +212,7 @@ export function App() {
 
 function SettingsDialog() {
   const styles = useStyles();
+  usePreloadTabs();
   const settings = useSettingsDraft();
   const notices = useNotices();
   const info = useAppInfo();
@@ -273,11 +297,31 @@ function SettingsDialog() {
   const onSave = admin ? saveDraft : saveOwn;
   const busy = saving || ownSaving;
 
-  // Move to the first field in error once its tab is showing.
+  // Move to the first field in error once its tab is showing; a tab shown for the first time may
+  // still be fetching its script, so the field is focused as soon as it is drawn.
   useEffect(() => {
     if (focusPath === null) return;
-    document.querySelector<HTMLElement>(`[name="${CSS.escape(focusPath)}"]`)?.focus();
-    setFocusPath(null);
+    const selector = `[name="${CSS.escape(focusPath)}"]`;
+    const tryFocus = () => {
+      const field = document.querySelector<HTMLElement>(selector);
+      if (!field) return false;
+      field.focus();
+      setFocusPath(null);
+      return true;
+    };
+    if (tryFocus()) return;
+    const observer = new MutationObserver(() => {
+      if (tryFocus()) observer.disconnect();
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+    const giveUp = setTimeout(() => {
+      observer.disconnect();
+      setFocusPath(null);
+    }, 5000);
+    return () => {
+      observer.disconnect();
+      clearTimeout(giveUp);
+    };
   }, [focusPath, tab]);
 
   // Ctrl+S / Cmd+S saves, as in most editors.
@@ -431,7 +475,10 @@ function SettingsBody({ settings, form, identity, passwords, userPasswords, tab,
         </MessageBarActions>
       </MessageBar>
     ) : null;
-  // Every panel stays mounted (hidden when not selected) so what the user typed survives a tab switch.
+  // A tab is first drawn when it is first shown (its script may still be on the way); from then on
+  // every panel stays mounted (hidden when not selected) so what the user typed survives a tab switch.
+  const [visited, setVisited] = useState<ReadonlySet<TabValue>>(() => new Set([tab]));
+  if (!visited.has(tab)) setVisited(new Set([...visited, tab]));
   const panel = (value: TabValue, children: ReactNode, focusable = false, needsSettings = true) => (
     <div
       role="tabpanel"
@@ -442,7 +489,9 @@ function SettingsBody({ settings, form, identity, passwords, userPasswords, tab,
       tabIndex={focusable ? 0 : undefined}
       className={styles.panel}
     >
-      {needsSettings ? (status ?? children) : children}
+      {visited.has(value) && (
+        <Suspense fallback={<Spinner className={styles.loading} size="small" label="Loading…" />}>{needsSettings ? (status ?? children) : children}</Suspense>
+      )}
     </div>
   );
   return (

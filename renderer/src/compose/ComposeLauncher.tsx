@@ -1,6 +1,6 @@
 // The way into the built-in mailer: "New email", the saved drafts (open one, delete one), the
 // compose window itself, and the note that says a message went.
-import { useCallback, useEffect, useId, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useId, useState } from 'react';
 import {
   Button,
   Dialog,
@@ -27,9 +27,13 @@ import {
 } from '@fluentui/react-components';
 import { Delete20Regular, Drafts20Regular, MailAdd20Regular } from '@fluentui/react-icons';
 import type { DraftSummary, SavedDraft } from '../../../preload/contract';
-import { ComposeWindow, type ComposeDone } from './ComposeWindow';
+import type { ComposeDone } from './ComposeWindow';
 import { formatSize } from './compose-format';
 import { useDrafts } from '../hooks/useDrafts';
+
+/** The compose window (the rich-text editor and everything it brings) is a script of its own. */
+export const loadComposeWindow = () => import('./ComposeWindow').then((m) => ({ default: m.ComposeWindow }));
+const ComposeWindow = lazy(loadComposeWindow);
 
 const useStyles = makeStyles({
   root: {
@@ -279,20 +283,22 @@ export function ComposeLauncher({ onShowActivity }: ComposeLauncherProps) {
       </Popover>
 
       {open && (
-        <ComposeWindow
-          key={open.key}
-          {...(open.draft ? { draft: open.draft } : {})}
-          onClose={() => setOpen(null)}
-          onDone={(done) => {
-            setOpen(null);
-            notify(done);
-          }}
-          onDraftsChanged={() => void refresh()}
-          onShowActivity={() => {
-            setOpen(null);
-            onShowActivity();
-          }}
-        />
+        <Suspense fallback={<Spinner size="tiny" label="Opening the new email…" />}>
+          <ComposeWindow
+            key={open.key}
+            {...(open.draft ? { draft: open.draft } : {})}
+            onClose={() => setOpen(null)}
+            onDone={(done) => {
+              setOpen(null);
+              notify(done);
+            }}
+            onDraftsChanged={() => void refresh()}
+            onShowActivity={() => {
+              setOpen(null);
+              onShowActivity();
+            }}
+          />
+        </Suspense>
       )}
 
       <Dialog open={deleteOpen} modalType="alert" onOpenChange={(_, data) => !data.open && setDeleteOpen(false)}>
