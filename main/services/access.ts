@@ -22,6 +22,12 @@ export type Action =
    */
   | { kind: 'settings.import' }
   | { kind: 'profile.password.set' }
+  /**
+   * Propose a profile's connection from an email address. It changes nothing, but it only serves
+   * setting up a profile, which only an administrator may do; and it makes network requests for
+   * whatever domain it is given, which the others have no reason to ask of Mailroom.
+   */
+  | { kind: 'profile.detect' }
   | { kind: 'oauth.sign-in' }
   | { kind: 'oauth.sign-out' }
   /** Change one's own choices and SMTP username, within what the administrator allows. */
@@ -51,6 +57,7 @@ export function authorize(who: Identity, action: Action | ActionKind): Result<vo
   switch (act.kind) {
     case 'settings.change':
     case 'profile.password.set':
+    case 'profile.detect':
     case 'oauth.sign-in':
     case 'oauth.sign-out':
       return adminOnly(who);

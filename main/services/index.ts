@@ -29,6 +29,7 @@ import { DATABASE_URL_VARIABLE, describeConnection } from './office/connection';
 import { OAuthService } from './oauth/oauth-service';
 import { microsoftCloudFromEnv, type MicrosoftCloud } from './oauth/microsoft-cloud';
 import { DraftStore } from './compose/drafts';
+import { detectOptionsFromEnv } from './mail/detect/detect-settings';
 import { ComposeService, type HandOff } from './compose/compose-service';
 import { platformHandOff } from './compose/platform-handoff';
 
@@ -292,7 +293,7 @@ function assemble<S extends SettingsStore>(options: ServiceOptions, place: Place
     openUrl,
   });
   const useCases = {
-    settings: new SettingsUseCases({ settings, vault: place.vault(mail), identity }),
+    settings: new SettingsUseCases({ settings, vault: place.vault(mail), identity, detect: detectOptionsFromEnv(env) }),
     mail: new MailUseCases({ settings, mail, oauth, outbox, queue, sendsHere: place.sendsHere, ...(place.senders ? { senders: place.senders } : {}), ...(place.testRemotely ? { testRemotely: place.testRemotely } : {}), identity, openFolder }),
   };
   return {

@@ -10,6 +10,7 @@ import { OAuthStatus, SignInFlow, SignInMethod, SignInOutcome } from './oauth';
 import { ComposeMode, SendMode, SystemUser, USER_ID_RE } from './mail-options';
 import { ComposeResult, DRAFT_ID_RE, Draft, DraftSummary, MailSendInput, MailSendResult, SavedDraft } from './compose';
 import { OutgoingMessage } from './smtp';
+import { DetectInput, Detection } from './detect';
 
 export const Shell = z.enum(['electron', 'browser']);
 export type Shell = z.infer<typeof Shell>;
@@ -135,6 +136,8 @@ export const channels = {
     input: z.strictObject({ profile: SmtpProfile, password: PasswordInput, to: mailbox }),
     output: SendOutcome,
   },
+  /** Proposes a server profile's connection for an email address (built-in table, autoconfig, DNS); saves nothing. */
+  'smtp:detect': { input: DetectInput, output: Detection },
   /** Who is signed in, for the saved OAuth2 profiles, or for the profiles given (as they stand in the dialog). */
   'oauth:status': {
     input: z.strictObject({ profiles: z.array(SmtpProfile).max(200, 'At most 200 profiles') }).optional(),

@@ -10,3 +10,4 @@ export * from './oauth';
 export * from './mail-options';
 export * from './compose';
 export * from './profile-edit';
+export * from './detect';

@@ -3,6 +3,7 @@
 import https from 'node:https';
 import http from 'node:http';
 import tls from 'node:tls';
+import type { LookupFunction } from 'node:net';
 
 export interface HttpsRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
@@ -14,6 +15,10 @@ export interface HttpsRequest {
   /** The whole exchange must finish within this. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Stop reading and fail (ETOOBIG) once the body passes this many bytes; 16 MB when absent. */
+  maxResponseBytes?: number;
+  /** How the host name becomes an address (a resolver of one's own); the system's when absent. */
+  lookup?: LookupFunction;
 }
 
 export interface HttpsResponse {
@@ -42,6 +47,7 @@ export function httpsRequest(req: HttpsRequest): Promise<HttpsResponse> {
     return Promise.reject(new HttpRequestError(`Refusing to send a request to ${url.origin}: only https is allowed`, 'EPROTO'));
   }
   const lib = url.protocol === 'https:' ? https : http;
+  const maxBytes = req.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -59,15 +65,16 @@ export function httpsRequest(req: HttpsRequest): Promise<HttpsResponse> {
         headers: { ...(req.headers ?? {}), ...(body ? { 'Content-Length': String(body.length) } : {}) },
         // Adding a CA must not drop the system's: pass both.
         ...(req.ca && url.protocol === 'https:' ? { ca: [...tls.rootCertificates, req.ca] } : {}),
+        ...(req.lookup ? { lookup: req.lookup } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
+          if (size > maxBytes) {
             request.destroy();
-            done(() => reject(new HttpRequestError(`The answer from ${url.host} is larger than ${MAX_RESPONSE_BYTES} bytes`, 'ETOOBIG')));
+            done(() => reject(new HttpRequestError(`The answer from ${url.host} is larger than ${maxBytes} bytes`, 'ETOOBIG')));
             return;
           }
           chunks.push(chunk);

@@ -16,8 +16,10 @@ import {
   type SmtpProfile,
   type SystemUser,
   type ChannelInput,
+  type Detection,
 } from '../../../preload/contract';
 import { authorize, type Identity } from '../access';
+import { detectSettings, type DetectOptions } from '../mail/detect/detect-settings';
 import type { MailService } from '../mail/mail-service';
 import { lockoutError } from '../settings/settings-service';
 import type { MaybePromise, SettingsStore } from '../settings/settings-store';
@@ -58,6 +60,8 @@ export interface SettingsUseCaseDeps {
   settings: SettingsStore;
   vault: PasswordVault;
   identity(): Identity;
+  /** Where detection asks (DNS servers, extra CAs); the system's when absent. */
+  detect?: DetectOptions;
 }
 
 export interface ProfileChange {
@@ -92,6 +96,13 @@ export class SettingsUseCases {
     const lockout = lockoutError(doc.users, who.account);
     if (lockout) return lockout;
     return this.forgetRemoved(await this.deps.settings.save(doc, options.baseRevision === undefined ? {} : { baseRevision: options.baseRevision }));
+  }
+
+  /** Proposes a profile's connection for an email address; for those who may set profiles up. Saves nothing. */
+  async detectSettings(address: string, options: { signal?: AbortSignal } = {}): Promise<Result<Detection>> {
+    const allowed = authorize(this.deps.identity(), 'profile.detect');
+    if (!allowed.ok) return allowed;
+    return detectSettings(address, { ...this.deps.detect, ...options });
   }
 
   /** A saved copy, migrated and validated; while locked, anyone it names as an administrator may bring it back. */

@@ -8,7 +8,7 @@ const clerk: Identity = { account: 'CONTOSO\\clerk', user: newUser('clerk', 'CON
 const stranger: Identity = { account: 'intruder', admin: false };
 const locked: Identity = { account: 'CONTOSO\\boss', admin: false, readOnly: 'The settings file was damaged; restore it from a backup.' };
 
-const ADMIN_ONLY = ['settings.change', 'profile.password.set', 'oauth.sign-in', 'oauth.sign-out'] as const;
+const ADMIN_ONLY = ['settings.change', 'profile.password.set', 'profile.detect', 'oauth.sign-in', 'oauth.sign-out'] as const;
 
 describe('authorize', () => {
   it('lets an administrator do everything', () => {
