@@ -27,7 +27,7 @@ const COMMANDS: Command[] = [...SERVE_COMMANDS, ...SETTINGS_COMMANDS, ...PROFILE
 
 const GROUPS: Record<string, string> = {
   settings: 'Export, import, read and change settings',
-  profile: 'Create, change, list and remove SMTP server profiles',
+  profile: 'Create, change, list and remove SMTP server profiles, or propose one from an email address',
   outbox: 'See, send, retry and cancel the messages in the outbox',
   office: 'Set up and look after the office database',
 };

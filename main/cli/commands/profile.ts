@@ -1,6 +1,6 @@
 // profile set | list | remove: SMTP server profiles for IT scripts, validated as the dialog validates them.
 import path from 'node:path';
-import { splitHostPort, type SmtpProfile } from '../../../preload/contract';
+import { splitHostPort, type Detection, type DetectedSettings, type SmtpProfile } from '../../../preload/contract';
 import type { Command } from '../command';
 import { readSecretLine } from '../input';
 import { CliError, EXIT, failWith, printJson, withOptionNames } from '../output';
@@ -115,6 +115,31 @@ export const PROFILE_COMMANDS: Command[] = [
     },
   },
   {
+    name: 'profile detect',
+    summary: 'Propose a profile\'s server settings for an email address, saying where each came from; saves nothing',
+    usage: 'mailroom profile detect ADDRESS [--json]',
+    details: [
+      'Tries, in this order: the providers Mailroom knows (Gmail, Microsoft 365, iCloud...), the domain\'s autoconfig',
+      'file (https://autoconfig.DOMAIN/... and https://DOMAIN/.well-known/autoconfig/...), its MX record when it names a',
+      'hosted provider, and its SRV records (_submissions._tcp, _submission._tcp). The first to answer in that order wins;',
+      'every lookup is listed. The whole detection ends within 10 seconds. Exit 1 when nothing was found.',
+      'MAILROOM_DNS_SERVERS (comma-separated) asks those DNS servers instead of the system\'s.',
+      'Example:',
+      '  mailroom profile detect invoices@example.com',
+    ].join('\n'),
+    positionals: { min: 1, max: 1 },
+    async run(ctx, _values, [address]) {
+      const detected = await ctx.services().useCases.settings.detectSettings(address as string);
+      if (!detected.ok) throw failWith(detected.error, { address: 'ADDRESS' });
+      const detection = detected.value;
+      if (ctx.json) printJson(ctx.io, { ok: detection.proposal !== null, ...detection });
+      else ctx.io.stdout.write(describeDetection(detection));
+      if (detection.proposal) return EXIT.ok;
+      ctx.io.stderr.write(`error: No server settings found for ${detection.domain}; enter them by hand with mailroom profile set.\n`);
+      return EXIT.failed;
+    },
+  },
+  {
     name: 'profile list',
     summary: 'List the SMTP server profiles',
     usage: 'mailroom profile list [--json]',
@@ -143,6 +168,52 @@ export const PROFILE_COMMANDS: Command[] = [
     },
   },
 ];
+
+const DETECTED_ROWS: readonly [string, keyof DetectedSettings][] = [
+  ['Server host', 'host'],
+  ['Port', 'port'],
+  ['Security', 'security'],
+  ['Authorisation', 'auth'],
+  ['Authentication', 'authModel'],
+  ['OAuth2 provider', 'oauthProvider'],
+  ['Tenant', 'tenant'],
+  ['Username', 'username'],
+];
+
+/** A detection for people: each value with its source, the notes, what was tried, and how to use it. */
+function describeDetection(d: Detection): string {
+  const lines: string[] = [];
+  const p = d.proposal;
+  if (p) {
+    lines.push(`Proposed settings for ${d.address}${p.provider ? ` (${p.provider})` : ''}, found in ${(d.elapsedMs / 1000).toFixed(1)} s:`);
+    const rows = DETECTED_ROWS.flatMap(([label, key]) => {
+      const item = p[key] as { value: string | number; source: string } | undefined;
+      return item ? [[label, String(item.value), item.source] as const] : [];
+    });
+    const labelWidth = Math.max(...rows.map(([label]) => label.length));
+    const valueWidth = Math.max(...rows.map(([, value]) => value.length));
+    for (const [label, value, source] of rows) lines.push(`  ${label.padEnd(labelWidth)}  ${value.padEnd(valueWidth)}  from ${source}`);
+    if (p.notes.length > 0) lines.push('', 'Notes:', ...p.notes.map((n) => `  - ${n}`));
+  } else {
+    lines.push(`No server settings found for ${d.address} (${(d.elapsedMs / 1000).toFixed(1)} s).`);
+  }
+  lines.push('', 'Tried:');
+  const outcomeWidth = Math.max(...d.tried.map((t) => t.outcome.length));
+  for (const t of d.tried) lines.push(`  ${t.outcome.padEnd(outcomeWidth)}  ${t.method} ${t.target}: ${t.detail} (${t.durationMs} ms)`);
+  if (p) {
+    const quote = (v: string | number) => (/^[\w@.:,+-]+$/.test(String(v)) ? String(v) : `'${String(v).replace(/'/g, `'\\''`)}'`);
+    const options = [
+      `--host ${quote(`${p.host.value},${p.port.value}`)}`,
+      `--security ${p.security.value}`,
+      `--auth ${p.auth.value}`,
+      `--auth-model ${p.authModel.value}`,
+      ...(p.tenant && p.authModel.value === 'oauth2' ? [`--tenant ${quote(p.tenant.value)}`] : []),
+      `--credentials shared --username ${quote(p.username.value)}`,
+    ];
+    lines.push('', `Nothing was saved. To make a profile of them: mailroom profile set NAME ${options.join(' ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
 
 /** The profile a command names, as the option that names it. */
 export const PROFILE_OPTION: Record<string, string> = { profile: '--profile' };

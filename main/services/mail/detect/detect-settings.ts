@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   fail,
+  invalidFields,
   ok,
   parseRecipient,
   type DetectAttempt,
@@ -93,7 +94,7 @@ function fromProvider(provider: Provider, address: string, domain: string, sourc
  */
 export async function detectSettings(input: string, options: DetectOptions = {}): Promise<Result<Detection>> {
   const parsed = parseRecipient(input);
-  if (!parsed.ok) return fail('invalid-input', `address: ${parsed.message}`, [{ path: 'address', message: parsed.message }]);
+  if (!parsed.ok) return invalidFields([{ path: 'address', message: parsed.message }]);
   const address = parsed.value.address;
   const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
   const started = performance.now();
