@@ -21,6 +21,8 @@ export function createHandlers(services: Services): Handlers {
   const { settings: settingsCases, mail: mailCases } = services.useCases;
   return {
     'app:get-info': () => ok(services.info()),
+    'app:start-up': async () =>
+      ok({ info: services.info(), whoami: mailCases.whoami(), settings: services.settings.readWithRevision(), notices: services.notices.list(), secrets: await settingsCases.secretStatus() }),
     'app:list-notices': () => ok(services.notices.list()),
     'app:dismiss-notice': ({ id }) => ok(services.notices.dismiss(id)),
     'app:whoami': () => ok(mailCases.whoami()),

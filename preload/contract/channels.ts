@@ -91,10 +91,15 @@ export const DebugStatus = z.object({
 export type DebugStatus = z.infer<typeof DebugStatus>;
 
 export const SettingsWithRevision = z.object({ settings: Settings, revision: SettingsRevision });
+
+/** Everything the dialog's first paint needs, in one answer: what app:get-info, app:whoami, settings:get-with-revision, app:list-notices and secrets:status would each say. */
+export const StartUp = z.object({ info: AppInfo, whoami: WhoAmI, settings: SettingsWithRevision, notices: z.array(Notice), secrets: SecretStatus });
+export type StartUp = z.infer<typeof StartUp>;
 export type SettingsWithRevision = z.infer<typeof SettingsWithRevision>;
 
 export const channels = {
   'app:get-info': { input: none, output: AppInfo },
+  'app:start-up': { input: none, output: StartUp },
   'app:list-notices': { input: none, output: z.array(Notice) },
   'app:dismiss-notice': { input: z.strictObject({ id: z.string().min(1).max(200) }), output: z.array(Notice) },
   'app:whoami': { input: none, output: WhoAmI },

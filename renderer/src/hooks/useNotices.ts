@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Notice } from '../../../preload/contract';
 import { getBridge } from '../bridge';
+import { firstRead } from './start-up';
 
 export interface Notices {
   notices: readonly Notice[];
@@ -17,18 +18,17 @@ export function useNotices(): Notices {
   // Read at once, and again whenever main says a notice was added or dismissed (by any process).
   useEffect(() => {
     let live = true;
-    const read = () =>
-      void getBridge()
-        .invoke('app:list-notices', undefined)
-        .then((result) => {
-          if (!live) return;
-          if (result.ok) {
-            setNotices(result.value);
-            setError(null);
-          } else setError(result.error.message);
-        });
-    read();
-    const stopHearing = getBridge().onEvent('notices:changed', read);
+    const list = () => getBridge().invoke('app:list-notices', undefined);
+    const read = (first = false) =>
+      void (first ? firstRead('notices', list) : list()).then((result) => {
+        if (!live) return;
+        if (result.ok) {
+          setNotices(result.value);
+          setError(null);
+        } else setError(result.error.message);
+      });
+    read(true);
+    const stopHearing = getBridge().onEvent('notices:changed', () => read());
     return () => {
       live = false;
       stopHearing();

@@ -4,9 +4,12 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Result, SecretStatus, Settings } from '../../../preload/contract';
 import { getBridge } from '../bridge';
+import { firstRead } from './start-up';
 
 /** Whose passwords a store keeps: server profiles' (the SMTP tab) or system users' own (the Users tab). */
 export interface PasswordKind {
+  /** Which passwords: names this reader of the start-up answer. */
+  name: string;
   saved(status: SecretStatus): Readonly<Record<string, boolean>>;
   /** The ids main keeps passwords for in these saved settings. */
   ids(settings: Settings): string[];
@@ -14,6 +17,7 @@ export interface PasswordKind {
 }
 
 export const PROFILE_PASSWORDS: PasswordKind = {
+  name: 'profiles',
   saved: (status) => status.profilePasswords,
   ids: (settings) => settings.smtp.profiles.map((p) => p.id),
   store: (profileId, password) => getBridge().invoke('secrets:set-profile-password', { profileId, password }),
@@ -59,8 +63,10 @@ export function usePasswords(kind: PasswordKind = PROFILE_PASSWORDS): ProfilePas
   }, [kind]);
 
   useEffect(() => {
-    void refresh();
-  }, [refresh]);
+    void firstRead('secrets', () => getBridge().invoke('secrets:status', undefined), kind.name).then((result) => {
+      if (result.ok) setStatus(kind.saved(result.value));
+    });
+  }, [kind]);
 
   const isSaved = useCallback(
     (id: string) => (status === null ? undefined : status[id] === true),

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Settings, defaultSettings, fieldErrors, isRequired, missingRequired } from '../../../preload/contract';
 import { getBridge } from '../bridge';
+import { firstRead } from './start-up';
 import type { FormBinding } from '../components/fields';
 import { deepEqual, leafPaths, setAt } from '../settings/dot-path';
 import { changedPaths, rebase } from '../settings/settings-merge';
@@ -140,17 +141,17 @@ export function useSettingsDraft(): SettingsDraft {
   useEffect(() => {
     let live = true;
     setLoad({ status: 'loading' });
-    void getBridge()
-      .invoke('settings:get-with-revision', undefined)
-      .then((result) => {
-        if (!live) return;
-        if (result.ok) {
-          adopt(result.value.settings, result.value.revision);
-          setLoad({ status: 'ready' });
-        } else {
-          setLoad({ status: 'failed', message: result.error.message });
-        }
-      });
+    const read = () => getBridge().invoke('settings:get-with-revision', undefined);
+    // The first load comes with the start-up answer; Try again asks afresh.
+    void (loadCount === 0 ? firstRead('settings', read) : read()).then((result) => {
+      if (!live) return;
+      if (result.ok) {
+        adopt(result.value.settings, result.value.revision);
+        setLoad({ status: 'ready' });
+      } else {
+        setLoad({ status: 'failed', message: result.error.message });
+      }
+    });
     return () => {
       live = false;
     };
@@ -229,7 +230,13 @@ export function useSettingsDraft(): SettingsDraft {
       setTouched(new Set());
       setSubmitted(false);
       setServerErrors({});
-      setBanner({ intent: 'success', message: 'Settings saved' });
+      // The first profile saved becomes the default (main's rule): say so, since nobody chose it.
+      const stored = result.value;
+      const madeDefault = sent.general.defaultProfile === '' ? stored.smtp.profiles.find((p) => p.id === stored.general.defaultProfile) : undefined;
+      setBanner({
+        intent: 'success',
+        message: madeDefault ? `Settings saved. ${madeDefault.name} is now the default profile: it is the first one.` : 'Settings saved',
+      });
       if (heardDuringSave) void lookAgain();
       return { ok: true, saved: result.value };
     }

@@ -4,6 +4,7 @@ import { getBridge } from '../bridge';
 import { usePasswords, type PasswordKind, type ProfilePasswords } from './usePasswords';
 
 const USER_PASSWORDS: PasswordKind = {
+  name: 'users',
   saved: (status) => status.userPasswords,
   ids: (settings) => settings.users.map((u) => u.id),
   store: (userId, password) => getBridge().invoke('users:set-password', { userId, password }),

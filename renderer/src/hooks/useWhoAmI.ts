@@ -1,8 +1,9 @@
 // Who is using the dialog: the OS account, the system user it maps to, whether that user may change
 // the settings, and the compose and send modes in force for them. Main decides all of it.
 import { useCallback, useEffect, useState } from 'react';
-import type { WhoAmI } from '../../../preload/contract';
+import type { Result, WhoAmI } from '../../../preload/contract';
 import { getBridge } from '../bridge';
+import { firstRead } from './start-up';
 
 export type WhoAmIState = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'ready'; value: WhoAmI };
 
@@ -17,17 +18,18 @@ export interface Identity {
 export function useWhoAmI(): Identity {
   const [state, setState] = useState<WhoAmIState>({ status: 'loading' });
 
-  const refresh = useCallback(async () => {
-    const result = await getBridge().invoke('app:whoami', undefined);
+  const take = useCallback((result: Result<WhoAmI>) => {
     // A failed refresh keeps what was known.
     setState((current) =>
       result.ok ? { status: 'ready', value: result.value } : current.status === 'ready' ? current : { status: 'failed', message: result.error.message },
     );
   }, []);
 
+  const refresh = useCallback(async () => take(await getBridge().invoke('app:whoami', undefined)), [take]);
+
   useEffect(() => {
-    void refresh();
-  }, [refresh]);
+    void firstRead('whoami', () => getBridge().invoke('app:whoami', undefined)).then(take);
+  }, [take]);
 
   return { state, who: state.status === 'ready' ? state.value : null, refresh };
 }

@@ -25,6 +25,32 @@ describe('dispatch', () => {
     expect(info).toMatchObject({ ok: true, value: { name: 'Mailroom', version: '1.2.3', shell: 'browser', dataDir: dir } });
   });
 
+  it('answers the first paint in one call with what each channel would say on its own', async () => {
+    const dispatch = createDispatch(realHandlers());
+    const profile = { ...newProfile('p1', 'Office'), host: 'smtp.example.com', fromAddress: 'office@example.com', username: 'office' };
+    const base = defaultSettings();
+    const settings = { ...base, general: { ...base.general, organisationName: 'Contoso', alertFrom: 'alerts@example.com' }, smtp: { ...base.smtp, profiles: [profile] } };
+    const saved = await dispatch('settings:save', settings, ctx);
+    expect(saved, JSON.stringify(saved)).toMatchObject({ ok: true });
+    expect(await dispatch('secrets:set-profile-password', { profileId: 'p1', password: 'hunter2' }, ctx)).toMatchObject({ ok: true });
+    const startUp = await dispatch('app:start-up', undefined, ctx);
+    if (!startUp.ok) throw new Error(startUp.error.message);
+    const each = async (channel: 'app:get-info' | 'app:whoami' | 'settings:get-with-revision' | 'app:list-notices' | 'secrets:status') => {
+      const answer = await dispatch(channel, undefined, ctx);
+      if (!answer.ok) throw new Error(answer.error.message);
+      return answer.value;
+    };
+    expect(startUp.value).toEqual({
+      info: await each('app:get-info'),
+      whoami: await each('app:whoami'),
+      settings: await each('settings:get-with-revision'),
+      notices: await each('app:list-notices'),
+      secrets: await each('secrets:status'),
+    });
+    expect(startUp.value.secrets.profilePasswords).toEqual({ p1: true });
+    expect(JSON.stringify(startUp.value)).not.toContain('hunter2');
+  });
+
   it('refuses an unknown channel, including names from Object.prototype', async () => {
     const dispatch = createDispatch(realHandlers());
     for (const name of ['settings:delete-everything', 'toString', '__proto__', 42, null]) {
