@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { optionalMailbox } from './mailbox';
 import type { FieldError } from './result';
-import { SmtpProfile } from './smtp';
+import { SmtpProfile, profileRequirements } from './smtp';
 import { MailOptions, SystemUser, defaultMailOptions } from './mail-options';
 
 export const SETTINGS_VERSION = 5;
@@ -155,17 +155,8 @@ function requiredFields(settings: Settings): RequiredField[] {
     fields.push({ path: 'general.debug.path', value: general.debug.path, message: 'Required while debug logging is on' });
   }
   settings.smtp.profiles.forEach((p, i) => {
-    const at = `smtp.profiles.${i}.`;
-    const graph = p.authModel === 'oauth2' && p.sendMethod === 'graph';
-    fields.push({ path: at + 'name', value: p.name });
-    // Graph needs no SMTP server.
-    if (!graph) fields.push({ path: at + 'host', value: p.host });
-    fields.push({ path: at + 'fromAddress', value: p.fromAddress });
-    if (p.authModel === 'oauth2') {
-      // The mailbox defaults to the signed-in account; the app registration cannot be guessed.
-      fields.push({ path: at + 'clientId', value: p.clientId, message: 'Required for OAuth2 sign-in' });
-    } else if (p.auth !== 'none' && p.credentials === 'shared') {
-      fields.push({ path: at + 'username', value: p.username, message: p.auth === 'optional' ? 'Required: Optional means the password may be left empty' : 'Required' });
+    for (const need of profileRequirements(p)) {
+      fields.push({ path: `smtp.profiles.${i}.${need.field}`, value: String(p[need.field]), ...(need.message ? { message: need.message } : {}) });
     }
   });
   settings.users.forEach((u, i) => fields.push({ path: `users.${i}.account`, value: u.account }));

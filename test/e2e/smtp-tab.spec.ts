@@ -477,9 +477,10 @@ test('Add, filter, and the errors of an incomplete profile', async ({ browser, m
     await expect(ui.caFile).toHaveAccessibleDescription(/does not exist/);
     await ui.caFile.fill('');
     await expect(ui.caFile).not.toHaveAttribute('aria-invalid', 'true');
+    // No password is no reason to refuse a test: it runs, and only its sign-in step would need one.
     await ui.testConnection.click();
-    await expect(ui.password).toHaveAttribute('aria-invalid', 'true');
-    await expect(ui.password).toHaveAccessibleDescription(/Required/);
+    await expect(ui.report.getByRole('status')).toContainText('Failed', { timeout: 20_000 });
+    await expect(ui.password).not.toHaveAttribute('aria-invalid', 'true');
     await ui.password.fill('typed');
     await expect(ui.password).not.toHaveAttribute('aria-invalid', 'true');
 

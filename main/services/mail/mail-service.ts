@@ -8,6 +8,7 @@ import {
   fail,
   findUser,
   ok,
+  profileNeeds,
   sameConnection,
   type ConnectionField,
   type Diagnosis,
@@ -74,6 +75,21 @@ export interface Prepared {
 export interface CallOptions {
   /** A password typed but not saved yet ('' for one cleared but not saved); null or absent uses the saved one. */
   password?: string | null;
+  /**
+   * For Test connection: a username or password left empty is not refused, so every step before
+   * signing in still runs and the sign-in step says what is missing.
+   */
+  forTest?: boolean;
+}
+
+/** What a refusal for empty fields says: the one field by name, or how many. */
+function needsMessage(needs: readonly { path: string }[]): string {
+  const what: Record<string, string> = {
+    host: 'Enter the server host to connect to.',
+    username: 'Enter the username this profile signs in with.',
+    clientId: 'Enter the Client (application) ID of your app registration.',
+  };
+  return needs.length === 1 ? (what[needs[0]!.path] ?? 'A field needs filling first.') : `${needs.length} fields need filling first.`;
 }
 
 export class MailService {
@@ -138,11 +154,10 @@ export class MailService {
   credentials(profile: SmtpProfile, options: CallOptions = {}): Result<Credentials | undefined> {
     if (profile.auth === 'none' || profile.authModel === 'oauth2') return ok(undefined);
     if (profile.credentials === 'per-user') return this.ownCredentials(profile, options);
-    if (profile.username === '') return fail('invalid-input', 'Enter the username this profile signs in with.', [{ path: 'username', message: 'Required' }]);
     const read = this.password(profilePasswordKey(profile.id), profile, options, 'the saved password');
     if (!read.ok) return read;
     const password = read.value;
-    if (profile.auth === 'required' && !password) {
+    if (profile.auth === 'required' && !password && !options.forTest) {
       return fail('invalid-input', 'No password is saved for this profile. Enter it, or set Authorisation to Optional if the server needs none.', [
         { path: 'password', message: 'Required when Authorisation is Required' },
       ]);
@@ -250,6 +265,9 @@ export class MailService {
    * field-level reason it cannot be opened. Every path that connects asks this first.
    */
   async prepare(profile: SmtpProfile, options: CallOptions = {}): Promise<Result<{ credentials?: Credentials; ca?: string }>> {
+    // The fields it cannot be opened without, by the contract's one rule (which a test needs fewer of).
+    const needs = profileNeeds(profile, options.forTest ? 'test' : 'connection');
+    if (needs.length > 0) return fail('invalid-input', needsMessage(needs), needs);
     // The CA file first: a missing file is a settings mistake to fix before any password matters.
     const ca = await this.readCa(profile);
     if (!ca.ok) return ca;
@@ -290,7 +308,7 @@ export class MailService {
 
   async testConnection(profile: SmtpProfile, options: CallOptions & { ping?: boolean; signal?: AbortSignal } = {}): Promise<Result<Diagnosis>> {
     if (profile.authModel === 'oauth2') return this.testOAuthConnection(profile, options);
-    const prepared = await this.prepare(profile, options);
+    const prepared = await this.prepare(profile, { ...options, forTest: true });
     if (!prepared.ok) return prepared;
     return ok(await this.diagnoseSmtp(profile, prepared.value, options));
   }

@@ -9,7 +9,8 @@ export function useFocusRequest(selectedId: string | undefined): (selector: stri
     const element = document.querySelector<HTMLElement>(request);
     if (element) {
       element.focus();
-      element.scrollIntoView({ block: 'nearest' });
+      // The middle of the view: clear of the editor's sticky toolbar above and the footer below.
+      element.scrollIntoView({ block: 'center' });
     }
     setRequest(null);
   }, [request, selectedId]);

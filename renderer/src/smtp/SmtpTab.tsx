@@ -6,8 +6,8 @@ import { MasterDetail } from '../components/MasterDetail';
 import {
   SmtpProfile,
   fieldErrors,
-  missingRequired,
   newProfile,
+  profileNeeds,
   type FieldError,
   type Settings,
 } from '../../../preload/contract';
@@ -133,21 +133,28 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
     });
   }, []);
 
-  const reportFieldErrors = (id: string, fields: readonly FieldError[]) => {
+  /** Shows main's field errors under the profile's fields; answers the first one's dot path, if any. */
+  const reportFieldErrors = (id: string, fields: readonly FieldError[]): string | undefined => {
     const mine: Record<string, string> = {};
     for (const { path, message } of fields) mine[path.replace(/^profile\./, '')] ??= message;
     setTestErrors((all) => ({ ...all, [id]: mine }));
+    const index = profiles.findIndex((p) => p.id === id);
+    const [first] = Object.keys(mine);
+    return first !== undefined && index >= 0 ? `smtp.profiles.${index}.${first}` : undefined;
   };
 
-  /** The profile as a test needs it: well formed and its required fields filled, or why not. */
-  const check = (index: number, moveFocus = true): ProfileCheck => {
+  /**
+   * The profile as Test connection ('test') or Send test ('send') needs it: well formed, and the
+   * fields the contract says that needs filled; or why not, with the messages under the fields.
+   */
+  const check = (index: number, purpose: 'test' | 'send', moveFocus = true): ProfileCheck => {
     const profile = profiles[index];
     if (!profile) return { ok: false, message: 'The profile is gone.' };
     const prefix = `smtp.profiles.${index}.`;
     const parsed = SmtpProfile.safeParse(profile);
     const problems = [
       ...(parsed.success ? [] : fieldErrors(parsed.error, ['smtp', 'profiles', index])),
-      ...missingRequired(draft).filter((e) => e.path.startsWith(prefix)),
+      ...profileNeeds(profile, purpose).map((e) => ({ ...e, path: prefix + e.path })),
     ];
     if (!parsed.success || problems.length > 0) {
       for (const { path } of problems) form.onBlur(path);
@@ -163,9 +170,10 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
     const profile = profiles[index];
     if (!profile) return;
     const id = profile.id;
-    const checked = check(index);
+    const checked = check(index, 'test');
     if (!checked.ok) {
-      setRuns((all) => ({ ...all, [id]: { status: 'error', message: checked.message } }));
+      // The refusal is the message under the field, which has the focus.
+      setRuns(({ [id]: _old, ...rest }) => rest);
       return;
     }
     setRuns((all) => ({ ...all, [id]: { status: 'running' } }));
@@ -173,11 +181,13 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
     const result = await testConnection(checked.profile, passwords.forTest(id), ping);
     if (result.ok) {
       setRuns((all) => ({ ...all, [id]: { status: 'done', diagnosis: result.value } }));
-    } else {
-      reportFieldErrors(id, result.error.fields ?? []);
-      setRuns((all) => ({ ...all, [id]: { status: 'error', message: result.error.message } }));
+      setFocusRequest(`[id="${CSS.escape(reportHeadingId)}"]`);
+      return;
     }
-    setFocusRequest(`[id="${CSS.escape(reportHeadingId)}"]`);
+    const field = reportFieldErrors(id, result.error.fields ?? []);
+    setRuns((all) => ({ ...all, [id]: { status: 'error', message: result.error.message } }));
+    // A refusal about a field is read where the field is; any other, in the report.
+    setFocusRequest(field ? byName(field) : `[id="${CSS.escape(reportHeadingId)}"]`);
   };
 
   const openSendTest = () => {
@@ -255,7 +265,7 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
           key={dialog.opening}
           open
           profile={dialogProfile}
-          check={() => check(dialogProfileIndex, false)}
+          check={() => check(dialogProfileIndex, 'send', false)}
           systemNotification={validMailbox(draft.general.systemNotification) ? draft.general.systemNotification : ''}
           password={passwords.forTest(dialogProfile.id)}
           onFieldErrors={(fields) => reportFieldErrors(dialogProfile.id, fields)}

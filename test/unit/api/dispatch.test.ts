@@ -135,7 +135,8 @@ describe('secret and SMTP channels', () => {
   it('says which field is missing before trying to connect', async () => {
     const dispatch = createDispatch(createHandlers(services()));
     const profile = { ...newProfile('p1', 'Office'), host: '127.0.0.1', port: 9, username: 'u', fromAddress: 'a@acme.example' };
-    expect(await dispatch('smtp:test-connection', { profile }, ctx)).toMatchObject({ ok: false, error: { fields: [{ path: 'password' }] } });
+    // A test needs the server; a missing password is its sign-in step's finding, not a refusal.
+    expect(await dispatch('smtp:test-connection', { profile: { ...profile, host: '' } }, ctx)).toMatchObject({ ok: false, error: { fields: [{ path: 'host' }] } });
     const withCa = { ...profile, caFile: '/nonexistent/ca.pem' };
     expect(await dispatch('smtp:test-connection', { profile: withCa, password: 'x' }, ctx)).toMatchObject({ ok: false, error: { fields: [{ path: 'caFile', message: 'The file does not exist' }] } });
   });
