@@ -47,7 +47,7 @@ export function createHandlers(services: Services): Handlers {
     'smtp:test-connection': ({ profile, password, ping }) => mailCases.testConnection(profile, { password, ping: ping ?? false }),
     'smtp:send-test': ({ profile, password, to }) => mailCases.sendTest(profile, to, password),
     'smtp:detect': ({ address }) => settingsCases.detectSettings(address),
-    'oauth:status': (input) => ok(mailCases.oauthStatus(input?.profiles)),
+    'oauth:status': async (input) => ok(await mailCases.oauthStatus(input?.profiles)),
     'oauth:sign-in-start': ({ profile, method }) => mailCases.startSignIn(profile, method),
     'oauth:sign-in-wait': ({ flowId }) => services.oauth.waitSignIn(flowId),
     'oauth:sign-in-cancel': ({ flowId }) => ok({ cancelled: services.oauth.cancelSignIn(flowId) }),

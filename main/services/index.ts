@@ -27,6 +27,7 @@ import { OfficeLink } from './office/office-link';
 import { testThroughSender } from './office/office-requests';
 import { DATABASE_URL_VARIABLE, describeConnection } from './office/connection';
 import { OAuthService } from './oauth/oauth-service';
+import { fileTokenCache, type TokenCacheStore } from './oauth/token-cache';
 import { microsoftCloudFromEnv, type MicrosoftCloud } from './oauth/microsoft-cloud';
 import { DraftStore } from './compose/drafts';
 import { detectOptionsFromEnv } from './mail/detect/detect-settings';
@@ -126,7 +127,7 @@ export function createServices(options: ServiceOptions): FileServices {
     return { account, ...(user ? { user } : {}), admin: settings.isAdministrator(account), ...(readOnly ? { readOnly } : {}) };
   };
   const live = new LiveUpdates({ dataDir, settingsFile: settings.file, noticesFile: notices.file, settingsRevision: () => settings.revision() });
-  return assemble(options, { dataDir, notices, settings, identity, osUser, live, vault: localVault, queue: fileQueue, sendsHere: true });
+  return assemble(options, { dataDir, notices, settings, identity, osUser, live, vault: localVault, queue: fileQueue, tokenCaches: fileTokenCache, sendsHere: true });
 }
 
 /**
@@ -226,6 +227,7 @@ export async function createOfficeServices(options: ServiceOptions, store: Offic
           return () => outboxListeners.delete(listener);
         },
       }),
+    tokenCaches: fileTokenCache,
     sendsHere: false,
     senders: async () => {
       const status = await store.status();
@@ -258,6 +260,8 @@ interface Place<S extends SettingsStore> {
   live: LiveUpdates;
   vault(mail: MailService): PasswordVault;
   queue(outbox: Outbox): MessageQueue;
+  /** Where the profiles' Microsoft 365 token caches live. */
+  tokenCaches(secrets: SecretStore): TokenCacheStore;
   sendsHere: boolean;
   senders?: () => Promise<Result<OfficeStatus['senders']>>;
   testRemotely?: (profile: SmtpProfile, ping: boolean) => Promise<Result<Diagnosis>>;
@@ -272,7 +276,7 @@ function assemble<S extends SettingsStore>(options: ServiceOptions, place: Place
   const env = options.env ?? process.env;
   const openUrl: SystemOpener = options.openUrl ? fromShellOpener(options.openUrl) : (url) => openUrlWithSystem(url, { env });
   const openFolder = openFolderOnly(options.openPath ? fromShellOpener(options.openPath) : (folder) => openWithSystem(folder, { env }));
-  const oauth = new OAuthService({ secrets, cloud, openUrl });
+  const oauth = new OAuthService({ caches: place.tokenCaches(secrets), cloud, openUrl });
   const mail = new MailService({ settings, secrets, debugLog, oauth, cloud, osUser });
   const onOutboxChange = (): void => {
     live.outboxChanged();

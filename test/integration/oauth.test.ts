@@ -148,7 +148,7 @@ describe('signing in', () => {
     if (!outcome.ok) return;
     expect(Date.parse(outcome.status.expiresAt!)).toBeGreaterThan(Date.now() + 50 * 60_000);
     expect(outcome.status.scopes.join(' ')).toMatch(/SMTP\.Send/i);
-    expect(services.oauth.status(p)).toEqual(outcome.status);
+    expect(await services.oauth.status(p)).toEqual(outcome.status);
 
     // The cache is a secret: encrypted in secrets.json, the refresh token nowhere in plain text.
     const rt = refreshTokenOf(p.id);
@@ -176,7 +176,7 @@ describe('signing in', () => {
     const waited = await services.oauth.waitSignIn(started.value.flowId);
     expect(waited).toMatchObject({ ok: true, value: { ok: false, advice: { code: 'oauth-cancelled' } } });
     await expect.poll(() => fetch(redirect).then(() => 'open', () => 'closed')).toBe('closed');
-    expect(services.oauth.status(saved('m365')).signedIn).toBe(false);
+    expect((await services.oauth.status(saved('m365'))).signedIn).toBe(false);
   });
 
   it('explains a tenant that does not exist, an unknown app registration, and declined consent', async () => {
@@ -223,7 +223,7 @@ describe('tokens', () => {
     const key = oauthCacheKey('m365');
     doc.entries[key] = doc.entries[key]!.replace(/.{12}$/, 'AAAAAAAAAAAA');
     fs.writeFileSync(file, JSON.stringify(doc));
-    const status = services.oauth.status(saved('m365'));
+    const status = await services.oauth.status(saved('m365'));
     expect(status).toMatchObject({ signedIn: false, problem: expect.stringContaining('Sign in again') });
     const { outcome, entry } = await services.outbox.sendNow(saved('m365'), invoice);
     expect(outcome).toMatchObject({ ok: false, advice: { code: 'oauth-sign-in-needed' } });
@@ -241,7 +241,7 @@ describe('tokens', () => {
     await services.oauth.signOut(saved('m365'));
     expect(services.secrets.names()).not.toContain(oauthCacheKey('m365'));
     expect(everythingOnDisk()).not.toContain(rt);
-    expect(services.oauth.status(saved('m365'))).toMatchObject({ signedIn: false, scopes: [], expiresAt: null });
+    expect(await services.oauth.status(saved('m365'))).toMatchObject({ signedIn: false, scopes: [], expiresAt: null });
     const { outcome } = await services.outbox.sendNow(saved('m365'), invoice, 'test');
     expect(outcome).toMatchObject({ ok: false, advice: { code: 'oauth-sign-in-needed' } });
   });

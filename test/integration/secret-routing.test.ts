@@ -475,7 +475,7 @@ describe('a Microsoft sign-in token goes only to the server it was signed in for
       const sent = (await m365Dispatch('smtp:send-test', { profile: moved, to: 'it@contoso.test' }, { shell: 'electron' })) as Reply;
       expect(sent.ok && (sent.value as SendOutcome).ok, JSON.stringify(change)).toBe(false);
       // And the sign-in panel says why.
-      expect(m365.oauth.status(moved)).toMatchObject({ signedIn: false, problem: expect.stringContaining('Sign in again') });
+      expect(await m365.oauth.status(moved)).toMatchObject({ signedIn: false, problem: expect.stringContaining('Sign in again') });
     }
     for (const watcher of [otherHost, otherPort]) {
       for (const form of forms) expect(watcher.seen()).not.toContain(form);
@@ -495,7 +495,7 @@ describe('a Microsoft sign-in token goes only to the server it was signed in for
     await signIn(fresh);
     // The mailbox is filled in from the account after signing in: still the same sign-in.
     const withMailbox = { ...fresh, username: idp.users[0]!.username };
-    expect(m365.oauth.status(withMailbox)).toMatchObject({ signedIn: true });
+    expect(await m365.oauth.status(withMailbox)).toMatchObject({ signedIn: true });
     const tested = (await m365Dispatch('smtp:test-connection', { profile: withMailbox }, { shell: 'electron' })) as Reply;
     expect(tested).toMatchObject({ ok: true, value: { ok: true } });
 

@@ -26,6 +26,9 @@ export const OAUTH_ADVICE_CODES = [
   'oauth-unreachable',
   'oauth-cert-untrusted',
   'oauth-browser-failed',
+  'oauth-sender-only',
+  'oauth-not-saved',
+  'oauth-store-unavailable',
   'oauth-failed',
 ] as const;
 export type OAuthAdviceCode = (typeof OAUTH_ADVICE_CODES)[number];
@@ -63,6 +66,29 @@ export function signedInForOtherConnection(): OAuthProblem {
     ),
     temporary: false,
   };
+}
+
+/** Office mode: the sign-in is sealed for the sender services, and this process is not one. */
+export function keptForSenders(): OAuthProblem {
+  return {
+    advice: make(
+      'oauth-sender-only',
+      'The sign-in is kept for the sender services',
+      "In office mode the Microsoft 365 sign-in of a shared profile is sealed so that only the office's sender services can use it; this computer cannot.",
+      'Send through the outbox, which the sender service delivers, and use Test connection, which the sender service runs.',
+    ),
+    temporary: false,
+  };
+}
+
+/** The sign-in finished but could not be kept. */
+export function signInNotSaved(reason: string): OAuthProblem {
+  return { advice: make('oauth-not-saved', 'The sign-in could not be saved', reason, 'Try signing in again; if it keeps failing, check the connection to the office database.'), temporary: false };
+}
+
+/** The place the sign-in is kept did not answer (the office database): waiting may help. */
+export function storeUnavailable(reason: string): OAuthProblem {
+  return { advice: make('oauth-store-unavailable', 'The saved sign-in could not be read', reason, 'Nothing to change: the outbox tries again later by itself.'), temporary: true };
 }
 
 export function notConfigured(cause: string, fix: string): OAuthProblem {

@@ -1,5 +1,7 @@
 // Signing in with Microsoft for a profile, and the access tokens its sends need. One MSAL public
-// client per profile; the token cache lives encrypted in the secret store. Sign-in happens in the
+// client per profile; the token cache lives where a TokenCacheStore keeps it: encrypted in this
+// computer's secret store (file mode), or sealed for the office's sender services (office mode,
+// where an administrator's process writes it and never reads it back). Sign-in happens in the
 // system browser (authorization code with PKCE, loopback redirect on 127.0.0.1) or with a device
 // code; tokens are refreshed silently before sending, and only ever for the connection (server,
 // app registration, tenant) the profile was signed in for.
@@ -20,12 +22,23 @@ import {
   type SignInOutcome,
   type SmtpProfile,
 } from '../../../preload/contract';
-import type { SecretStore } from '../secrets/secret-store';
 import { httpsRequest } from '../net/https-request';
 import { msalNetworkModule, type WatchedNetworkModule } from './msal-network';
 import { scopesFor, DEFAULT_LOGIN_URL, type MicrosoftCloud, type TokenPurpose } from './microsoft-cloud';
-import { browserFailed, cancelled, explainMsalError, notConfigured, signInNeeded, signedInForOtherConnection, timedOut, type OAuthProblem } from './oauth-explain';
-import { cachePlugin, oauthCacheKey, readCache, signInCovers, summarizeCache, writeCache, type CacheOwner } from './token-cache';
+import {
+  browserFailed,
+  cancelled,
+  explainMsalError,
+  keptForSenders,
+  notConfigured,
+  signInNeeded,
+  signInNotSaved,
+  signedInForOtherConnection,
+  storeUnavailable,
+  timedOut,
+  type OAuthProblem,
+} from './oauth-explain';
+import { CacheStoreError, cachePlugin, currentToken, readCache, recordOf, signInCovers, writeCache, type CacheOwner, type SignInRecord, type TokenCacheStore } from './token-cache';
 
 /** A token this close to expiry is refreshed before use (MSAL's own margin is five minutes too). */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -49,7 +62,8 @@ export function tokenFailure(problem: OAuthProblem): Failure {
 }
 
 export interface OAuthServiceDeps {
-  secrets: SecretStore;
+  /** Where each profile's token cache lives (fileTokenCache in file mode). */
+  caches: TokenCacheStore;
   cloud: MicrosoftCloud;
   /** Opens a URL in the system browser. */
   openUrl(url: string): Promise<Result<string>>;
@@ -89,29 +103,29 @@ export class OAuthService {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Who is signed in for the profile, from the saved cache alone (no network). */
-  status(profile: SmtpProfile): OAuthStatus {
+  /**
+   * Who is signed in for the profile, from the saved cache alone (no network); where the cache is
+   * kept for other processes, from its record, which holds everything shown here and no token.
+   */
+  async status(profile: SmtpProfile): Promise<OAuthStatus> {
     const base: OAuthStatus = { profileId: profile.id, signedIn: false, expiresAt: null, scopes: [] };
-    const reading = readCache(this.deps.secrets, profile.id, this.owner(profile));
+    const reading = await readCache(this.deps.caches, profile.id, this.owner(profile));
     if (reading.kind === 'none') return base;
-    if (reading.kind === 'unusable') return { ...base, problem: `${reading.reason} Sign in again.` };
-    if (reading.connection && !signInCovers(reading.connection, profile)) return { ...base, problem: `${signedInForOtherConnection().advice.cause} Sign in again.` };
-    const summary = summarizeCache(reading.cache);
-    if (!summary.account) return base;
-    const wanted = scopesFor(purposeOf(profile)).filter((s) => s !== 'offline_access').map((s) => s.toLowerCase());
-    const now = this.now();
-    const token = summary.accessTokens
-      .filter((t) => t.expiresAt > now && wanted.every((w) => t.scopes.some((s) => s.toLowerCase() === w || w.endsWith(`/${s.toLowerCase()}`))))
-      .sort((a, b) => b.expiresAt - a.expiresAt)[0];
+    if (reading.kind === 'unusable') return { ...base, problem: `${reading.reason}${reading.temporary ? '' : ' Sign in again.'}` };
+    const record: SignInRecord | undefined = reading.kind === 'ok' ? recordOf(this.owner(profile), reading.cache, reading.connection) : reading.record;
+    if (!record) return { ...base, problem: 'A sign-in is saved for the sender services, but not who it is. Sign in again to see it here.' };
+    if (record.connection && !signInCovers(record.connection, profile)) return { ...base, problem: `${signedInForOtherConnection().advice.cause} Sign in again.` };
+    if (!record.account) return base;
+    const token = currentToken(record, purposeOf(profile), this.now());
     return {
       ...base,
-      signedIn: summary.hasRefreshToken || token !== undefined,
-      account: summary.account.username,
-      ...(summary.account.name ? { displayName: summary.account.name } : {}),
-      ...(summary.account.tenantId ? { tenantId: summary.account.tenantId } : {}),
+      signedIn: record.hasRefreshToken || token !== undefined,
+      account: record.account.username,
+      ...(record.account.name ? { displayName: record.account.name } : {}),
+      ...(record.account.tenantId ? { tenantId: record.account.tenantId } : {}),
       expiresAt: token ? new Date(token.expiresAt).toISOString() : null,
       scopes: token?.scopes ?? [],
-      ...(!summary.hasRefreshToken && !token ? { problem: 'The saved sign-in has no refresh token left. Sign in again.' } : {}),
+      ...(!record.hasRefreshToken && !token ? { problem: 'The saved sign-in has no refresh token left. Sign in again.' } : {}),
     };
   }
 
@@ -198,9 +212,13 @@ export class OAuthService {
           return { ok: false, advice: problem.advice };
         }
         await this.keepOnly(client, result.account);
-        writeCache(this.deps.secrets, profile.id, this.owner(profile), client.getTokenCache().serialize(), connection);
+        try {
+          await writeCache(this.deps.caches, profile.id, this.owner(profile), client.getTokenCache().serialize(), connection);
+        } catch (error) {
+          return { ok: false, advice: signInNotSaved((error as Error).message).advice };
+        }
         this.forgetMemory(profile.id);
-        return { ok: true, status: this.status(profile) };
+        return { ok: true, status: await this.status(profile) };
       })
       .catch(async (error: unknown): Promise<SignInOutcome> => ({ ok: false, advice: (await this.explain(error, profile, network)).advice }))
       .finally(() => {
@@ -239,8 +257,8 @@ export class OAuthService {
     return true;
   }
 
-  /** Removes the account and every token of this profile from disk and memory. */
-  async signOut(profile: SmtpProfile | { id: string }): Promise<void> {
+  /** Removes the account and every token of this profile from where they are kept, and from memory. */
+  async signOut(profile: SmtpProfile | { id: string }): Promise<Result<void>> {
     for (const flow of this.flows.values()) if (flow.info.profileId === profile.id) flow.cancel();
     if ('clientId' in profile && this.configProblem(profile) === undefined) {
       try {
@@ -251,8 +269,21 @@ export class OAuthService {
         // Whatever MSAL thinks, the entry below goes.
       }
     }
-    this.deps.secrets.delete(oauthCacheKey(profile.id));
     this.forgetMemory(profile.id);
+    try {
+      await this.deps.caches.remove(profile.id);
+    } catch (error) {
+      return fail(error instanceof CacheStoreError && error.temporary ? 'unavailable' : 'io-error', `The sign-in could not be removed: ${(error as Error).message}`);
+    }
+    return ok(undefined);
+  }
+
+  /**
+   * Drops the tokens held in memory for the profile: its cache was changed by another process (an
+   * administrator signed in again or out), so the next use reads it again.
+   */
+  forget(profileId: string): void {
+    this.forgetMemory(profileId);
   }
 
   /**
@@ -288,12 +319,25 @@ export class OAuthService {
   }
 
   private async fetchToken(profile: SmtpProfile, purpose: TokenPurpose, options: AccessTokenOptions): Promise<Result<AccessToken>> {
-    const reading = readCache(this.deps.secrets, profile.id, this.owner(profile));
+    const { caches } = this.deps;
+    const work = () => this.fetchTokenAlone(profile, purpose, options);
+    try {
+      return await (caches.exclusive ? caches.exclusive(profile.id, work) : work());
+    } catch (error) {
+      if (error instanceof CacheStoreError) return tokenFailure(error.temporary ? storeUnavailable(error.message) : signInNeeded(error.message));
+      throw error;
+    }
+  }
+
+  private async fetchTokenAlone(profile: SmtpProfile, purpose: TokenPurpose, options: AccessTokenOptions): Promise<Result<AccessToken>> {
+    const owner = this.owner(profile);
+    const reading = await readCache(this.deps.caches, profile.id, owner);
     if (reading.kind === 'none') return tokenFailure(signInNeeded('This profile is not signed in with Microsoft.'));
-    if (reading.kind === 'unusable') return tokenFailure(signInNeeded(reading.reason));
+    if (reading.kind === 'unusable') return tokenFailure(reading.temporary ? storeUnavailable(reading.reason) : signInNeeded(reading.reason));
+    if (reading.kind === 'sealed') return tokenFailure(keptForSenders());
     const signedInFor = reading.connection ?? (options.savedProfile?.id === profile.id ? connectionOf(options.savedProfile) : undefined);
     if (!signedInFor || !signInCovers(signedInFor, profile)) return tokenFailure(signedInForOtherConnection());
-    if (!reading.connection) writeCache(this.deps.secrets, profile.id, this.owner(profile), reading.cache, signedInFor);
+    if (!reading.connection) await writeCache(this.deps.caches, profile.id, owner, reading.cache, signedInFor);
     const forceRefresh = options.forceRefresh ?? false;
     const { app: client, network } = await this.clientEntry(profile);
     network.resetLastError();
@@ -306,6 +350,8 @@ export class OAuthService {
         value: { token: result.accessToken, account: result.account?.username ?? account.username, expiresAt: result.expiresOn, scopes: result.scopes },
       };
     } catch (error) {
+      // A refresh that could not be saved: the error of the store, not of the provider.
+      if (error instanceof CacheStoreError) throw error;
       return tokenFailure((await this.explain(error, profile, network)));
     }
   }
@@ -401,7 +447,7 @@ export class OAuthService {
         // Another sign-in host (a sovereign cloud, a test authority) is trusted by naming it.
         ...(loginUrl !== DEFAULT_LOGIN_URL ? { knownAuthorities: [host] } : {}),
       },
-      ...(stored ? { cache: { cachePlugin: cachePlugin(this.deps.secrets, profile.id, this.owner(profile)) } } : {}),
+      ...(stored ? { cache: { cachePlugin: cachePlugin(this.deps.caches, profile.id, this.owner(profile)) } } : {}),
       system: {
         networkClient: network,
         loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },

@@ -203,9 +203,11 @@ export class MailUseCases {
   }
 
   /** The sign-in state of the OAuth2 profiles given (as the dialog has them), else of the saved ones. */
-  oauthStatus(profiles?: readonly SmtpProfile[]): Record<string, OAuthStatus> {
+  async oauthStatus(profiles?: readonly SmtpProfile[]): Promise<Record<string, OAuthStatus>> {
     const out: Record<string, OAuthStatus> = {};
-    for (const p of profiles ?? this.deps.settings.read().smtp.profiles) if (p.authModel === 'oauth2') out[p.id] = this.deps.oauth.status(p);
+    const wanted = (profiles ?? this.deps.settings.read().smtp.profiles).filter((p) => p.authModel === 'oauth2');
+    const statuses = await Promise.all(wanted.map((p) => this.deps.oauth.status(p)));
+    wanted.forEach((p, i) => (out[p.id] = statuses[i]!));
     return out;
   }
 
@@ -221,9 +223,10 @@ export class MailUseCases {
     if (!allowed.ok) return allowed;
     const profile = this.deps.settings.read().smtp.profiles.find((p) => p.id === profileId);
     const signedOut: OAuthStatus = { profileId, signedIn: false, expiresAt: null, scopes: [] };
-    const was = profile ? this.deps.oauth.status(profile) : signedOut;
-    await this.deps.oauth.signOut(profile ?? { id: profileId });
-    return ok({ was, status: profile ? this.deps.oauth.status(profile) : signedOut });
+    const was = profile ? await this.deps.oauth.status(profile) : signedOut;
+    const removed = await this.deps.oauth.signOut(profile ?? { id: profileId });
+    if (!removed.ok) return removed;
+    return ok({ was, status: profile ? await this.deps.oauth.status(profile) : signedOut });
   }
 
   /** The outbox, newest first, only the states asked for when given. */
