@@ -28,6 +28,7 @@ import { testThroughSender } from './office/office-requests';
 import { DATABASE_URL_VARIABLE, describeConnection } from './office/connection';
 import { OAuthService } from './oauth/oauth-service';
 import { fileTokenCache, type TokenCacheStore } from './oauth/token-cache';
+import { officeTokenCache } from './office/office-token-cache';
 import { microsoftCloudFromEnv, type MicrosoftCloud } from './oauth/microsoft-cloud';
 import { DraftStore } from './compose/drafts';
 import { detectOptionsFromEnv } from './mail/detect/detect-settings';
@@ -227,7 +228,8 @@ export async function createOfficeServices(options: ServiceOptions, store: Offic
           return () => outboxListeners.delete(listener);
         },
       }),
-    tokenCaches: fileTokenCache,
+    // A Microsoft 365 sign-in made here is sealed for the sender services; this process never reads it back.
+    tokenCaches: () => officeTokenCache(store),
     sendsHere: false,
     senders: async () => {
       const status = await store.status();

@@ -143,6 +143,13 @@ describe('office init', () => {
         const report = await migrate(client);
         expect(report).toMatchObject({ from, to: SCHEMA_VERSION });
         expect(report.applied.map((s) => s.version)).toEqual(MIGRATIONS.filter((m) => m.version > from).map((m) => m.version));
+        // Every table of every step is there, and each keeps its rows by row-level security, forced on the owner too.
+        const tables = await client.query<{ name: string; guarded: boolean }>(
+          `SELECT c.relname AS name, c.relrowsecurity AND c.relforcerowsecurity AS guarded FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'mailroom' AND c.relkind = 'r' AND c.relname <> 'schema_migrations' ORDER BY 1`,
+        );
+        expect(tables.rows.map((t) => t.name)).toEqual(['office', 'outbox', 'requests', 'secrets', 'send_slots', 'senders', 'settings', 'sign_ins', 'users']);
+        expect(tables.rows.filter((t) => !t.guarded)).toEqual([]);
         if (from >= 1) {
           const row = await client.query<{ name: string }>(`SELECT document->'general'->>'organisationName' AS name FROM mailroom.settings`);
           expect(row.rows[0]?.name).toBe('Acme Ltd');

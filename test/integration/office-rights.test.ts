@@ -14,6 +14,16 @@ import { tempDir } from '../helpers/temp-dir';
 const SHARED_PASSWORD = 'Shared-Pa55word-7f3a';
 const SHARED_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.shared-mailbox-refresh-token-91c2';
 const TESS_PASSWORD = 'Tess-Own-Pa55-44d1';
+const SIGN_IN_SUMMARY = {
+  account: 'office@acme.example',
+  displayName: 'Acme Office',
+  tenantId: '8c3dad1d-b6bc-4f8b-939b-8263372eced6',
+  scopes: ['https://outlook.office.com/SMTP.Send'],
+  expiresAt: '2030-01-01T00:00:00.000Z',
+  refreshable: true,
+  loginUrl: 'https://login.microsoftonline.com',
+  connection: null,
+};
 
 let cluster: PgCluster;
 let work: { dir: string; cleanup: () => void };
@@ -49,7 +59,7 @@ async function snapshot(): Promise<Record<string, string[]>> {
   });
 }
 
-const TABLES = ['office', 'settings', 'users', 'secrets', 'requests', 'senders', 'schema_migrations'] as const;
+const TABLES = ['office', 'settings', 'users', 'secrets', 'requests', 'senders', 'sign_ins', 'schema_migrations'] as const;
 
 /** Each way the secret could be written down in a row's text. */
 function encodings(secret: string): string[] {
@@ -93,10 +103,11 @@ beforeAll(async () => {
     if (!read.ok) throw new Error(read.error.message);
     const saved = await admin.saveSettings(settingsWithProfile(read.value.settings.users), read.value.revision);
     if (!saved.ok) throw new Error(saved.error.message);
-    for (const [name, value] of [['smtp-password:p1', SHARED_PASSWORD], ['oauth-cache:p2', JSON.stringify({ refresh: SHARED_TOKEN })]] as const) {
-      const set = await admin.setSharedSecret(name, value);
-      if (!set.ok) throw new Error(set.error.message);
-    }
+    const set = await admin.setSharedSecret('smtp-password:p1', SHARED_PASSWORD);
+    if (!set.ok) throw new Error(set.error.message);
+    // The token cache of p2, sealed, with the summary everyone may read beside it.
+    const signIn = await admin.saveSignIn('p2', JSON.stringify({ refresh: SHARED_TOKEN }), SIGN_IN_SUMMARY);
+    if (!signIn.ok) throw new Error(signIn.error.message);
   } finally {
     await admin.close();
   }
@@ -142,6 +153,11 @@ describe('staff, with plain SQL', () => {
       [`INSERT INTO mailroom.senders (role, instance) VALUES ('sid', 'fake')`, []],
       [`UPDATE mailroom.senders SET seen_at = now()`, []],
       [`DELETE FROM mailroom.senders`, []],
+      [`INSERT INTO mailroom.sign_ins (profile_id, account) VALUES ('p9', 'mallory@evil.example')`, []],
+      [`UPDATE mailroom.sign_ins SET account = 'mallory@evil.example'`, []],
+      [`DELETE FROM mailroom.sign_ins`, []],
+      [`SELECT mailroom.set_sign_in('p2', '{"account":"mallory@evil.example"}'::jsonb)`, []],
+      [`SELECT mailroom.delete_sign_in('p2')`, []],
       [`INSERT INTO mailroom.schema_migrations (version, name) VALUES (99, 'x')`, []],
       [`DELETE FROM mailroom.schema_migrations`, []],
       [`SET ROLE mailroom_admin`, []],
@@ -274,6 +290,26 @@ describe('through the office store', () => {
       await alice.close();
       await sam.close();
     }
+  });
+
+  it('a sign-in summary is readable by everyone and takes no token: keys outside a summary are refused, for administrators and senders alike', async () => {
+    for (const role of ['sam', 'alice', 'sid']) {
+      const reader = store(role);
+      const read = await reader.signIn('p2').finally(() => reader.close());
+      expect(read, role).toMatchObject({ ok: true, value: { saved: true, summary: { ...SIGN_IN_SUMMARY, connection: null } } });
+    }
+    for (const role of ['alice', 'sid']) {
+      for (const [summary, field] of [
+        [{ ...SIGN_IN_SUMMARY, refreshToken: SHARED_TOKEN }, 'summary.refreshToken'],
+        [{ ...SIGN_IN_SUMMARY, connection: { host: 'smtp.acme.example', accessToken: SHARED_TOKEN } }, 'summary.connection.accessToken'],
+      ] as const) {
+        const refused = await as(role, (c) => c.query('SELECT mailroom.set_sign_in($1, $2::jsonb)', ['p2', JSON.stringify(summary)])).catch((e: { code?: string; message?: string }) => e);
+        expect(refused, role).toMatchObject({ code: '22023', message: expect.stringContaining(field) });
+      }
+    }
+    const text = await as('sam', async (c) => (await c.query<{ row: string }>('SELECT row_to_json(t)::text AS row FROM mailroom.sign_ins t')).rows.map((r) => r.row).join('\n'));
+    expect(text).toContain('office@acme.example');
+    expect(findSecrets(text)).toEqual([]);
   });
 
   it('senders write their own heartbeat, everyone sees the senders of the last minute', async () => {

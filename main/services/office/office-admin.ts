@@ -11,7 +11,8 @@ import { SecretStore, SecretUnavailableError } from '../secrets/secret-store';
 import { SETTINGS_FILE_NAME } from '../settings/settings-service';
 import { migrateSettings } from '../settings/migrations';
 import { profilePasswordKey, userPasswordKey } from '../mail/mail-service';
-import { oauthCacheKey } from '../oauth/token-cache';
+import { oauthCacheKey, recordOfEntry } from '../oauth/token-cache';
+import { signInSummary } from './office-token-cache';
 import type { OfficeConnection } from './connection';
 import { SCHEMA_VERSION } from './migrations';
 import { OFFICE_ROLES, type OfficeRoleKind } from './roles';
@@ -328,6 +329,9 @@ export async function importFileMode(options: { connection: OfficeConnection; da
           const value = take(name);
           if (value === undefined) continue;
           await client.query('SELECT mailroom.set_shared_secret($1, $2)', [name, seal(publicKey, sealLabel(name, null), value)]);
+          // A sign-in goes with its summary, so the dialog shows who it is without opening it.
+          const record = name === oauthCacheKey(profile.id) ? recordOfEntry(value) : undefined;
+          if (record) await client.query('SELECT mailroom.set_sign_in($1, $2::jsonb)', [profile.id, JSON.stringify(signInSummary(record))]);
           moved.push(name);
         }
       }

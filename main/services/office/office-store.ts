@@ -15,6 +15,7 @@ import {
   type Result,
   type SendMode,
   type SystemUser,
+  type Connection,
 } from '../../../preload/contract';
 import { profilePasswordKey } from '../mail/mail-service';
 import { oauthCacheKey } from '../oauth/token-cache';
@@ -76,10 +77,36 @@ export interface OfficeStatus {
   senders: SenderSeen[];
 }
 
+/**
+ * What a Microsoft 365 sign-in of a shared profile is, as everyone may see it (mailroom.sign_ins):
+ * no token, only who, the permissions and expiry of the access token its sends use, whether it can
+ * be refreshed, and what it was signed in for.
+ */
+export interface SignInSummary {
+  account: string;
+  displayName: string;
+  tenantId: string;
+  scopes: string[];
+  /** ISO 8601; null when no access token is held. */
+  expiresAt: string | null;
+  refreshable: boolean;
+  loginUrl: string;
+  connection: Connection | null;
+}
+
+export interface SavedSignIn {
+  saved: boolean;
+  /** Absent for a sign-in saved without one (moved in from elsewhere and not used since). */
+  summary?: SignInSummary & { updatedAt: string };
+}
+
 export interface OfficeChange {
   channel: OfficeChannel;
   payload: string;
 }
+
+/** The advisory lock (with the profile's id) a sign-in is refreshed, saved and removed under. */
+const SIGN_IN_LOCK = 'mailroom sign-in';
 
 /** The label a secret is sealed under: its name, and its owner for a user's own. */
 export function sealLabel(name: string, owner: string | null): string {
@@ -159,6 +186,12 @@ export class OfficeStore {
           const profileId = profileOfSecret(name);
           if (profileId !== undefined && !ids.has(profileId)) await db.query('SELECT mailroom.delete_shared_secret($1)', [name]);
         }
+        // An office not upgraded to sign-in summaries yet has none to remove.
+        const summaries = await db.query<{ found: boolean }>(`SELECT to_regclass('mailroom.sign_ins') IS NOT NULL AS found`);
+        if (summaries.rows[0]?.found) {
+          const signIns = await db.query<{ profile_id: string }>('SELECT profile_id FROM mailroom.sign_ins');
+          for (const { profile_id: profileId } of signIns.rows) if (!ids.has(profileId)) await db.query('SELECT mailroom.delete_sign_in($1)', [profileId]);
+        }
         return ok({ revision: Number(saved.rows[0]?.revision) });
       }),
     );
@@ -231,6 +264,104 @@ export class OfficeStore {
         return fail('unavailable', (error as Error).message);
       }
     });
+  }
+
+  /**
+   * Saves a Microsoft 365 sign-in in one transaction: its token cache (the entry) sealed to the
+   * sender key as the shared secret oauthCacheKey(profileId), and its summary beside it. With
+   * waitForSenders, first waits for any sender refreshing this sign-in (see withSignInLock), so a
+   * refresh under way cannot write an older sign-in back over this one.
+   */
+  async saveSignIn(profileId: string, entry: string, summary: SignInSummary, options: { waitForSenders?: boolean } = {}): Promise<Result<void>> {
+    return this.run('Saving the Microsoft 365 sign-in', (db) =>
+      this.transaction(db, async () => {
+        const key = await this.officeKey(db);
+        if (!key.ok) return key;
+        if (options.waitForSenders) await db.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [SIGN_IN_LOCK, profileId]);
+        const name = oauthCacheKey(profileId);
+        await db.query('SELECT mailroom.set_shared_secret($1, $2)', [name, seal(key.value, sealLabel(name, null), entry)]);
+        await db.query('SELECT mailroom.set_sign_in($1, $2::jsonb)', [profileId, JSON.stringify(summary)]);
+        return ok(undefined);
+      }),
+    );
+  }
+
+  /** Removes a sign-in (its sealed cache and its summary); whether there was one. */
+  async removeSignIn(profileId: string, options: { waitForSenders?: boolean } = {}): Promise<Result<boolean>> {
+    return this.run('Removing the Microsoft 365 sign-in', (db) =>
+      this.transaction(db, async () => {
+        if (options.waitForSenders) await db.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [SIGN_IN_LOCK, profileId]);
+        const secret = await db.query<{ found: boolean }>('SELECT mailroom.delete_shared_secret($1) AS found', [oauthCacheKey(profileId)]);
+        const summary = await db.query<{ found: boolean }>('SELECT mailroom.delete_sign_in($1) AS found', [profileId]);
+        return ok(secret.rows[0]?.found === true || summary.rows[0]?.found === true);
+      }),
+    );
+  }
+
+  /** Whether a profile's sign-in is saved (sealed, so no one but a sender opens it), and its summary. */
+  async signIn(profileId: string): Promise<Result<SavedSignIn>> {
+    return this.run('Reading the Microsoft 365 sign-in', async (db): Promise<Result<SavedSignIn>> => {
+      const found = await db.query<{
+        saved: boolean;
+        account: string | null;
+        display_name: string;
+        tenant_id: string;
+        scopes: string[];
+        expires_at: Date | null;
+        refreshable: boolean;
+        login_url: string;
+        connection: Connection | null;
+        updated_at: Date | null;
+      }>(
+        `SELECT EXISTS (SELECT 1 FROM mailroom.secret_names() n WHERE n.name = $2 AND n.shared) AS saved,
+                s.account, s.display_name, s.tenant_id, s.scopes, s.expires_at, s.refreshable, s.login_url, s.connection, s.updated_at
+         FROM (SELECT 1) one LEFT JOIN mailroom.sign_ins s ON s.profile_id = $1`,
+        [profileId, oauthCacheKey(profileId)],
+      );
+      const row = found.rows[0];
+      if (!row?.saved) return ok({ saved: false });
+      if (row.account === null || row.updated_at === null) return ok({ saved: true });
+      return ok({
+        saved: true,
+        summary: {
+          account: row.account,
+          displayName: row.display_name,
+          tenantId: row.tenant_id,
+          scopes: row.scopes,
+          expiresAt: row.expires_at ? row.expires_at.toISOString() : null,
+          refreshable: row.refreshable,
+          loginUrl: row.login_url,
+          connection: row.connection,
+          updatedAt: row.updated_at.toISOString(),
+        },
+      });
+    });
+  }
+
+  /**
+   * Runs work holding the profile's sign-in to itself, across every process of the office: a
+   * sender refreshing a sign-in (refresh tokens rotate, and one used twice can end the sign-in)
+   * and an administrator saving or removing one wait for each other. On a connection of its own,
+   * so work may use the pool freely; a wait longer than a minute is given up. Throws the
+   * database's error when the lock cannot be had.
+   */
+  async withSignInLock<T>(profileId: string, work: () => Promise<T>): Promise<T> {
+    const client = new pg.Client(this.connection.config);
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query(`SET lock_timeout = '60s'`);
+      await client.query(`SELECT pg_advisory_lock(hashtext($1), hashtext($2))`, [SIGN_IN_LOCK, profileId]);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    try {
+      return await work();
+    } finally {
+      // Ending the session releases its lock.
+      await client.end().catch(() => undefined);
+    }
   }
 
   /**
