@@ -5,7 +5,10 @@
 import type { AddressObject } from 'mailparser';
 import type { Advice } from '../../../preload/contract';
 import { httpsRequest, HttpRequestError, type HttpsResponse } from '../net/https-request';
+import type { MicrosoftCloud } from '../oauth/microsoft-cloud';
+import type { AccessToken } from '../oauth/oauth-service';
 import { escapeServerText } from '../text/server-text';
+import type { DeliveryOutcome, Envelope } from './smtp-delivery';
 
 /** Attachments of 3 MB or more go through an upload session (Graph opens none for smaller ones). */
 export const UPLOAD_SESSION_THRESHOLD = 3_000_000;
@@ -185,6 +188,48 @@ interface Call {
   auth?: boolean;
   /** A lost answer to this call means the message may have gone (sendMail, send). */
   delivers?: boolean;
+}
+
+/** Where Graph lives for this installation (its address, extra CAs, how long a request may take). */
+export type GraphPlace = Pick<MicrosoftCloud, 'graphUrl' | 'ca' | 'requestTimeoutMs'>;
+
+/** A Graph client signed in with this token, for the mailbox it belongs to. */
+export function graphClient(place: GraphPlace, token: Pick<AccessToken, 'token' | 'account'>, signal?: AbortSignal): GraphClient {
+  return new GraphClient({
+    graphUrl: place.graphUrl,
+    ...(place.ca ? { ca: place.ca } : {}),
+    token: token.token,
+    account: token.account,
+    timeoutMs: place.requestTimeoutMs,
+    ...(signal ? { signal } : {}),
+  });
+}
+
+/**
+ * One attempt through Microsoft Graph, told as an SMTP attempt is told, so the outbox that records
+ * it follows the same rules: the whole message is accepted or not, for every recipient at once; a
+ * lost answer is "unknown"; throttling and outages are tried again (no sooner than Graph asked);
+ * refusals for the settings (token, permissions) are the admin's to fix. Errors other than Graph's
+ * are thrown.
+ */
+export async function deliverByGraph(client: GraphClient, message: { envelope: Envelope; raw: Buffer; messageId: string }): Promise<DeliveryOutcome> {
+  const { envelope } = message;
+  try {
+    const result = await client.send({ raw: message.raw, envelopeTo: envelope.to, messageId: message.messageId });
+    return { state: 'delivered', envelope, recipients: envelope.to.map((address) => ({ address, state: 'accepted', reply: result.response })), reply: result.response, dataSent: true };
+  } catch (error) {
+    if (!(error instanceof GraphError)) throw error;
+    const reply = error.advice.serverReply ?? escapeServerText(error.message);
+    const base = { envelope, recipients: [], reply, advice: error.advice };
+    switch (error.kind) {
+      case 'unknown':
+        return { ...base, state: 'unknown', dataSent: true };
+      case 'temporary':
+        return { ...base, state: 'retry', dataSent: false, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) };
+      default:
+        return { ...base, state: 'failed', failure: error.kind === 'config' ? 'config' : 'permanent', dataSent: false };
+    }
+  }
 }
 
 export class GraphClient {

@@ -12,20 +12,20 @@ import {
   sameConnection,
   type ConnectionField,
   type Diagnosis,
-  type DiagnosisStep,
   type OutgoingMessage,
   type Result,
   type SmtpProfile,
 } from '../../../preload/contract';
 import type { AccessToken, OAuthService } from '../oauth/oauth-service';
 import type { MicrosoftCloud } from '../oauth/microsoft-cloud';
-import { GraphClient, GraphError } from './graph';
+import { graphClient, type GraphClient } from './graph';
 import type { SecretStore } from '../secrets/secret-store';
 import { SecretUnavailableError } from '../secrets/secret-store';
 import type { SettingsStore } from '../settings/settings-store';
 import type { ConversationMeta, DebugLog, Transcript } from '../debug-log/debug-log';
-import { STEP_TITLES, diagnose } from './diagnose';
-import { diagnoseConfig, signsIn, type Credentials } from './transport';
+import { diagnose } from './diagnose';
+import { diagnoseOAuth } from './diagnose-oauth';
+import { diagnoseConfig, oauthCredentials, signsIn, type Credentials } from './transport';
 
 export const profilePasswordKey = (profileId: string) => `smtp-password:${profileId}`;
 export const userPasswordKey = (userId: string) => `user-password:${userId}`;
@@ -289,21 +289,13 @@ export class MailService {
     const token = await this.deps.oauth.accessToken(profile, { forceRefresh: options.forceRefresh ?? false, ...(saved ? { savedProfile: saved } : {}) });
     // Its error says why (not signed in, or the provider did not answer) with advice and whether waiting may help.
     if (!token.ok) return token;
-    const credentials: Credentials = { username: profile.username || token.value.account, accessToken: token.value.token };
+    const credentials = oauthCredentials(profile, token.value);
     return ok({ ...prepared.value, credentials, token: token.value });
   }
 
   /** A Graph client signed in with this token. */
   graph(token: AccessToken, signal?: AbortSignal): GraphClient {
-    const cloud = this.deps.cloud ?? { graphUrl: 'https://graph.microsoft.com', requestTimeoutMs: 30_000 };
-    return new GraphClient({
-      graphUrl: cloud.graphUrl,
-      ...(cloud.ca ? { ca: cloud.ca } : {}),
-      token: token.token,
-      account: token.account,
-      timeoutMs: cloud.requestTimeoutMs,
-      ...(signal ? { signal } : {}),
-    });
+    return graphClient(this.deps.cloud ?? { graphUrl: 'https://graph.microsoft.com', requestTimeoutMs: 30_000 }, token, signal);
   }
 
   async testConnection(profile: SmtpProfile, options: CallOptions & { ping?: boolean; signal?: AbortSignal } = {}): Promise<Result<Diagnosis>> {
@@ -314,64 +306,13 @@ export class MailService {
   }
 
   /** The token step first (a real refresh, so a revoked sign-in shows), then Graph or the SMTP dialogue. */
-  private async testOAuthConnection(profile: SmtpProfile, options: CallOptions & { ping?: boolean; signal?: AbortSignal }): Promise<Result<Diagnosis>> {
-    const startedAt = new Date();
-    const started = performance.now();
-    const ca = await this.readCa(profile);
-    if (!ca.ok) return ca;
-    const target = profile.sendMethod === 'graph' ? new URL(this.deps.cloud?.graphUrl ?? 'https://graph.microsoft.com').host : `${profile.host}:${profile.port}`;
-    const finish = (steps: DiagnosisStep[], failure?: Diagnosis['failure']): Diagnosis => ({
-      ok: failure === undefined,
-      profileName: profile.name,
-      target,
-      startedAt: startedAt.toISOString(),
-      totalMs: Math.round(performance.now() - started),
-      steps,
-      ...(failure ? { failure } : {}),
+  private testOAuthConnection(profile: SmtpProfile, options: CallOptions & { ping?: boolean; signal?: AbortSignal }): Promise<Result<Diagnosis>> {
+    return diagnoseOAuth(profile, {
+      connect: () => this.connect(profile, { ...options, forceRefresh: true }),
+      graphUrl: this.deps.cloud?.graphUrl ?? 'https://graph.microsoft.com',
+      graph: (token) => this.graph(token, options.signal),
+      smtp: (prepared) => this.diagnoseSmtp(profile, prepared, options),
     });
-    const connected = await this.connect(profile, { ...options, forceRefresh: true });
-    const tokenMs = Math.round(performance.now() - started);
-    if (!connected.ok) {
-      const advice = connected.error.advice;
-      if (!advice) return connected;
-      const step: DiagnosisStep = { id: 'token', title: STEP_TITLES.token, status: 'failed', durationMs: tokenMs, summary: advice.title, details: [{ label: 'Tenant', value: profile.tenant }] };
-      return ok(finish([step], { ...advice, step: 'token' }));
-    }
-    const token = connected.value.token!;
-    const tokenStep: DiagnosisStep = {
-      id: 'token',
-      title: STEP_TITLES.token,
-      status: 'passed',
-      durationMs: tokenMs,
-      summary: `Access token for ${token.account}${token.expiresAt ? `, valid until ${token.expiresAt.toISOString()}` : ''}`,
-      details: [
-        { label: 'Account', value: token.account },
-        { label: 'Permissions', value: token.scopes.join(' ') },
-        { label: 'Expires', value: token.expiresAt ? token.expiresAt.toISOString() : 'unknown' },
-        { label: 'Tenant', value: profile.tenant },
-      ],
-    };
-    if (profile.sendMethod === 'graph') {
-      const graphStarted = performance.now();
-      try {
-        const folder = await this.graph(token, options.signal).checkMailbox();
-        const step: DiagnosisStep = {
-          id: 'graph',
-          title: STEP_TITLES.graph,
-          status: 'passed',
-          durationMs: Math.round(performance.now() - graphStarted),
-          summary: `Microsoft Graph opened the mailbox of ${token.account}`,
-          details: [{ label: 'Folder', value: folder.displayName }],
-        };
-        return ok(finish([tokenStep, step]));
-      } catch (error) {
-        if (!(error instanceof GraphError)) throw error;
-        const step: DiagnosisStep = { id: 'graph', title: STEP_TITLES.graph, status: 'failed', durationMs: Math.round(performance.now() - graphStarted), summary: error.advice.title, details: [] };
-        return ok(finish([tokenStep, step], { ...error.advice, step: 'graph' }));
-      }
-    }
-    const smtp = await this.diagnoseSmtp(profile, connected.value, options);
-    return ok({ ...smtp, startedAt: startedAt.toISOString(), totalMs: smtp.totalMs + tokenMs, steps: [tokenStep, ...smtp.steps] });
   }
 
   private async diagnoseSmtp(profile: SmtpProfile, prepared: Prepared, options: { ping?: boolean; signal?: AbortSignal }): Promise<Diagnosis> {

@@ -73,6 +73,8 @@ export interface DeliveryOutcome {
   failure?: 'config' | 'permanent';
   /** Whether the end of the data was written: from then on, silence means "unknown", not "not sent". */
   dataSent: boolean;
+  /** For "retry": how long the service asked to wait first (Microsoft Graph's Retry-After). */
+  retryAfterMs?: number;
 }
 
 export interface DeliverOptions {

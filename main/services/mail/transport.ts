@@ -26,6 +26,16 @@ export function signsIn(profile: SmtpProfile, credentials?: Credentials): boolea
   return true;
 }
 
+/** Whether this profile's messages go through Microsoft Graph (with its OAuth2 token) rather than SMTP. */
+export function sendsByGraph(profile: Pick<SmtpProfile, 'authModel' | 'sendMethod'>): boolean {
+  return profile.authModel === 'oauth2' && profile.sendMethod === 'graph';
+}
+
+/** What an OAuth2 profile signs in to SMTP with: its mailbox (the token's account when none is set) and the access token. */
+export function oauthCredentials(profile: Pick<SmtpProfile, 'username'>, token: { token: string; account: string }): Credentials {
+  return { username: profile.username || token.account, accessToken: token.token };
+}
+
 /** Where and how the sender connects for this profile, with the credentials it may use. */
 export function smtpEndpoint(profile: SmtpProfile, prepared: { credentials?: Credentials; ca?: string } = {}): SmtpEndpoint {
   const { credentials, ca } = prepared;

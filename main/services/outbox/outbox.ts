@@ -14,11 +14,10 @@ import {
 import type { SettingsStore } from '../settings/settings-store';
 import type { MailService } from '../mail/mail-service';
 import { composeMessage } from '../mail/compose';
-import { GraphError } from '../mail/graph';
+import { deliverByGraph } from '../mail/graph';
 import type { AccessToken } from '../oauth/oauth-service';
 import { deliverOnce, SmtpPool, type DeliveryOutcome, type SmtpEndpoint } from '../mail/smtp-delivery';
-import { escapeServerText } from '../text/server-text';
-import { smtpEndpoint } from '../mail/transport';
+import { sendsByGraph, smtpEndpoint } from '../mail/transport';
 import { OutboxStore, type NewMessage } from './outbox-store';
 import { backoffMs } from './retry-policy';
 
@@ -361,7 +360,7 @@ export class Outbox {
     await Promise.all([this.store.update([sending]), slotReserved ? this.store.journalSlot(profile.id, now) : Promise.resolve()]);
     this.changed();
     const token = prepared.value.token;
-    if (profile.authModel === 'oauth2' && profile.sendMethod === 'graph' && token) {
+    if (sendsByGraph(profile) && token) {
       await this.attemptGraph(sending, profile, token);
       return;
     }
@@ -392,26 +391,10 @@ export class Outbox {
     const transcript = this.deps.mail.transcript(profile, entry.kind === 'alert' ? 'alert' : 'send', { messageId: entry.messageId, secrets: [token.token] });
     transcript?.note('info', `Sending ${entry.messageId} (attempt ${entry.attempts}) through Microsoft Graph as ${token.account} to ${pending.length} recipient(s)`);
     try {
-      const result = await this.deps.mail.graph(token).send({ raw: this.store.readRaw(entry.id), envelopeTo: pending, messageId: entry.messageId });
-      transcript?.note('info', result.response);
-      const at = new Date(this.now()).toISOString();
-      const recipients = entry.recipients.map((r) => (r.state === 'pending' ? { ...r, state: 'accepted' as const, reply: result.response, at } : r));
-      await this.finish({ ...entry, recipients }, { state: 'sent', lastReply: result.response });
-    } catch (error) {
-      if (!(error instanceof GraphError)) throw error;
-      transcript?.note('error', `Not sent: ${error.advice.serverReply ?? error.message}`);
-      const reply = error.advice.serverReply ?? escapeServerText(error.message);
-      if (error.advice.code === 'message-too-large') {
-        await this.finish(entry, { state: 'failed', reason: 'too-large', lastReply: reply, advice: error.advice });
-        await this.alertTooLarge(entry, profile, null);
-      } else if (error.kind === 'unknown') {
-        await this.finish(entry, { state: 'unknown', lastReply: reply, advice: error.advice });
-      } else if (error.kind === 'temporary' && entry.kind !== 'test') {
-        await this.reschedule({ ...entry, advice: error.advice }, reply, error.retryAfterMs);
-      } else {
-        await this.finish(entry, { state: 'failed', reason: error.kind === 'config' ? 'config' : 'permanent', lastReply: reply, advice: error.advice });
-        await this.alertFailure(this.store.get(entry.id) ?? entry);
-      }
+      const outcome = await deliverByGraph(this.deps.mail.graph(token), { envelope: { from: this.store.envelopeFrom(entry.id), to: pending }, raw: this.store.readRaw(entry.id), messageId: entry.messageId });
+      if (outcome.state === 'delivered') transcript?.note('info', outcome.reply);
+      else transcript?.note('error', `Not sent: ${outcome.reply}`);
+      await this.record(entry, profile, outcome);
     } finally {
       transcript?.end();
     }
@@ -439,7 +422,7 @@ export class Outbox {
         return;
       case 'retry':
         if (entry.kind !== 'test') {
-          await this.reschedule({ ...next, ...(advice ? { advice } : {}) }, reply);
+          await this.reschedule({ ...next, ...(advice ? { advice } : {}) }, reply, outcome.retryAfterMs);
           return;
         }
         break;
