@@ -117,6 +117,18 @@ export const CompleteSettings = Settings.superRefine((settings, ctx) => {
 });
 
 /**
+ * The first server profile saved becomes the default profile: when the settings saved so far had
+ * no profiles and the new ones have some but name no default, the first is made the default, so
+ * that testing and sending without naming a profile work once the first one is set up. Returns the
+ * settings to save, and the profile that was made the default, if one was.
+ */
+export function withFirstProfileAsDefault(before: { smtp: { profiles: readonly unknown[] } } | null, after: Settings): { settings: Settings; madeDefault?: SmtpProfile } {
+  const first = after.smtp.profiles[0];
+  if (!before || before.smtp.profiles.length > 0 || !first || after.general.defaultProfile !== '') return { settings: after };
+  return { settings: { ...after, general: { ...after.general, defaultProfile: first.id } }, madeDefault: first };
+}
+
+/**
  * What a fresh install starts with. Required fields are empty on purpose: they are the
  * admin's to fill, and a save is refused until they are.
  */

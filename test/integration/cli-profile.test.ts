@@ -86,6 +86,17 @@ describe('mailroom profile', () => {
     expect(fs.readFileSync(path.join(dir, 'settings.json'))).toEqual(before);
   });
 
+  it('makes the first profile the default and says so, so test-connection works without --profile; a second one is not', async () => {
+    const created = await createOffice();
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('Office is now the default profile');
+    const tested = await run(['test-connection']);
+    expect(tested.stderr).not.toContain('no default profile');
+    expect(tested.code).toBe(0);
+    const second = await run(['profile', 'set', 'Backup', '--host', `127.0.0.1,${port}`, '--security', 'none', '--auth', 'none', '--from-address', 'b@acme.example', '--json']);
+    expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, isDefault: false, madeDefault: false });
+  });
+
   it('refuses a new profile that lacks what the dialog requires', async () => {
     const out = await run(['profile', 'set', 'Half', '--host', 'smtp.acme.example', '--json']);
     expect(out.code).toBe(2);

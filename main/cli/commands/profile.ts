@@ -71,7 +71,7 @@ export const PROFILE_COMMANDS: Command[] = [
       '--host accepts host,port. When --security changes and --port is not given, the port follows the new',
       "mode's default (25, 587, 465) unless it had been set to something else.",
       '--password-stdin reads the password from the first line of standard input; it is stored encrypted.',
-      '--default makes this the default profile.',
+      '--default makes this the default profile; the first profile becomes the default without it.',
       '--auth-model oauth2 signs in with Microsoft 365 (then run: mailroom sign-in --profile NAME); unless given,',
       'host, port and security become smtp.office365.com, 587, starttls-required, with shared credentials. --tenant is the directory ID or',
       'domain (default "organizations"), --client-id your app registration, --send-method smtp (AUTH XOAUTH2) or graph.',
@@ -108,9 +108,12 @@ export const PROFILE_COMMANDS: Command[] = [
         ...(password !== undefined ? { password } : {}),
       });
       if (!saved.ok) throw new CliError(withOptionNames(saved.error, optionFor));
-      const { created, profile, passwordSet, isDefault } = saved.value;
-      if (ctx.json) printJson(ctx.io, { ok: true, created, profile, passwordSet, isDefault });
-      else ctx.io.stdout.write(`${created ? 'Created' : 'Updated'} ${describe(profile, passwordSet, isDefault)}\n`);
+      const { created, profile, passwordSet, isDefault, madeDefault } = saved.value;
+      if (ctx.json) printJson(ctx.io, { ok: true, created, profile, passwordSet, isDefault, madeDefault });
+      else {
+        ctx.io.stdout.write(`${created ? 'Created' : 'Updated'} ${describe(profile, passwordSet, isDefault)}\n`);
+        if (madeDefault) ctx.io.stdout.write(`${profile.name} is now the default profile: it is the first one.\n`);
+      }
       return EXIT.ok;
     },
   },

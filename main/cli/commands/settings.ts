@@ -55,8 +55,12 @@ export const SETTINGS_COMMANDS: Command[] = [
       }
       const result = await services.useCases.settings.import(doc);
       if (!result.ok) throw new CliError(result.error);
-      if (ctx.json) printJson(ctx.io, { ok: true, settings: result.value });
-      else ctx.io.stdout.write(`Imported settings from ${source}.\n`);
+      const { settings, madeDefault } = result.value;
+      if (ctx.json) printJson(ctx.io, { ok: true, settings, ...(madeDefault ? { madeDefault: madeDefault.name } : {}) });
+      else {
+        ctx.io.stdout.write(`Imported settings from ${source}.\n`);
+        if (madeDefault) ctx.io.stdout.write(`${madeDefault.name} is now the default profile: the file named none.\n`);
+      }
       return EXIT.ok;
     },
   },

@@ -9,6 +9,7 @@ import {
   missingRequired,
   newProfile,
   ok,
+  withFirstProfileAsDefault,
   type FieldError,
   type ProfileEditOptions,
   type Result,
@@ -21,6 +22,7 @@ import {
 import { authorize, type Identity } from '../access';
 import { detectSettings, type DetectOptions } from '../mail/detect/detect-settings';
 import type { MailService } from '../mail/mail-service';
+import { migrateSettings } from '../settings/migrations';
 import { lockoutError } from '../settings/settings-service';
 import type { MaybePromise, SettingsStore } from '../settings/settings-store';
 
@@ -80,6 +82,14 @@ export interface SavedProfile {
   isDefault: boolean;
   /** Where the profile sits in smtp.profiles, so a caller can name its fields. */
   index: number;
+  /** It is the first profile, and so became the default without being asked to. */
+  madeDefault: boolean;
+}
+
+export interface ImportedSettings {
+  settings: Settings;
+  /** The first profile, made the default because the file named none and there were no profiles before. */
+  madeDefault?: SmtpProfile;
 }
 
 export class SettingsUseCases {
@@ -95,7 +105,8 @@ export class SettingsUseCases {
     if (!allowed.ok) return allowed;
     const lockout = lockoutError(doc.users, who.account);
     if (lockout) return lockout;
-    return this.forgetRemoved(await this.deps.settings.save(doc, options.baseRevision === undefined ? {} : { baseRevision: options.baseRevision }));
+    const { settings } = withFirstProfileAsDefault(this.savedOrNull(), doc);
+    return this.forgetRemoved(await this.deps.settings.save(settings, options.baseRevision === undefined ? {} : { baseRevision: options.baseRevision }));
   }
 
   /** Proposes a profile's connection for an email address; for those who may set profiles up. Saves nothing. */
@@ -106,11 +117,26 @@ export class SettingsUseCases {
   }
 
   /** A saved copy, migrated and validated; while locked, anyone it names as an administrator may bring it back. */
-  async import(doc: unknown): Promise<Result<Settings>> {
+  async import(doc: unknown): Promise<Result<ImportedSettings>> {
     const who = this.deps.identity();
     const allowed = authorize(who, 'settings.import');
     if (!allowed.ok) return allowed;
-    return this.forgetRemoved(await this.deps.settings.import(doc, who.account));
+    // A file that cannot be read as settings goes to the store as it is, which says what is wrong with it.
+    const migrated = migrateSettings(doc);
+    const parsed = migrated.ok ? Settings.safeParse(migrated.doc) : undefined;
+    const first = parsed?.success ? withFirstProfileAsDefault(this.savedOrNull(), parsed.data) : undefined;
+    const imported = await this.forgetRemoved(await this.deps.settings.import(first?.madeDefault ? first.settings : doc, who.account));
+    if (!imported.ok) return imported;
+    return ok({ settings: imported.value, ...(first?.madeDefault ? { madeDefault: first.madeDefault } : {}) });
+  }
+
+  /** The settings saved now, or null when they cannot be read (the store's own save or import then says why). */
+  private savedOrNull(): Settings | null {
+    try {
+      return this.deps.settings.read();
+    } catch {
+      return null;
+    }
   }
 
   /** One value by dot path, given as text; answers with the value saved and what is still required. */
@@ -132,6 +158,7 @@ export class SettingsUseCases {
     const allowed = authorize(this.deps.identity(), 'settings.change');
     if (!allowed.ok) return allowed;
     const next = this.deps.settings.read();
+    const before = { smtp: { profiles: [...next.smtp.profiles] } };
     let index = findProfileIndex(next, nameOrId);
     const created = index < 0;
     if (created) {
@@ -141,6 +168,8 @@ export class SettingsUseCases {
     const profile = applyProfileEdit(next.smtp.profiles[index]!, change, edit);
     next.smtp.profiles[index] = profile;
     if (makeDefault) next.general.defaultProfile = profile.id;
+    const { madeDefault } = withFirstProfileAsDefault(before, next);
+    if (madeDefault) next.general.defaultProfile = madeDefault.id;
     const parsed = Settings.safeParse(next);
     const prefix = `smtp.profiles.${index}.`;
     const errors = parsed.success ? missingRequired(parsed.data).filter((e) => e.path.startsWith(prefix)) : fieldErrors(parsed.error);
@@ -159,6 +188,7 @@ export class SettingsUseCases {
       passwordSet: status.profilePasswords[savedProfile.id] ?? false,
       isDefault: saved.value.general.defaultProfile === savedProfile.id,
       index,
+      madeDefault: madeDefault !== undefined,
     });
   }
 
