@@ -405,7 +405,7 @@ export function rescheduled(message: Pick<ClaimedMessage, 'attempts' | 'retrySin
   return { ...base, state: 'queued', retry_in_ms: wait };
 }
 
-/** What one SMTP attempt came to for the message, recipient by recipient, as file mode records it. */
+/** What one attempt (SMTP, or Microsoft Graph told the same way) came to for the message, recipient by recipient, as file mode records it. */
 export function outcomeOfAttempt(message: ClaimedMessage, outcome: DeliveryOutcome, rule: RetryRule): AttemptRecord {
   const at = new Date((rule.now ?? Date.now)()).toISOString();
   const told = new Map(outcome.recipients.map((r) => [r.address.toLowerCase(), r]));
@@ -423,7 +423,8 @@ export function outcomeOfAttempt(message: ClaimedMessage, outcome: DeliveryOutco
     case 'unknown':
       return { state: 'unknown', recipients, last_reply: reply || 'The server did not answer after the message was sent.', advice };
     case 'retry':
-      return rescheduled(message, { recipients, last_reply: reply, advice }, rule);
+      // No sooner than the service asked (Microsoft Graph's Retry-After).
+      return rescheduled(message, { recipients, last_reply: reply, advice }, rule, outcome.retryAfterMs ?? 0);
     case 'failed':
       if (advice?.code === 'message-too-large') return { state: 'failed', reason: 'too-large', recipients, last_reply: reply, advice };
       return { state: 'failed', reason: outcome.failure === 'config' ? 'config' : 'permanent', recipients, last_reply: reply, advice };

@@ -15,10 +15,16 @@ import pg from 'pg';
 import { SmtpProfile, defaultSettings, fail, ok, type Diagnosis, type Result } from '../../../preload/contract';
 import { profilePasswordKey, userPasswordKey, MAX_CA_FILE_BYTES } from '../mail/mail-service';
 import { SmtpPool, type DeliveryOutcome, type SmtpEndpoint } from '../mail/smtp-delivery';
-import { diagnoseConfig, smtpEndpoint, type Credentials } from '../mail/transport';
+import { diagnoseConfig, oauthCredentials, sendsByGraph, smtpEndpoint, type Credentials } from '../mail/transport';
 import { diagnose } from '../mail/diagnose';
+import { diagnoseOAuth } from '../mail/diagnose-oauth';
+import { deliverByGraph, graphClient, type GraphPlace } from '../mail/graph';
+import { microsoftCloudFromEnv, type MicrosoftCloud } from '../oauth/microsoft-cloud';
+import { OAuthService, type AccessToken } from '../oauth/oauth-service';
+import { oauthCacheKey } from '../oauth/token-cache';
 import { openPool, resolveConnection, type OfficeConnection } from './connection';
-import { officeError, sealLabel } from './office-store';
+import { OfficeStore, officeError, sealLabel } from './office-store';
+import { senderTokenCache } from './office-token-cache';
 import { OFFICE_ROLES } from './roles';
 import { SealError, open as openSealed, readPrivateKeyFile } from './seal';
 import {
@@ -39,6 +45,8 @@ const MB = 1024 * 1024;
 export interface SendCredentials {
   credentials?: Credentials;
   ca?: string;
+  /** An OAuth2 profile's access token (for Microsoft Graph, or inside credentials for SMTP). */
+  token?: AccessToken;
 }
 
 /**
@@ -47,7 +55,8 @@ export interface SendCredentials {
  * temporary is retried later; any other fails the message as a settings problem.
  */
 export interface CredentialSource {
-  forMessage(profile: SmtpProfile, owner: string): Promise<Result<SendCredentials>>;
+  /** forceRefresh: an OAuth2 profile's token is refreshed even when the one held has time left (Test connection). */
+  forMessage(profile: SmtpProfile, owner: string, options?: { forceRefresh?: boolean }): Promise<Result<SendCredentials>>;
 }
 
 export interface SenderEvent {
@@ -57,7 +66,9 @@ export interface SenderEvent {
 
 export interface SenderOptions {
   connection: OfficeConnection;
-  credentials: CredentialSource | ((db: pg.Pool) => CredentialSource);
+  credentials: CredentialSource | ((db: pg.Pool, connection: OfficeConnection) => CredentialSource);
+  /** Where Microsoft Graph lives, for profiles that send through it; Microsoft's own by default. */
+  microsoftCloud?: GraphPlace;
   /** This sender's name among the others (heartbeat and leases); host, process and a random part by default. */
   instance?: string;
   /** Messages held at once (claimed, waiting for a slot, or on the wire). */
@@ -104,6 +115,7 @@ export class SenderService {
   readonly stats: SenderStats = { claimed: 0, sent: 0, failed: 0, unknown: 0, retried: 0, released: 0, leaseLost: 0 };
   private readonly db: pg.Pool;
   private readonly credentials: CredentialSource;
+  private readonly cloud: GraphPlace;
   private readonly concurrency: number;
   private readonly leaseSeconds: number;
   private readonly windowMs: number;
@@ -130,7 +142,8 @@ export class SenderService {
   constructor(private readonly options: SenderOptions) {
     this.db = openPool(options.connection, { max: 4 });
     this.db.on('error', () => undefined);
-    this.credentials = typeof options.credentials === 'function' ? options.credentials(this.db) : options.credentials;
+    this.credentials = typeof options.credentials === 'function' ? options.credentials(this.db, options.connection) : options.credentials;
+    this.cloud = options.microsoftCloud ?? microsoftCloudFromEnv({});
     this.concurrency = Math.max(1, options.concurrency ?? 16);
     this.leaseSeconds = Math.max(1, options.leaseSeconds ?? 60);
     this.windowMs = Math.max(1, options.rateWindowMs ?? 60_000);
@@ -388,7 +401,14 @@ export class SenderService {
     if (this.settingsStale || !this.settings) await this.loadSettings();
     const profile = this.settings?.profiles.get(profileId);
     if (!profile) return fail('not-found', 'That profile is not saved in the office settings', [{ path: 'profileId', message: 'Not saved' }]);
-    if (profile.authModel === 'oauth2') return fail('unavailable', 'The sender service does not test Microsoft 365 (OAuth2) profiles; test them from an administrator\'s dialog.');
+    if (profile.authModel === 'oauth2') {
+      return diagnoseOAuth(profile, {
+        connect: () => this.credentials.forMessage(profile, owner, { forceRefresh: true }),
+        graphUrl: this.cloud.graphUrl,
+        graph: (token) => graphClient(this.cloud, token),
+        smtp: (connection) => diagnose(diagnoseConfig(profile, connection), { ping }),
+      });
+    }
     const prepared = await this.credentials.forMessage(profile, owner);
     if (!prepared.ok) return prepared;
     return ok(await diagnose(diagnoseConfig(profile, prepared.value), { ping }));
@@ -455,8 +475,10 @@ export class SenderService {
       if (!(await this.waitForSlot(message, profile))) return;
       if (this.lost.has(message.id)) return;
       const pending = message.recipients.filter((r) => r.state === 'pending').map((r) => r.address);
-      const endpoint = smtpEndpoint(profile, prepared.value);
-      outcome = await this.pool(profile, endpoint).deliver({ envelope: { from: message.envelope.from, to: pending }, raw: message.raw });
+      const envelope = { from: message.envelope.from, to: pending };
+      const token = prepared.value.token;
+      if (sendsByGraph(profile) && token) outcome = await deliverByGraph(graphClient(this.cloud, token), { envelope, raw: message.raw, messageId: message.messageId });
+      else outcome = await this.pool(profile, smtpEndpoint(profile, prepared.value)).deliver({ envelope, raw: message.raw });
     } finally {
       release();
     }
@@ -540,8 +562,13 @@ export class SenderService {
 
   private readonly credentialCache = new Map<string, { at: number; value: Promise<Result<SendCredentials>> }>();
 
-  /** The credentials for a profile and owner, kept for half a minute (and until the settings change). */
+  /**
+   * The credentials for a profile and owner, kept for half a minute (and until the settings change).
+   * An OAuth2 profile's are asked for every time: its sign-in keeps its token while it lasts, and
+   * must hear of a sign-out or a new sign-in at once.
+   */
   private credentialsFor(profile: SmtpProfile, owner: string): Promise<Result<SendCredentials>> {
+    if (profile.authModel === 'oauth2') return this.credentials.forMessage(profile, owner);
     const key = `${JSON.stringify(profile)}\u0000${profile.credentials === 'per-user' ? owner : ''}`;
     const cached = this.credentialCache.get(key);
     if (cached && Date.now() - cached.at < 30_000) return cached.value;
@@ -574,22 +601,32 @@ function delay(ms: number): Promise<void> {
 // ---- credentials from the office's sealed secrets ------------------------------------------------
 
 /**
- * The office's own credential source: a shared profile's password, or the message owner's own
- * username and password for a per-user profile, opened with the sender key
- * (MAILROOM_SENDER_KEY_FILE). Only sender roles can read the sealed rows, and only this key opens them.
+ * The office's own credential source: a shared profile's password, the message owner's own
+ * username and password for a per-user profile, or a Microsoft 365 profile's access token from its
+ * sign-in, each opened with the sender key (MAILROOM_SENDER_KEY_FILE). Only sender roles can read
+ * the sealed rows, and only this key opens them.
  */
 export class OfficeCredentialSource implements CredentialSource {
+  /** Microsoft 365 sign-ins, opened with the sender key (absent without one). */
+  private readonly oauth: OAuthService | undefined;
+  /** For each profile, the saved sign-in the tokens held in memory came from. */
+  private readonly signInsSeen = new Map<string, string>();
+
   constructor(
     private readonly db: pg.Pool,
     private readonly privateKey: KeyObject | string | undefined,
-  ) {}
-
-  async forMessage(profile: SmtpProfile, owner: string): Promise<Result<SendCredentials>> {
-    if (profile.authModel === 'oauth2') {
-      return fail('unavailable', `The profile "${profile.name}" signs in with OAuth2, which the sender service does not send with yet; send it from the desktop app in file mode.`, [
-        { path: 'authModel', message: 'OAuth2 is not sent by the sender service' },
-      ]);
+    options: { connection?: OfficeConnection; cloud?: MicrosoftCloud } = {},
+  ) {
+    if (privateKey && options.connection) {
+      this.oauth = new OAuthService({
+        caches: senderTokenCache(new OfficeStore(options.connection, { pool: db }), privateKey),
+        cloud: options.cloud ?? microsoftCloudFromEnv({}),
+        openUrl: async () => fail('unavailable', 'A sender service opens no browser: an administrator signs in from the dialog or with mailroom sign-in.'),
+      });
     }
+  }
+
+  async forMessage(profile: SmtpProfile, owner: string, options: { forceRefresh?: boolean } = {}): Promise<Result<SendCredentials>> {
     let ca: string | undefined;
     if (profile.caFile) {
       const read = readCa(profile.caFile);
@@ -597,6 +634,7 @@ export class OfficeCredentialSource implements CredentialSource {
       ca = read.value;
     }
     const withCa = ca ? { ca } : {};
+    if (profile.authModel === 'oauth2') return this.signedIn(profile, withCa, options.forceRefresh ?? false);
     if (profile.auth === 'none') return ok(withCa);
     let username: string;
     let secret: { name: string; owner: string | null };
@@ -638,6 +676,33 @@ export class OfficeCredentialSource implements CredentialSource {
     }
     return ok({ credentials: { username, ...(password ? { password } : {}) }, ...withCa });
   }
+
+  /**
+   * An OAuth2 profile's access token, from its sign-in sealed in the office database: held while
+   * it lasts, refreshed (and written back) when under five minutes are left, and only for the
+   * connection it was signed in for. A sign-in changed since the token was taken (signed out, or
+   * in again) is read afresh first.
+   */
+  private async signedIn(profile: SmtpProfile, withCa: { ca?: string }, forceRefresh: boolean): Promise<Result<SendCredentials>> {
+    if (!this.oauth) {
+      return fail('unavailable', 'This sender service has no sender key, so it cannot open the Microsoft 365 sign-ins: point MAILROOM_SENDER_KEY_FILE at the key made by mailroom office init.', [
+        { path: 'MAILROOM_SENDER_KEY_FILE', message: 'Not set' },
+      ]);
+    }
+    const saved = await this.db.query<{ version: string }>(
+      `SELECT updated_at::text || ' ' || updated_by::text AS version FROM mailroom.secrets WHERE name = $1 AND owner IS NULL`,
+      [oauthCacheKey(profile.id)],
+    );
+    const version = saved.rows[0]?.version ?? '';
+    if (this.signInsSeen.get(profile.id) !== version) {
+      this.oauth.forget(profile.id);
+      this.signInsSeen.set(profile.id, version);
+    }
+    // The profile is the saved one: a sign-in kept before caches recorded their connection is bound to it.
+    const token = await this.oauth.accessToken(profile, { forceRefresh, savedProfile: profile });
+    if (!token.ok) return token;
+    return ok({ credentials: oauthCredentials(profile, token.value), token: token.value, ...withCa });
+  }
 }
 
 function readCa(file: string): Result<string> {
@@ -661,7 +726,9 @@ export interface SenderSetup {
   keyFile?: string;
   env: NodeJS.ProcessEnv;
   homedir?: string;
-  options?: Omit<SenderOptions, 'connection' | 'credentials'>;
+  /** Where Microsoft's sign-in and Graph live; from the environment (MAILROOM_MS_LOGIN_URL, MAILROOM_MS_GRAPH_URL) when absent. */
+  microsoftCloud?: MicrosoftCloud;
+  options?: Omit<SenderOptions, 'connection' | 'credentials' | 'microsoftCloud'>;
 }
 
 /**
@@ -690,8 +757,19 @@ export function senderFromEnvironment(setup: SenderSetup): Result<{ service: Sen
       return fail('invalid-input', `${keyField}: ${reason}`, [{ path: keyField, message: reason }]);
     }
   } else {
-    warnings.push('No sender key (MAILROOM_SENDER_KEY_FILE): messages of profiles that need a saved password fail until it is set.');
+    warnings.push('No sender key (MAILROOM_SENDER_KEY_FILE): messages of profiles that need a saved password or a Microsoft 365 sign-in fail until it is set.');
   }
-  const service = new SenderService({ ...setup.options, connection: connection.value, credentials: (db) => new OfficeCredentialSource(db, key) });
+  let cloud: MicrosoftCloud;
+  try {
+    cloud = setup.microsoftCloud ?? microsoftCloudFromEnv(env);
+  } catch (error) {
+    return fail('invalid-input', (error as Error).message, [{ path: (error as Error).message.split(' ')[0] ?? 'MAILROOM_MS_LOGIN_URL', message: 'Not an https:// address' }]);
+  }
+  const service = new SenderService({
+    ...setup.options,
+    connection: connection.value,
+    microsoftCloud: cloud,
+    credentials: (db, conn) => new OfficeCredentialSource(db, key, { connection: conn, cloud }),
+  });
   return ok({ service, warnings });
 }
