@@ -39,6 +39,7 @@ let senderKey: string;
 let caFile: string;
 let ca: TestCa;
 let idp: IdentityProvider;
+let idpClosed = false;
 let graph: GraphServer;
 let smtp: Xoauth2Server;
 let user: string;
@@ -252,7 +253,7 @@ afterAll(async () => {
   admin?.oauth.close();
   await admin?.outbox.stop();
   await admin?.office?.close();
-  await Promise.all([idp?.close(), graph?.close(), smtp?.close()]);
+  await Promise.all([idpClosed ? undefined : idp?.close(), graph?.close(), smtp?.close()]);
   await cluster?.stop();
   work?.cleanup();
 });
@@ -479,5 +480,37 @@ describe('what the sender refuses', () => {
     expect(smtp.received.length).toBe(received);
     const test = await admin.useCases.mail.testConnection(saved('m365'), {});
     expect(test).toMatchObject({ ok: true, value: { ok: false, failure: { step: 'token', code: 'oauth-sign-in-needed' } } });
+  });
+});
+
+describe('when Microsoft does not answer', () => {
+  it('a message whose token must be refreshed waits for a later attempt instead of failing', async () => {
+    // Signed in again with tokens that need a refresh at every use; then the provider goes away.
+    idp.setAccessTokenTtl(120);
+    expect(await signInFromDialog(saved('m365'))).toMatchObject({ ok: true });
+    await idp.close();
+    idpClosed = true;
+    const queued = await queueOne('m365', 'Provider away');
+    const box = new OfficeOutbox(connect('tess'));
+    try {
+      const end = Date.now() + 15_000;
+      let entry: OutboxEntry;
+      for (;;) {
+        const got = await box.get(queued.id);
+        if (!got.ok) throw new Error(got.error.message);
+        entry = got.value;
+        if (entry.attempts === 1 && entry.state !== 'sending') break;
+        if (Date.now() > end) throw new Error(`message ${entry.state} after ${entry.attempts} attempts`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(entry, JSON.stringify(entry.advice)).toMatchObject({ state: 'queued', advice: { code: 'oauth-unreachable' } });
+      // The first backoff is 30 s with ±20% jitter.
+      expect(Date.parse(entry.nextAttemptAt!) - Date.now()).toBeGreaterThan(20_000);
+      expect((await box.cancel(queued.id)).ok).toBe(true);
+    } finally {
+      await box.close();
+    }
+    // The sign-in is still there for when Microsoft answers again.
+    expect(await sealedCache('m365')).toBeDefined();
   });
 });
