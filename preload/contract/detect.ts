@@ -64,10 +64,11 @@ export const DetectInput = z.strictObject({
 
 /**
  * The profile fields a proposal sets: the connection, signed in as the address with shared
- * credentials (the proposal is for that one mailbox), and the tenant for Microsoft's OAuth2. Apply
- * it with applyProfileEdit so that whatever else the change implies follows as for any edit.
+ * credentials (the proposal is for that one mailbox), and the tenant for Microsoft's OAuth2; for a
+ * new profile, the address as its From address too. Apply it with applyProfileEdit so that
+ * whatever else the change implies follows as for any edit.
  */
-export function detectedChange(proposal: DetectedSettings): Partial<SmtpProfile> {
+export function detectedChange(proposal: DetectedSettings, options: { fromAddress?: string } = {}): Partial<SmtpProfile> {
   const change: Partial<SmtpProfile> = {
     host: proposal.host.value,
     port: proposal.port.value,
@@ -76,6 +77,7 @@ export function detectedChange(proposal: DetectedSettings): Partial<SmtpProfile>
     authModel: proposal.authModel.value,
     username: proposal.username.value,
     credentials: 'shared',
+    ...(options.fromAddress ? { fromAddress: options.fromAddress } : {}),
   };
   if (proposal.authModel.value === 'oauth2') {
     if (proposal.oauthProvider) change.oauthProvider = proposal.oauthProvider.value;

@@ -41,32 +41,34 @@ async function animationsEnded(page: Page): Promise<void> {
  * axe-core is injected once per document and clears its caches after every run. A page that has
  * frames is left to AxeBuilder, which reaches into them.
  */
-async function runAxe(page: Page, rules: readonly string[] | null): Promise<AxeResults> {
+async function runAxe(page: Page, rules: readonly string[] | null, include?: string): Promise<AxeResults> {
   await animationsEnded(page);
   if (page.frames().length > 1) {
     const builder = new AxeBuilder({ page }).exclude(EXCLUDED);
+    if (include) builder.include(include);
     return (rules ? builder.withRules([...rules]) : builder).analyze();
   }
   if (!(await page.evaluate(() => typeof (window as { axe?: { run?: unknown } }).axe?.run === 'function'))) await page.evaluate(AXE_SOURCE);
   // The context and options AxeBuilder would pass. Typed loosely across the page boundary:
   // Playwright's check of what can be passed and returned cannot descend axe-core's types.
   const results: unknown = await page.evaluate(
-    ({ exclude, rules }) => {
-      const context: ContextObject = { include: [], exclude };
+    ({ exclude, rules, include }) => {
+      const context: ContextObject = { include: include ? [include] : [], exclude };
       const options: RunOptions = rules ? { runOnly: { type: 'rule', values: rules } } : {};
       return (window as unknown as { axe: { run(c: ContextObject, o: RunOptions): Promise<unknown> } }).axe.run(context, options);
     },
-    { exclude: [EXCLUDED], rules: rules ? [...rules] : null },
+    { exclude: [EXCLUDED], rules: rules ? [...rules] : null, include: include ?? null },
   );
   return results as AxeResults;
 }
 
 /**
  * Runs axe over the page and fails with a readable list of what it found. With `colourOnly`, only
- * the rules that judge colours run (the page's structure was judged in the other theme).
+ * the rules that judge colours run (the page's structure was judged in the other theme). With
+ * `include` (a selector), only that part is judged: a modal dialog, with the page inert behind it.
  */
-export async function expectNoViolations(page: Page, what: string, options: { colourOnly?: boolean } = {}): Promise<void> {
-  const results = await runAxe(page, options.colourOnly ? COLOUR_RULES : null);
+export async function expectNoViolations(page: Page, what: string, options: { colourOnly?: boolean; include?: string } = {}): Promise<void> {
+  const results = await runAxe(page, options.colourOnly ? COLOUR_RULES : null, options.include);
   const found = results.violations.map((v) => ({
     rule: v.id,
     impact: v.impact,
@@ -102,13 +104,13 @@ export async function expectTheme(page: Page, scheme: 'light' | 'dark'): Promise
  * in the same state (the structure does not change with the theme; only colours do). Leaves the
  * page in the light theme.
  */
-export async function expectAccessibleInBothThemes(page: Page, what: string): Promise<void> {
+export async function expectAccessibleInBothThemes(page: Page, what: string, options: { include?: string } = {}): Promise<void> {
   await page.emulateMedia({ colorScheme: 'light' });
   await expectTheme(page, 'light');
-  await expectNoViolations(page, `${what} (light)`);
+  await expectNoViolations(page, `${what} (light)`, options);
   await page.emulateMedia({ colorScheme: 'dark' });
   await expectTheme(page, 'dark');
-  await expectNoViolations(page, `${what} (dark)`, { colourOnly: true });
+  await expectNoViolations(page, `${what} (dark)`, { ...options, colourOnly: true });
   await page.emulateMedia({ colorScheme: 'light' });
   await expectTheme(page, 'light');
 }

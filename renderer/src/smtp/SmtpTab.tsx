@@ -16,6 +16,7 @@ import type { TestRun } from './DiagnosisView';
 import { AddProfileDialog, CreateProfileDialog, DeleteProfileDialog } from './ProfileDialogs';
 import { ProfileEditor } from './ProfileEditor';
 import { ProfileList } from './ProfileList';
+import { DetectFromAddress } from './DetectFromAddress';
 import { findByName, nameProblem, parseProfilePath, profilePath, validMailbox, type TestFieldErrors } from './profile-form';
 import { SendTestDialog, type ProfileCheck } from './SendTestDialog';
 import type { ProfilePasswords } from '../hooks/usePasswords';
@@ -202,24 +203,27 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
   return (
     <MasterDetail
       master={
-        <ProfileList
-          profiles={profiles}
-          selectedId={selected?.id}
-          defaultProfileId={draft.general.defaultProfile}
-          withErrors={withErrors}
-          filter={filter}
-          filterError={filterError}
-          onFilterChange={(text) => {
-            setFilter(text);
-            setFilterError(undefined);
-          }}
-          onFilterSubmit={submitFilter}
-          onSelect={setSelectedId}
-          onAdd={() => setDialog({ kind: 'add' })}
-          onDelete={() => selected && setDialog({ kind: 'delete', id: selected.id })}
-          onSendTest={openSendTest}
-          readOnly={readOnly}
-        />
+        <>
+          <ProfileList
+            profiles={profiles}
+            selectedId={selected?.id}
+            defaultProfileId={draft.general.defaultProfile}
+            withErrors={withErrors}
+            filter={filter}
+            filterError={filterError}
+            onFilterChange={(text) => {
+              setFilter(text);
+              setFilterError(undefined);
+            }}
+            onFilterSubmit={submitFilter}
+            onSelect={setSelectedId}
+            onAdd={() => setDialog({ kind: 'add' })}
+            onDelete={() => selected && setDialog({ kind: 'delete', id: selected.id })}
+            onSendTest={openSendTest}
+            readOnly={readOnly}
+          />
+          {!readOnly && <DetectFromAddress form={form} current={selected} onSelect={setSelectedId} />}
+        </>
       }
       detail={
         selected ? (
