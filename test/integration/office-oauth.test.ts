@@ -13,11 +13,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatch } from '../../main/api/dispatch';
 import { createHandlers } from '../../main/api/handlers';
-import { createOfficeServices, type Services } from '../../main/services';
+import { createOfficeServices, createServices, type Services } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
 import { oauthCacheKey } from '../../main/services/oauth/token-cache';
 import { resolveConnection, type OfficeConnection } from '../../main/services/office/connection';
-import { addUser, initOffice } from '../../main/services/office/office-admin';
+import { addUser, importFileMode, initOffice } from '../../main/services/office/office-admin';
 import { OfficeOutbox } from '../../main/services/office/office-outbox';
 import { OfficeStore } from '../../main/services/office/office-store';
 import { open as openSealed } from '../../main/services/office/seal';
@@ -480,6 +480,48 @@ describe('what the sender refuses', () => {
     expect(smtp.received.length).toBe(received);
     const test = await admin.useCases.mail.testConnection(saved('m365'), {});
     expect(test).toMatchObject({ ok: true, value: { ok: false, failure: { step: 'token', code: 'oauth-sign-in-needed' } } });
+  });
+});
+
+describe('a sign-in moved in from a file-mode install', () => {
+  it('mailroom office import seals it for the senders with its summary: the dialog shows who, and the sender sends with it', async () => {
+    const dataDir = path.join(work.dir, 'file-install');
+    const cloud = { loginUrl: idp.origin, graphUrl: graph.url, ca: ca.cert, requestTimeoutMs: 10_000, signInTimeoutMs: 60_000 };
+    const fileMode = createServices({ dataDir, shell: 'browser', version: 't', createFile: createConfFile, microsoftCloud: cloud, openUrl: async () => '' });
+    try {
+      // The same office profiles, and one more signed in on that computer.
+      const moved: SmtpProfile = { ...profiles()[0]!, id: 'moved', name: 'Moved' };
+      const doc = fileMode.settings.read();
+      doc.general.organisationName = 'Contoso';
+      doc.general.alertFrom = 'alerts@contoso.test';
+      doc.smtp.profiles = [...profiles(), moved];
+      expect(fileMode.settings.save(doc).ok).toBe(true);
+      const started = await fileMode.oauth.startSignIn(moved, 'device-code');
+      if (!started.ok) throw new Error(started.error.message);
+      void idp.completeDeviceCode(started.value.deviceCode!.userCode);
+      expect(await fileMode.oauth.waitSignIn(started.value.flowId)).toMatchObject({ ok: true, value: { ok: true } });
+    } finally {
+      fileMode.oauth.close();
+      await fileMode.outbox.stop();
+    }
+    const imported = await importFileMode({ connection: connect('ada'), dataDir });
+    if (!imported.ok) throw new Error(imported.error.message);
+    expect(imported.value.secrets.moved).toContain(oauthCacheKey('moved'));
+    expect(await signInRow('moved')).toMatchObject({ account: user, refreshable: true, updated_by: 'ada' });
+    await sealedCache('moved');
+    expect(tokensIn((await everythingVisibleTo('tess')).text)).toEqual([]);
+    await admin.settings.refresh();
+    const status = (await call<Record<string, OAuthStatus>>('oauth:status', { profiles: [saved('moved')] })).moved!;
+    expect(status).toMatchObject({ signedIn: true, account: user });
+    const box = new OfficeOutbox(connect('tess'));
+    try {
+      const queued = await box.queue({ ...profiles()[0]!, id: 'moved', name: 'Moved' }, [{ to: ['client@fabrikam.test'], cc: [], bcc: [], subject: 'Moved', text: 'Hello.', attachments: [] }]);
+      if (!queued.ok) throw new Error(queued.error.message);
+      const sent = await settled(queued.value[0]!.id);
+      expect(sent.state, JSON.stringify(sent.advice)).toBe('sent');
+    } finally {
+      await box.close();
+    }
   });
 });
 
