@@ -53,7 +53,7 @@ export function detectOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Dete
   };
 }
 
-/** A lookup's proposal, before the username (which is the same rule for all but autoconfig). */
+/** What a lookup that found something answers: its proposal, and the line for the report. */
 type Found = { settings: DetectedSettings; detail: string };
 
 interface Lookup {
@@ -206,7 +206,6 @@ async function autoconfigLookup(url: string, address: string, options: Parameter
     return { settings, detail: `${server.host}:${server.port}` };
   } catch (error) {
     if (error instanceof AutoconfigError) return { outcome: error.kind, detail: error.message };
-    if (error instanceof DnsCancelled) throw error;
     throw error;
   }
 }
