@@ -3,7 +3,7 @@ import { createDispatch } from '../../../main/api/dispatch';
 import { createHandlers, type Handlers } from '../../../main/api/handlers';
 import { createServices } from '../../../main/services';
 import { createConfFile } from '../../../main/services/conf-file';
-import { defaultSettings, newProfile } from '../../../preload/contract';
+import { defaultSettings, newProfile, type StartUp } from '../../../preload/contract';
 import { tempDir } from '../../helpers/temp-dir';
 
 let dir: string;
@@ -33,8 +33,9 @@ describe('dispatch', () => {
     const saved = await dispatch('settings:save', settings, ctx);
     expect(saved, JSON.stringify(saved)).toMatchObject({ ok: true });
     expect(await dispatch('secrets:set-profile-password', { profileId: 'p1', password: 'hunter2' }, ctx)).toMatchObject({ ok: true });
-    const startUp = await dispatch('app:start-up', undefined, ctx);
-    if (!startUp.ok) throw new Error(startUp.error.message);
+    const answer = await dispatch('app:start-up', undefined, ctx);
+    if (!answer.ok) throw new Error(answer.error.message);
+    const startUp = answer as { ok: true; value: StartUp };
     const each = async (channel: 'app:get-info' | 'app:whoami' | 'settings:get-with-revision' | 'app:list-notices' | 'secrets:status') => {
       const answer = await dispatch(channel, undefined, ctx);
       if (!answer.ok) throw new Error(answer.error.message);
