@@ -510,7 +510,8 @@ describe('a sign-in moved in from a file-mode install', () => {
     expect(await signInRow('moved')).toMatchObject({ account: user, refreshable: true, updated_by: 'ada' });
     await sealedCache('moved');
     expect(tokensIn((await everythingVisibleTo('tess')).text)).toEqual([]);
-    await admin.settings.refresh();
+    // The dialog hears of the imported settings (LISTEN) and shows the moved profile.
+    await expect.poll(() => admin.settings.read().smtp.profiles.some((p) => p.id === 'moved')).toBe(true);
     const status = (await call<Record<string, OAuthStatus>>('oauth:status', { profiles: [saved('moved')] })).moved!;
     expect(status).toMatchObject({ signedIn: true, account: user });
     const box = new OfficeOutbox(connect('tess'));
