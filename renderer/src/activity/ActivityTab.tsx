@@ -54,17 +54,20 @@ const useStyles = makeStyles({
     margin: 0,
     color: tokens.colorNeutralForeground2,
   },
+  // One even row of six; three and three in a narrow window, never five and an orphan.
   summary: {
-    display: 'flex',
-    flexWrap: 'wrap',
+    display: 'grid',
+    gridTemplateColumns: 'repeat(6, minmax(0, 1fr))',
     gap: tokens.spacingHorizontalS,
     margin: 0,
+    maxWidth: '760px',
+    '@media (max-width: 640px)': { gridTemplateColumns: 'repeat(3, minmax(0, 1fr))' },
   },
   count: {
     display: 'flex',
     flexDirection: 'column-reverse',
     justifyContent: 'flex-end',
-    minWidth: '96px',
+    minWidth: 0,
     paddingBlock: tokens.spacingVerticalS,
     paddingInline: tokens.spacingHorizontalM,
     borderRadius: tokens.borderRadiusMedium,

@@ -1,5 +1,6 @@
 // One message opened in the Activity table: what went wrong and what to do, every recipient with the
-// server's answer, and the facts an administrator quotes to the mail provider.
+// server's answer, and the facts an administrator quotes to the mail provider (all of them, whatever
+// columns the table had room for).
 import { useId, type ReactNode } from 'react';
 import { Badge, makeStyles, mergeClasses, tokens, typographyStyles } from '@fluentui/react-components';
 import type { OutboxEntry, OutboxRecipient } from '../../../preload/contract';
@@ -33,6 +34,7 @@ const useStyles = makeStyles({
     columnGap: tokens.spacingHorizontalXL,
     rowGap: tokens.spacingVerticalM,
     alignItems: 'start',
+    '@media (max-width: 640px)': { gridTemplateColumns: 'minmax(0, 1fr)' },
   },
   section: {
     display: 'flex',
@@ -173,8 +175,11 @@ export function EntryDetails({ entry }: { entry: OutboxEntry }) {
             Details
           </h3>
           <dl className={styles.facts}>
+            {/* The subject whole, and the profile: the table may have cut the one short and left the other out. */}
+            <Fact term="Subject">{entry.subject || '(no subject)'}</Fact>
             <Fact term="Message-ID">{entry.messageId}</Fact>
             <Fact term="Kind">{KIND_LABEL[entry.kind]}</Fact>
+            <Fact term="Profile">{entry.profileName}</Fact>
             {entry.to.length > 0 && <Fact term="To and Cc">{entry.to.join(', ')}</Fact>}
             <Fact term="Queued at">{formatFull(entry.createdAt)}</Fact>
             <Fact term="Updated">{formatFull(entry.updatedAt)}</Fact>

@@ -1,7 +1,8 @@
 // The messages of the outbox as a table, newest first: state, recipients, subject, profile, attempts,
-// the server's last reply and when it changed. A row opens to show the advice and every recipient;
-// Retry and Cancel act on one message (Cancel asks first).
-import { memo, useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
+// the server's last reply and when it changed. In a narrow window the columns that matter least
+// give way (see visibleColumns) and what they said goes under the subject and into the details. A
+// row opens to show the advice and every recipient; Retry and Cancel act on one message (Cancel asks first).
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import {
   Badge,
   Button,
@@ -21,26 +22,39 @@ import {
   mergeClasses,
   tokens,
   typographyStyles,
+  useRestoreFocusTarget,
 } from '@fluentui/react-components';
 import { ArrowClockwise16Regular, ChevronDown16Regular, ChevronRight16Regular, Dismiss16Regular } from '@fluentui/react-icons';
 import type { OutboxEntry } from '../../../preload/contract';
-import { STATE_COLOR, STATE_LABEL, canCancel, canRetry, formatFull, formatWhen, recipientSummary, rejectedCount } from './activity-format';
+import {
+  OUTBOX_COLUMNS,
+  STATE_COLOR,
+  STATE_LABEL,
+  canCancel,
+  canRetry,
+  formatFull,
+  formatWhen,
+  recipientSummary,
+  rejectedCount,
+  visibleColumns,
+  type OutboxColumn,
+} from './activity-format';
 import { EntryDetails } from './EntryDetails';
+import { useElementSize } from '../hooks/useElementSize';
 
 const useStyles = makeStyles({
+  // Measured for the columns it has room for.
+  frame: {
+    minWidth: 0,
+  },
+  // Fixed layout: the widths of OUTBOX_COLUMNS hold while rows change every second.
   table: {
     ...typographyStyles.body1,
   },
-  // Fixed layout: the widths below hold while rows change every second.
-  colState: { width: '112px' },
-  colRecipients: { width: '176px' },
-  colProfile: { width: '112px' },
-  colAttempts: { width: '72px' },
-  colReply: { width: '176px' },
-  colUpdated: { width: '96px' },
-  colActions: { width: '96px' },
   headerCell: {
     ...typographyStyles.caption1Strong,
+    // A column's width is all it takes, padding included.
+    boxSizing: 'border-box',
     color: tokens.colorNeutralForeground2,
     // The column names stay in view while a long list scrolls.
     position: 'sticky',
@@ -79,38 +93,54 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForeground2,
     marginTop: tokens.spacingVerticalXXS,
   },
-  // The subject wraps in its own box; a kind's tag stays beside its first line.
+  // The subject keeps to one line, cut short with an ellipsis (its whole text is its tooltip and in
+  // the details); a kind's tag stays beside it.
   subjectLine: {
     display: 'flex',
-    alignItems: 'flex-start',
+    alignItems: 'center',
     columnGap: tokens.spacingHorizontalS,
     minWidth: 0,
   },
   kind: {
     flexShrink: 0,
-    marginTop: '4px',
   },
   chevron: {
-    alignSelf: 'flex-start',
-    marginTop: '2px',
+    flexShrink: 0,
   },
   disclosure: {
     ...typographyStyles.body1Strong,
     minWidth: 0,
+    maxWidth: '100%',
     flexShrink: 1,
-    alignItems: 'flex-start',
     height: 'auto',
     minHeight: '24px',
     paddingInline: tokens.spacingHorizontalXXS,
     marginInline: `calc(-1 * ${tokens.spacingHorizontalXXS})`,
     justifyContent: 'flex-start',
     textAlign: 'left',
-    whiteSpace: 'normal',
-    overflowWrap: 'anywhere',
     // Text, not a link: it keeps the row's colour whatever the button's state.
     color: tokens.colorNeutralForeground1,
     ':hover': { color: tokens.colorNeutralForeground1, textDecorationLine: 'underline' },
     ':hover:active': { color: tokens.colorNeutralForeground1 },
+  },
+  subjectText: {
+    minWidth: 0,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  },
+  // What the hidden columns say, under the subject.
+  aside: {
+    ...typographyStyles.caption1,
+    color: tokens.colorNeutralForeground2,
+    marginTop: tokens.spacingVerticalXXS,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  },
+  asideReply: {
+    fontFamily: tokens.fontFamilyMonospace,
+    fontSize: tokens.fontSizeBase200,
   },
   recipients: {
     display: 'block',
@@ -160,8 +190,6 @@ const useStyles = makeStyles({
   },
 });
 
-const COLUMN_COUNT = 8;
-
 export interface OutboxTableProps {
   entries: readonly OutboxEntry[];
   /** The accessible name of the table. */
@@ -177,6 +205,11 @@ export function OutboxTable({ entries, label, onRetry, onCancel }: OutboxTablePr
   const [confirming, setConfirming] = useState<OutboxEntry | null>(null);
   // The message last acted on: when its button goes (Retry once queued), focus moves to its subject.
   const [acted, setActed] = useState<string | null>(null);
+  const frame = useRef<HTMLDivElement>(null);
+  const { width } = useElementSize(frame);
+  // One set per layout, so rows are drawn again only when the columns change, not at every pixel.
+  const key = [...visibleColumns(width ?? Number.POSITIVE_INFINITY)].join(' ');
+  const columns = useMemo(() => new Set(key.split(' ') as OutboxColumn[]), [key]);
 
   const toggle = useCallback(
     (id: string) =>
@@ -205,21 +238,20 @@ export function OutboxTable({ entries, label, onRetry, onCancel }: OutboxTablePr
 
   return (
     <>
+      <div ref={frame} className={styles.frame}>
       <Table aria-label={label} className={styles.table}>
         <TableHeader>
           <TableRow>
-            <TableHeaderCell className={mergeClasses(styles.headerCell, styles.colState)}>State</TableHeaderCell>
-            <TableHeaderCell className={mergeClasses(styles.headerCell, styles.colRecipients)}>Recipients</TableHeaderCell>
-            <TableHeaderCell className={styles.headerCell}>Subject</TableHeaderCell>
-            <TableHeaderCell className={mergeClasses(styles.headerCell, styles.colProfile)}>Profile</TableHeaderCell>
-            <TableHeaderCell className={mergeClasses(styles.headerCell, styles.colAttempts)} button={{ className: styles.numberHeader }}>
-              Attempts
-            </TableHeaderCell>
-            <TableHeaderCell className={mergeClasses(styles.headerCell, styles.colReply)}>Last reply</TableHeaderCell>
-            <TableHeaderCell className={mergeClasses(styles.headerCell, styles.colUpdated)}>Updated</TableHeaderCell>
-            <TableHeaderCell className={mergeClasses(styles.headerCell, styles.colActions)}>
-              <span className={styles.visuallyHidden}>Actions</span>
-            </TableHeaderCell>
+            {OUTBOX_COLUMNS.filter((c) => columns.has(c.id)).map((c) => (
+              <TableHeaderCell
+                key={c.id}
+                className={styles.headerCell}
+                style={c.width === undefined ? undefined : { width: `${c.width}px` }}
+                {...(c.id === 'attempts' ? { button: { className: styles.numberHeader } } : {})}
+              >
+                {c.id === 'actions' ? <span className={styles.visuallyHidden}>{c.label}</span> : c.label}
+              </TableHeaderCell>
+            ))}
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -227,6 +259,7 @@ export function OutboxTable({ entries, label, onRetry, onCancel }: OutboxTablePr
             <EntryRows
               key={entry.id}
               entry={entry}
+              columns={columns}
               isOpen={open.has(entry.id)}
               busy={busy.has(entry.id)}
               keepFocus={acted === entry.id}
@@ -237,6 +270,7 @@ export function OutboxTable({ entries, label, onRetry, onCancel }: OutboxTablePr
           ))}
         </TableBody>
       </Table>
+      </div>
 
       {confirming && (
         <Dialog open modalType="alert" onOpenChange={(_, data) => !data.open && setConfirming(null)}>
@@ -272,6 +306,8 @@ export function OutboxTable({ entries, label, onRetry, onCancel }: OutboxTablePr
 
 interface EntryRowsProps {
   entry: OutboxEntry;
+  /** The columns the table has room for. */
+  columns: ReadonlySet<OutboxColumn>;
   isOpen: boolean;
   busy: boolean;
   /** Take the focus back to the subject if the button that had it is gone. */
@@ -286,9 +322,11 @@ interface EntryRowsProps {
  * whose message has not changed (same update time) is not drawn again.
  */
 const EntryRows = memo(
-  function EntryRows({ entry, isOpen, busy, keepFocus, onToggle, onRetry, onCancel }: EntryRowsProps) {
+  function EntryRows({ entry, columns, isOpen, busy, keepFocus, onToggle, onRetry, onCancel }: EntryRowsProps) {
     const styles = useStyles();
     const subject = useRef<HTMLButtonElement>(null);
+    // Cancel asks first: focus comes back to it when the question closes (and to the subject once it is gone).
+    const returnFocusHere = useRestoreFocusTarget();
 
     useEffect(() => {
       const lost = document.activeElement === null || document.activeElement === document.body;
@@ -297,6 +335,16 @@ const EntryRows = memo(
     const detailsId = `outbox-details-${entry.id}`;
     const subjectId = `outbox-subject-${entry.id}`;
     const rejected = rejectedCount(entry);
+    const subjectText = entry.subject || '(no subject)';
+    const recipients = recipientSummary(entry.recipients.map((r) => r.address));
+    // What the columns that gave way would have said: short facts on one line, a failure's reply on another.
+    const aside = [
+      !columns.has('recipients') && recipients,
+      !columns.has('profile') && entry.profileName,
+      !columns.has('attempts') && `${entry.attempts} ${entry.attempts === 1 ? 'attempt' : 'attempts'}`,
+      !columns.has('updated') && formatWhen(entry.updatedAt),
+    ].filter((fact): fact is string => typeof fact === 'string' && fact !== '');
+    const asideReply = !columns.has('reply') && entry.lastReply !== '' && entry.state !== 'sent' && entry.state !== 'cancelled' ? entry.lastReply : '';
 
     // A click anywhere on the row opens it, as the subject's button does; not when the click was on
     // a control, or ended a text selection (copying a reply).
@@ -339,9 +387,13 @@ const EntryRows = memo(
               <div className={styles.stateNote}>Next try {formatWhen(entry.nextAttemptAt)}</div>
             )}
           </TableCell>
-          <TableCell className={styles.cell}>
-            <span className={styles.recipients}>{recipientSummary(entry.recipients.map((r) => r.address))}</span>
-          </TableCell>
+          {columns.has('recipients') && (
+            <TableCell className={styles.cell}>
+              <span className={styles.recipients} title={recipients}>
+                {recipients}
+              </span>
+            </TableCell>
+          )}
           <TableCell className={styles.cell}>
             <div className={styles.subjectLine}>
               <Button
@@ -350,12 +402,13 @@ const EntryRows = memo(
                 appearance="transparent"
                 size="small"
                 className={styles.disclosure}
+                title={subjectText}
                 icon={{ className: styles.chevron, children: isOpen ? <ChevronDown16Regular /> : <ChevronRight16Regular /> }}
                 aria-expanded={isOpen}
                 aria-controls={isOpen ? detailsId : undefined}
                 onClick={() => onToggle(entry.id)}
               >
-                {entry.subject || '(no subject)'}
+                <span className={styles.subjectText}>{subjectText}</span>
               </Button>
               {entry.kind === 'test' && (
                 <Badge appearance="outline" color="informative" size="small" className={styles.kind}>
@@ -368,17 +421,29 @@ const EntryRows = memo(
                 </Badge>
               )}
             </div>
+            {aside.length > 0 && <div className={styles.aside}>{aside.join(' · ')}</div>}
+            {asideReply && (
+              <div className={mergeClasses(styles.aside, styles.asideReply)} title={asideReply}>
+                {asideReply}
+              </div>
+            )}
           </TableCell>
-          <TableCell className={styles.cell}>{entry.profileName}</TableCell>
-          <TableCell className={mergeClasses(styles.cell, styles.number)}>{entry.attempts}</TableCell>
-          <TableCell className={styles.cell}>
-            <span className={styles.reply}>{entry.lastReply || '—'}</span>
-          </TableCell>
-          <TableCell className={styles.cell}>
-            <time dateTime={entry.updatedAt} title={formatFull(entry.updatedAt)}>
-              {formatWhen(entry.updatedAt)}
-            </time>
-          </TableCell>
+          {columns.has('profile') && <TableCell className={styles.cell}>{entry.profileName}</TableCell>}
+          {columns.has('attempts') && <TableCell className={mergeClasses(styles.cell, styles.number)}>{entry.attempts}</TableCell>}
+          {columns.has('reply') && (
+            <TableCell className={styles.cell}>
+              <span className={styles.reply} title={entry.lastReply || undefined}>
+                {entry.lastReply || '—'}
+              </span>
+            </TableCell>
+          )}
+          {columns.has('updated') && (
+            <TableCell className={styles.cell}>
+              <time dateTime={entry.updatedAt} title={formatFull(entry.updatedAt)}>
+                {formatWhen(entry.updatedAt)}
+              </time>
+            </TableCell>
+          )}
           <TableCell className={styles.cell}>
             <div className={styles.actions}>
               {canRetry(entry) && (
@@ -387,7 +452,7 @@ const EntryRows = memo(
                 </Button>
               )}
               {canCancel(entry) && (
-                <Button size="small" icon={<Dismiss16Regular />} aria-describedby={subjectId} disabled={busy} onClick={() => onCancel(entry)}>
+                <Button {...returnFocusHere} size="small" icon={<Dismiss16Regular />} aria-describedby={subjectId} disabled={busy} onClick={() => onCancel(entry)}>
                   Cancel
                 </Button>
               )}
@@ -396,7 +461,7 @@ const EntryRows = memo(
         </TableRow>
         {isOpen && (
           <TableRow id={detailsId} className={styles.detailsRow} data-details-for={entry.id}>
-            <TableCell colSpan={COLUMN_COUNT} className={styles.detailsCell}>
+            <TableCell colSpan={columns.size} className={styles.detailsCell}>
               <EntryDetails entry={entry} />
             </TableCell>
           </TableRow>
@@ -408,6 +473,7 @@ const EntryRows = memo(
     before.entry.id === after.entry.id &&
     before.entry.updatedAt === after.entry.updatedAt &&
     before.entry.state === after.entry.state &&
+    before.columns === after.columns &&
     before.isOpen === after.isOpen &&
     before.busy === after.busy &&
     before.keepFocus === after.keepFocus &&

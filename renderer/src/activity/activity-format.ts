@@ -91,3 +91,47 @@ export function recipientSummary(addresses: readonly string[]): string {
   if (addresses.length <= 2) return addresses.join(', ');
   return `${addresses[0]} and ${addresses.length - 1} more`;
 }
+
+export type OutboxColumn = 'state' | 'recipients' | 'subject' | 'profile' | 'attempts' | 'reply' | 'updated' | 'actions';
+
+export interface OutboxColumnSpec {
+  id: OutboxColumn;
+  label: string;
+  /** Its width in pixels; the subject has none and takes what is left. */
+  width?: number;
+  /** Which columns give way first as the table narrows: the highest number first; 0 never. */
+  giveWay: number;
+}
+
+/** The Activity table's columns, in the order they are shown. */
+export const OUTBOX_COLUMNS: readonly OutboxColumnSpec[] = [
+  { id: 'state', label: 'State', width: 112, giveWay: 0 },
+  { id: 'recipients', label: 'Recipients', width: 176, giveWay: 1 },
+  { id: 'subject', label: 'Subject', giveWay: 0 },
+  { id: 'profile', label: 'Profile', width: 112, giveWay: 3 },
+  { id: 'attempts', label: 'Attempts', width: 80, giveWay: 4 },
+  { id: 'reply', label: 'Last reply', width: 176, giveWay: 5 },
+  { id: 'updated', label: 'Updated', width: 96, giveWay: 2 },
+  { id: 'actions', label: 'Actions', width: 96, giveWay: 0 },
+];
+
+/** The subject always keeps this much: room for a subject like "Invoice 1043 for March" before it is cut short. */
+export const SUBJECT_MIN_WIDTH = 200;
+
+/**
+ * The columns a table this wide shows: every column when it fits with the subject at its minimum,
+ * else the ones that give way last, in that order, as long as they fit. What a hidden column says
+ * is in the row's details (and the profile, attempts and a failure's reply under the subject).
+ */
+export function visibleColumns(tableWidth: number): ReadonlySet<OutboxColumn> {
+  const kept = OUTBOX_COLUMNS.filter((c) => c.giveWay === 0);
+  let used = kept.reduce((sum, c) => sum + (c.width ?? SUBJECT_MIN_WIDTH), 0);
+  const shown = new Set(kept.map((c) => c.id));
+  const optional = OUTBOX_COLUMNS.filter((c) => c.giveWay > 0).sort((a, b) => a.giveWay - b.giveWay);
+  for (const column of optional) {
+    if (used + (column.width ?? 0) > tableWidth) break;
+    used += column.width ?? 0;
+    shown.add(column.id);
+  }
+  return shown;
+}
