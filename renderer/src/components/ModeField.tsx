@@ -1,10 +1,10 @@
 // A Compose with or Send with choice bound to the settings draft: choices that cannot be used here
 // are shown disabled with the reason, a user's "use the system setting" is stored as null, and a
-// choice the user may not change reads as read-only purple text with the reason under it.
+// choice the user may not change reads as a locked read-only field with the reason under it.
 import type { ReactNode } from 'react';
-import { Dropdown, Field, Input, Option, makeStyles, mergeClasses, tokens, typographyStyles } from '@fluentui/react-components';
+import { Dropdown, Field, Option, makeStyles, mergeClasses, tokens, typographyStyles } from '@fluentui/react-components';
 import type { Settings } from '../../../preload/contract';
-import { useFieldStyles, type FormBinding } from './fields';
+import { ReadOnlyInput, useFieldStyles, type FormBinding } from './fields';
 import { getAt } from '../settings/dot-path';
 import type { ModeOption } from './mode-options';
 
@@ -68,13 +68,7 @@ export function ModeField({ form, path, label, options, nullable, hint, readOnly
   if (readOnly) {
     return (
       <Field label={label} hint={hintNode} {...validation} className={mergeClasses(fieldStyles.field, className)}>
-        <Input
-          name={path}
-          value={selected?.label ?? value}
-          readOnly
-          className={mergeClasses(fieldStyles.control, fieldStyles.readOnlyRoot)}
-          input={{ className: fieldStyles.readOnlyText }}
-        />
+        <ReadOnlyInput name={path} value={selected?.label ?? value} />
       </Field>
     );
   }

@@ -2,7 +2,7 @@
 // What the user types or clears waits in memory until Save (see usePasswords).
 import { Button, Field, Input, makeStyles, mergeClasses, tokens, typographyStyles } from '@fluentui/react-components';
 import { Eraser20Regular, LockClosed16Regular, LockOpen16Regular } from '@fluentui/react-icons';
-import { FIELD_MAX_WIDTH, useFieldStyles } from './fields';
+import { FIELD_MAX_WIDTH, ReadOnlyInput } from './fields';
 import type { ProfilePasswords } from '../hooks/usePasswords';
 
 const useStyles = makeStyles({
@@ -40,7 +40,7 @@ export interface PasswordFieldProps {
   disabled?: boolean;
   /** Shown instead of the saved state, when the field does not apply. */
   disabledHint?: string;
-  /** Not this user's to change: shows only whether one is saved, in read-only purple, and why. */
+  /** Not this user's to change: shows only whether one is saved, locked, and why. */
   readOnly?: boolean;
   readOnlyHint?: string;
   onEdited(): void;
@@ -49,7 +49,6 @@ export interface PasswordFieldProps {
 export function PasswordField(props: PasswordFieldProps) {
   const { profileId, label = 'Password', name, passwords, error, disabled, disabledHint, onEdited } = props;
   const styles = useStyles();
-  const fieldStyles = useFieldStyles();
   const saved = passwords.isSaved(profileId);
   const pending = passwords.pending(profileId);
   const message = error ?? passwords.errorFor(profileId);
@@ -66,13 +65,7 @@ export function PasswordField(props: PasswordFieldProps) {
   if (props.readOnly) {
     return (
       <Field label={label} className={styles.field} hint={props.readOnlyHint}>
-        <Input
-          name={name}
-          readOnly
-          value={saved === undefined ? 'Checking…' : saved ? 'A password is saved' : 'No password saved'}
-          className={mergeClasses(fieldStyles.control, fieldStyles.readOnlyRoot)}
-          input={{ className: fieldStyles.readOnlyText }}
-        />
+        <ReadOnlyInput name={name} value={saved === undefined ? 'Checking…' : saved ? 'A password is saved' : 'No password saved'} />
       </Field>
     );
   }

@@ -1,21 +1,29 @@
 // Form fields bound to one document by dot path: each renders one Fluent Field (label, hint,
-// validation message wired to aria-invalid/aria-describedby) around one control, marks required
-// fields with a red left border and read-only ones with purple text.
-import { useState } from 'react';
+// validation message wired to aria-invalid/aria-describedby) around one control. A required field
+// carries a left bar, neutral like a hint, red only while it has an error. A read-only field has no
+// editable border, purple text, and a lock with "Set by your administrator", which its control is
+// described by: colour is never the only cue.
+import { isValidElement, useId, useState, type ReactNode } from 'react';
 import {
   Dropdown,
   Field,
   Input,
   Option,
   Switch,
+  labelClassNames,
   makeStyles,
   switchClassNames,
   mergeClasses,
   tokens,
+  typographyStyles,
   type FieldProps,
   type InputProps,
 } from '@fluentui/react-components';
+import { LockClosed16Regular } from '@fluentui/react-icons';
 import { getAt, type PathTo } from '../settings/dot-path';
+
+/** What a read-only field says, beside its lock. */
+export const READ_ONLY_NOTE = 'Set by your administrator';
 
 /** How a field reaches the document it edits. One binding serves a whole form. */
 export interface FormBinding<D> {
@@ -61,16 +69,28 @@ export const useFieldStyles = makeStyles({
   short: {
     maxWidth: '160px',
   },
-  // The red left border marks a field a save cannot do without. The hover/focus selectors match
-  // the ones Input and Dropdown use for their own border colours, so the mark stays put.
+  // The left bar marks a field a save cannot do without: a neutral hint while it is fine, red once
+  // it has an error. The hover/focus selectors match the ones Input and Dropdown use for their own
+  // border colours, so the mark stays put.
   required: {
     borderLeftWidth: '3px',
     borderLeftStyle: 'solid',
+    borderLeftColor: tokens.colorNeutralStrokeAccessible,
+    ':hover': { borderLeftColor: tokens.colorNeutralStrokeAccessible },
+    ':active': { borderLeftColor: tokens.colorNeutralStrokeAccessible },
+    ':focus-within': { borderLeftColor: tokens.colorNeutralStrokeAccessible },
+    ':active,:focus-within': { borderLeftColor: tokens.colorNeutralStrokeAccessible },
+  },
+  requiredError: {
     borderLeftColor: tokens.colorPaletteRedBorder2,
     ':hover': { borderLeftColor: tokens.colorPaletteRedBorder2 },
     ':active': { borderLeftColor: tokens.colorPaletteRedBorder2 },
     ':focus-within': { borderLeftColor: tokens.colorPaletteRedBorder2 },
     ':active,:focus-within': { borderLeftColor: tokens.colorPaletteRedBorder2 },
+  },
+  // The label's asterisk says "required" in the label's own quiet colour; red is for errors.
+  quietAsterisk: {
+    [`& .${labelClassNames.required}`]: { color: tokens.colorNeutralForeground3 },
   },
   // The switch's track carries its own margin; pull it back so it lines up with the inputs.
   switchRoot: {
@@ -86,8 +106,44 @@ export const useFieldStyles = makeStyles({
       color: tokens.colorPalettePurpleForeground2,
     },
   },
-  readOnlyRoot: {
-    backgroundColor: tokens.colorNeutralBackground2,
+  lockNote: {
+    ...typographyStyles.caption1,
+    display: 'inline-flex',
+    alignItems: 'center',
+    columnGap: tokens.spacingHorizontalXXS,
+    flexShrink: 0,
+    color: tokens.colorNeutralForeground2,
+    whiteSpace: 'nowrap',
+  },
+  lockIcon: {
+    flexShrink: 0,
+  },
+  hintLines: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalXXS,
+  },
+  // The read-only box measures itself, so its note can make room for the value in a narrow one.
+  readOnlyBox: {
+    containerType: 'inline-size',
+  },
+  lockText: {
+    '@container (max-width: 320px)': {
+      position: 'absolute',
+      width: '1px',
+      height: '1px',
+      overflow: 'hidden',
+      clipPath: 'inset(50%)',
+      whiteSpace: 'nowrap',
+    },
+  },
+  visuallyHidden: {
+    position: 'absolute',
+    width: '1px',
+    height: '1px',
+    overflow: 'hidden',
+    clipPath: 'inset(50%)',
+    whiteSpace: 'nowrap',
   },
   wrapText: {
     overflowWrap: 'anywhere',
@@ -104,6 +160,63 @@ function fieldState<D>(form: FormBinding<D>, path: string, required?: boolean, r
   };
 }
 
+/** The classes of a bound field's Field: its asterisk quiet unless the field has an error. */
+function useFieldClass(error: string | undefined, className: string | undefined): string {
+  const styles = useFieldStyles();
+  return mergeClasses(styles.field, !error && styles.quietAsterisk, className);
+}
+
+/** The classes of an editable control: the required bar, red while the field has an error. */
+function useControlClass(options: { required: boolean; error: string | undefined; short: boolean }): string {
+  const styles = useFieldStyles();
+  return mergeClasses(styles.control, options.short && styles.short, options.required && styles.required, options.required && options.error && styles.requiredError);
+}
+
+export interface ReadOnlyInputProps {
+  name?: string;
+  value: string;
+  /** Narrow fields keep the lock and say the words to screen readers only. */
+  short?: boolean;
+  /** What stands beside the lock; "Set by your administrator" by default. */
+  note?: string;
+  /** A value for reference only (where the data lives): no lock, nothing to be set. */
+  reference?: boolean;
+}
+
+/**
+ * A value the user may look at but not change: no editable border, purple text, and (unless it is
+ * only for reference) a lock with the note, which the control is described by.
+ */
+export function ReadOnlyInput({ name, value, short = false, note = READ_ONLY_NOTE, reference = false }: ReadOnlyInputProps) {
+  const styles = useFieldStyles();
+  const noteId = useId();
+  return (
+    <Input
+      name={name}
+      value={value}
+      readOnly
+      title={value}
+      appearance="filled-darker"
+      aria-describedby={reference ? undefined : noteId}
+      className={mergeClasses(styles.control, styles.readOnlyBox, short && styles.short)}
+      input={{ className: styles.readOnlyText }}
+      contentAfter={reference ? undefined : <LockNote id={noteId} note={note} short={short} />}
+    />
+  );
+}
+
+/** The lock and what it means; the words hidden from sight (not from screen readers) where room is short. */
+export function LockNote({ id, note = READ_ONLY_NOTE, short = false }: { id?: string; note?: string; short?: boolean }): ReactNode {
+  const styles = useFieldStyles();
+  return (
+    <span id={id} className={styles.lockNote}>
+      <LockClosed16Regular aria-hidden className={styles.lockIcon} data-read-only-lock="" />
+      {/* Beside the lock where there is room; for screen readers always. */}
+      <span className={short ? styles.visuallyHidden : styles.lockText}>{note}</span>
+    </span>
+  );
+}
+
 export interface TextFieldProps<D> extends BoundFieldProps<D, string> {
   type?: Extract<InputProps['type'], 'text' | 'email' | 'url' | 'tel' | 'password'>;
   placeholder?: string;
@@ -114,31 +227,30 @@ export interface TextFieldProps<D> extends BoundFieldProps<D, string> {
 
 export function TextField<D>(props: TextFieldProps<D>) {
   const { form, path, label, hint, disabled, width = 'full', className, type = 'text', ...inputProps } = props;
-  const styles = useFieldStyles();
-  const { required, readOnly, validation } = fieldState(form, path, props.required, props.readOnly);
+  const { error, required, readOnly, validation } = fieldState(form, path, props.required, props.readOnly);
+  const fieldClass = useFieldClass(error, className);
+  const controlClass = useControlClass({ required, error, short: width === 'short' });
   const value = getAt(form.draft, path);
+  const text = typeof value === 'string' ? value : '';
   return (
-    <Field label={label} hint={hint} required={required} {...validation} className={mergeClasses(styles.field, className)}>
-      <Input
-        name={path}
-        type={type}
-        value={typeof value === 'string' ? value : ''}
-        readOnly={readOnly}
-        disabled={disabled}
-        placeholder={inputProps.placeholder}
-        autoComplete={inputProps.autoComplete}
-        inputMode={inputProps.inputMode}
-        spellCheck={inputProps.spellCheck}
-        className={mergeClasses(
-          styles.control,
-          width === 'short' && styles.short,
-          required && !readOnly && styles.required,
-          readOnly && styles.readOnlyRoot,
-        )}
-        input={{ className: readOnly ? styles.readOnlyText : undefined }}
-        onChange={(_, data) => form.onChange(path, data.value)}
-        onBlur={() => form.onBlur(path)}
-      />
+    <Field label={label} hint={hint} required={required && !readOnly} {...validation} className={fieldClass}>
+      {readOnly ? (
+        <ReadOnlyInput name={path} value={text} short={width === 'short'} />
+      ) : (
+        <Input
+          name={path}
+          type={type}
+          value={text}
+          disabled={disabled}
+          placeholder={inputProps.placeholder}
+          autoComplete={inputProps.autoComplete}
+          inputMode={inputProps.inputMode}
+          spellCheck={inputProps.spellCheck}
+          className={controlClass}
+          onChange={(_, data) => form.onChange(path, data.value)}
+          onBlur={() => form.onBlur(path)}
+        />
+      )}
     </Field>
   );
 }
@@ -152,8 +264,9 @@ export interface NumberFieldProps<D> extends BoundFieldProps<D, number> {
 /** Whole or decimal numbers. Text that is not a number reaches the draft as NaN, which the schema rejects. */
 export function NumberField<D>(props: NumberFieldProps<D>) {
   const { form, path, label, hint, disabled, width = 'short', className, min, max, step = 1 } = props;
-  const styles = useFieldStyles();
-  const { required, readOnly, validation } = fieldState(form, path, props.required, props.readOnly);
+  const { error, required, readOnly, validation } = fieldState(form, path, props.required, props.readOnly);
+  const fieldClass = useFieldClass(error, className);
+  const controlClass = useControlClass({ required, error, short: width === 'short' });
   const value = getAt(form.draft, path);
   const numeric = typeof value === 'number' ? value : Number.NaN;
   // Keep what the user typed ("", "1e") while it means the same number as the draft; show the
@@ -161,30 +274,27 @@ export function NumberField<D>(props: NumberFieldProps<D>) {
   const [typed, setTyped] = useState('');
   const text = Object.is(parseNumber(typed), numeric) ? typed : Number.isNaN(numeric) ? '' : String(numeric);
   return (
-    <Field label={label} hint={hint} required={required} {...validation} className={mergeClasses(styles.field, className)}>
-      <Input
-        name={path}
-        type="number"
-        inputMode="numeric"
-        value={text}
-        min={min}
-        max={max}
-        step={step}
-        readOnly={readOnly}
-        disabled={disabled}
-        className={mergeClasses(
-          styles.control,
-          width === 'short' && styles.short,
-          required && !readOnly && styles.required,
-          readOnly && styles.readOnlyRoot,
-        )}
-        input={{ className: readOnly ? styles.readOnlyText : undefined }}
-        onChange={(_, data) => {
-          setTyped(data.value);
-          form.onChange(path, parseNumber(data.value));
-        }}
-        onBlur={() => form.onBlur(path)}
-      />
+    <Field label={label} hint={hint} required={required && !readOnly} {...validation} className={fieldClass}>
+      {readOnly ? (
+        <ReadOnlyInput name={path} value={text} short={width === 'short'} />
+      ) : (
+        <Input
+          name={path}
+          type="number"
+          inputMode="numeric"
+          value={text}
+          min={min}
+          max={max}
+          step={step}
+          disabled={disabled}
+          className={controlClass}
+          onChange={(_, data) => {
+            setTyped(data.value);
+            form.onChange(path, parseNumber(data.value));
+          }}
+          onBlur={() => form.onBlur(path)}
+        />
+      )}
     </Field>
   );
 }
@@ -201,8 +311,17 @@ export function SwitchField<D>(props: SwitchFieldProps<D>) {
   const styles = useFieldStyles();
   const { readOnly, validation } = fieldState(form, path, false, props.readOnly);
   const value = getAt(form.draft, path) === true;
+  // A switch has no box to put the lock in: it leads the hint, which the switch is described by.
+  const shownHint = readOnly ? (
+    <span className={styles.hintLines}>
+      <LockNote />
+      {typeof hint === 'string' || isValidElement(hint) ? <span>{hint}</span> : null}
+    </span>
+  ) : (
+    hint
+  );
   return (
-    <Field hint={hint} {...validation} className={mergeClasses(styles.field, className)}>
+    <Field hint={shownHint} {...validation} className={mergeClasses(styles.field, className)}>
       <Switch
         name={path}
         className={mergeClasses(styles.switchRoot, readOnly && styles.readOnlySwitch)}
@@ -234,33 +353,28 @@ export interface DropdownFieldProps<D, V extends string> extends BoundFieldProps
 
 export function DropdownField<D, V extends string>(props: DropdownFieldProps<D, V>) {
   const { form, path, label, hint, disabled, width = 'full', className, options, placeholder } = props;
-  const styles = useFieldStyles();
-  const { required, readOnly, validation } = fieldState(form, path, props.required, props.readOnly);
+  const { error, required, readOnly, validation } = fieldState(form, path, props.required, props.readOnly);
+  const fieldClass = useFieldClass(error, className);
+  const controlClass = useControlClass({ required, error, short: width === 'short' });
   const value = getAt(form.draft, path);
   const selected = options.find((o) => o.value === value);
   if (readOnly) {
     // A locked choice reads like any other read-only field rather than a greyed-out button.
     return (
-      <Field label={label} hint={hint} required={required} {...validation} className={mergeClasses(styles.field, className)}>
-        <Input
-          name={path}
-          value={selected?.label ?? (typeof value === 'string' ? value : '')}
-          readOnly
-          className={mergeClasses(styles.control, width === 'short' && styles.short, styles.readOnlyRoot)}
-          input={{ className: styles.readOnlyText }}
-        />
+      <Field label={label} hint={hint} {...validation} className={fieldClass}>
+        <ReadOnlyInput name={path} value={selected?.label ?? (typeof value === 'string' ? value : '')} short={width === 'short'} />
       </Field>
     );
   }
   return (
-    <Field label={label} hint={hint} required={required} {...validation} className={mergeClasses(styles.field, className)}>
+    <Field label={label} hint={hint} required={required} {...validation} className={fieldClass}>
       <Dropdown
         name={path}
         value={selected?.label ?? ''}
         selectedOptions={selected ? [selected.value] : []}
         placeholder={placeholder}
         disabled={disabled}
-        className={mergeClasses(styles.control, width === 'short' && styles.short, required && styles.required)}
+        className={controlClass}
         onOptionSelect={(_, data) => {
           if (data.optionValue !== undefined) {
             form.onChange(path, data.optionValue);
@@ -299,13 +413,7 @@ export function ReadOnlyField({ label, value, hint, className }: ReadOnlyFieldPr
   const styles = useFieldStyles();
   return (
     <Field label={label} hint={hint} className={mergeClasses(styles.field, styles.wrapText, className)}>
-      <Input
-        value={value}
-        readOnly
-        title={value}
-        className={mergeClasses(styles.control, styles.readOnlyRoot)}
-        input={{ className: styles.readOnlyText }}
-      />
+      <ReadOnlyInput value={value} reference />
     </Field>
   );
 }
