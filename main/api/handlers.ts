@@ -66,6 +66,6 @@ export function createHandlers(services: Services): Handlers {
     'outbox:cancel': ({ id }) => mailCases.cancel(id),
     'debug:open-folder': () => mailCases.openDebugFolder(),
     'debug:status': () => ok(services.debugLog.status()),
-    'debug:check': async () => ok(await services.debugLog.check()),
+    'debug:check': async (input) => ok(await services.debugLog.check(input ?? {})),
   };
 }

@@ -1,7 +1,7 @@
 // Every request the renderer may make of main, defined once: name, input schema, output schema.
 // Main validates inputs against these (authoritatively); the renderer gets its types from them.
 import { z } from 'zod';
-import { Settings } from './settings';
+import { Settings, folderPath } from './settings';
 import { SettingsRevision } from './events';
 import { mailbox } from './mailbox';
 import { Diagnosis, PasswordInput, PROFILE_ID_RE, SendOutcome, SmtpProfile } from './smtp';
@@ -79,7 +79,7 @@ export type SecretStatus = z.infer<typeof SecretStatus>;
 export const DebugStatus = z.object({
   /** Whether debug logging is on in the saved settings. */
   enabled: z.boolean(),
-  /** The Email Debug File Path as saved. */
+  /** The debug folder as saved, or as typed when a check was given one. */
   path: z.string(),
   /** False once writing there has failed (or the last check failed); true until then. */
   writable: z.boolean(),
@@ -87,6 +87,8 @@ export const DebugStatus = z.object({
   error: z.string().optional(),
   /** When writability was last learnt (a check or a write), ISO 8601; absent if never tried. */
   lastCheckedAt: z.string().optional(),
+  /** A folder checked as typed does not exist (it is created only when the check is asked to). */
+  missing: z.boolean().optional(),
 });
 export type DebugStatus = z.infer<typeof DebugStatus>;
 
@@ -170,7 +172,11 @@ export const channels = {
   'outbox:cancel': { input: z.strictObject({ id: z.string().uuid() }), output: OutboxEntry },
   'debug:open-folder': { input: none, output: z.object({ path: z.string() }) },
   'debug:status': { input: none, output: DebugStatus },
-  'debug:check': { input: none, output: DebugStatus },
+  /**
+   * Tries the saved debug folder (created if needed), or the folder given as typed in the dialog:
+   * that one is created only with create, after the user agreed; until then it is reported missing.
+   */
+  'debug:check': { input: z.strictObject({ path: folderPath, create: z.boolean().optional() }).optional(), output: DebugStatus },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Channels = typeof channels;

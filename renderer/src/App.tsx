@@ -496,7 +496,7 @@ function SettingsBody({ settings, form, identity, passwords, userPasswords, tab,
   );
   return (
     <>
-      {panel('general', <GeneralTab form={form} info={info} saved={settings.saved} />)}
+      {panel('general', <GeneralTab form={form} info={info} />)}
       {panel('smtp', <SmtpTab form={form} passwords={passwords} revealPath={revealPath} />)}
       {panel('email', <EmailTab form={form} info={info} who={identity.who} onShowSetting={onShowSetting} />)}
       {panel(

@@ -433,10 +433,10 @@ test('an empty outbox, the debug folder button without a folder, and the setting
     // No folder is set: the reason shows next to the button, with the way to the setting.
     await ui.openDebugFolder.click();
     const reason = ui.panel.getByRole('alert');
-    await expect(reason).toHaveText(/^Set the Email Debug File Path first\.\s*Go to the setting$/);
+    await expect(reason).toHaveText(/^Set the debug folder first\.\s*Go to the setting$/);
     await reason.getByRole('button', { name: 'Go to the setting' }).click();
     await expect(page.getByRole('tab', { name: 'General' })).toHaveAttribute('aria-selected', 'true');
-    await expect(page.getByRole('textbox', { name: 'Email Debug File Path' })).toBeFocused();
+    await expect(page.getByRole('textbox', { name: 'Debug folder' })).toBeFocused();
 
     // A change made on another tab keeps Save and Revert in reach on Activity.
     await page.getByRole('textbox', { name: 'Organisation name' }).fill('Harbour Accounts Ltd');

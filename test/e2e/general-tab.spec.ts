@@ -32,7 +32,7 @@ function generalTab(page: Page) {
     systemNotification: panel.getByRole('textbox', { name: 'System Notification mailbox' }),
     bouncedAlerts: panel.getByRole('textbox', { name: 'Bounced Alerts mailbox' }),
     debugLogging: panel.getByRole('switch', { name: 'Debug logging' }),
-    debugPath: panel.getByRole('textbox', { name: 'Email Debug File Path' }),
+    debugPath: panel.getByRole('textbox', { name: 'Debug folder' }),
     logLevel: panel.getByRole('combobox', { name: 'Log level' }),
     retentionDays: panel.getByRole('spinbutton', { name: 'Keep logs for (days)' }),
     dataFolder: panel.getByLabel('Data folder', { exact: true }),

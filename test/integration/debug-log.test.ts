@@ -346,6 +346,22 @@ describe('a folder that cannot be written', () => {
     expect(fs.readdirSync(logDir)).toEqual([]);
   });
 
+  it('check({ path }) tries a folder as typed: a missing one is reported, and created only when asked', async () => {
+    const typed = path.join(dir, 'typed', 'logs');
+    const missing = await services.debugLog.check({ path: typed });
+    expect(missing).toMatchObject({ path: typed, writable: false, missing: true, error: 'The folder does not exist' });
+    expect(fs.existsSync(typed)).toBe(false);
+    const created = await services.debugLog.check({ path: typed, create: true });
+    expect(created).toMatchObject({ path: typed, writable: true });
+    expect(created.missing).toBeUndefined();
+    expect(fs.readdirSync(typed)).toEqual([]);
+    const file = path.join(dir, 'a-file');
+    fs.writeFileSync(file, 'x');
+    expect(await services.debugLog.check({ path: file })).toMatchObject({ writable: false, error: 'This is a file, not a folder' });
+    // A typed folder that is not the saved one leaves what is known of the saved one alone.
+    expect(services.debugLog.status().path).toBe(logDir);
+  });
+
   it('check() reports an empty or relative path', async () => {
     setDebug({ enabled: false, path: '', level: 'debug', retentionDays: 14 });
     expect(await services.debugLog.check()).toMatchObject({ enabled: false, path: '', writable: false, error: 'No debug folder is set' });

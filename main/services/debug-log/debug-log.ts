@@ -1,5 +1,5 @@
 // The email debug log: every conversation with a mail server, one line per event, appended to
-// mailroom-debug-YYYY-MM-DD.log in the Email Debug File Path, with secrets and message content
+// mailroom-debug-YYYY-MM-DD.log in the debug folder, with secrets and message content
 // masked (see mask.ts). The folder may be missing, read-only or an offline network share: the log
 // records the problem for the dialog to show and never throws into, or blocks, a send.
 import { randomBytes } from 'node:crypto';
@@ -214,8 +214,14 @@ export class DebugLog {
     };
   }
 
-  /** Tries the configured folder now: creates it if needed, writes and removes a probe file. */
-  check(): Promise<DebugStatus> {
+  /**
+   * Tries a folder now by writing and removing a probe file. Without a path, the configured folder,
+   * created if needed (logging there would create it too), and what is learnt is kept for status().
+   * With a path (one being typed in the dialog), that folder as it is: a folder that does not exist
+   * is reported as missing and created only when `create` says so, after the user was asked.
+   */
+  check(options: { path?: string; create?: boolean } = {}): Promise<DebugStatus> {
+    if (options.path !== undefined) return this.checkTyped(options.path, options.create ?? false);
     this.checking ??= this.runCheck().finally(() => {
       this.checking = undefined;
     });
@@ -390,26 +396,73 @@ export class DebugLog {
     }
     const folder = this.usableFolder(configured);
     if (!folder) return this.status();
+    const found = await this.probe(folder, true);
+    this.record(folder, found.writable, found.error);
+    if (found.writable) this.retryAt.delete(folder);
+    return this.status();
+  }
+
+  /** A folder typed in the dialog, saved or not. */
+  private async checkTyped(typed: string, create: boolean): Promise<DebugStatus> {
+    let enabled = false;
+    let configured = '';
     try {
-      await within(
+      ({ enabled, path: configured } = this.options.settings());
+    } catch {
+      /* the typed folder is checked all the same */
+    }
+    const folder = typed.trim();
+    const checkedAt = this.now().toISOString();
+    if (folder === '') return { enabled, path: typed, writable: false, error: 'No debug folder is set' };
+    if (!path.isAbsolute(folder)) return { enabled, path: typed, writable: false, error: 'This is not a full folder path on this computer' };
+    const found = await this.probe(folder, create);
+    // What is learnt about the saved folder counts for it too (a warning can go once it is fixed).
+    if (folder === configured.trim() && !found.missing) {
+      this.record(folder, found.writable, found.error);
+      if (found.writable) this.retryAt.delete(folder);
+    }
+    return {
+      enabled,
+      path: typed,
+      writable: found.writable,
+      ...(found.missing ? { missing: true } : {}),
+      ...(found.error ? { error: found.error } : {}),
+      lastCheckedAt: checkedAt,
+    };
+  }
+
+  /** Writes and removes a probe file in the folder, creating the folder first only when told to. */
+  private async probe(folder: string, create: boolean): Promise<{ writable: boolean; missing?: boolean; error?: string }> {
+    try {
+      return await within(
         (async () => {
-          await fs.mkdir(folder, { recursive: true, mode: 0o700 });
+          if (create) await fs.mkdir(folder, { recursive: true, mode: 0o700 });
+          else {
+            const stat = await fs.stat(folder).catch((error: NodeJS.ErrnoException) => {
+              if (error.code === 'ENOENT') return null;
+              throw error;
+            });
+            if (stat === null) return { writable: false, missing: true, error: 'The folder does not exist' };
+            if (!stat.isDirectory()) return { writable: false, error: 'This is a file, not a folder' };
+          }
           const probe = path.join(folder, `.mailroom-probe-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
           await fs.writeFile(probe, 'Mailroom checks that it can write its debug log here.\n', { flag: 'wx', mode: 0o600 });
           await fs.rm(probe, { force: true });
+          return { writable: true };
         })(),
         this.checkTimeoutMs,
       );
-      this.record(folder, true);
-      this.retryAt.delete(folder);
     } catch (error) {
-      this.record(
-        folder,
-        false,
-        error instanceof TimeoutError ? `The folder did not answer within ${Math.round(this.checkTimeoutMs / 1000)} s (a network share that is offline?)` : describeFolderError(error),
-      );
+      return { writable: false, error: error instanceof TimeoutError ? this.silentFolder(folder) : describeFolderError(error) };
     }
-    return this.status();
+  }
+
+  /** Why a folder that never answered did not: a network share's server, or the drive itself. */
+  private silentFolder(folder: string): string {
+    const seconds = Math.round(this.checkTimeoutMs / 1000);
+    return /^(?:\\\\|\/\/)/.test(folder)
+      ? `The network share did not answer within ${seconds} s: check that its server is on and this computer can reach it`
+      : `The folder did not answer within ${seconds} s: the drive may be disconnected or busy`;
   }
 }
 

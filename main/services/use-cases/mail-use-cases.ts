@@ -265,10 +265,10 @@ export class MailUseCases {
     return this.deps.queue.cancel(id);
   }
 
-  /** Opens the Email Debug File Path in the file manager. */
+  /** Opens the debug folder in the file manager. */
   async openDebugFolder(): Promise<Result<{ path: string }>> {
     const folder = this.deps.settings.read().general.debug.path;
-    if (!folder) return fail('invalid-input', 'Set the Email Debug File Path first', [{ path: 'general.debug.path', message: 'Required to open the folder' }]);
+    if (!folder) return fail('invalid-input', 'Set the debug folder first', [{ path: 'general.debug.path', message: 'Required to open the folder' }]);
     const opened = await this.deps.openFolder(folder);
     if (!opened.ok) return fail(opened.error.code === 'unavailable' ? 'unavailable' : 'io-error', `Could not open ${folder}: ${opened.error.message}`, [{ path: 'general.debug.path', message: opened.error.message }]);
     return ok({ path: folder });

@@ -1,9 +1,9 @@
 // The General tab: organisation, the system mailboxes, debug logging and where the data lives.
-import { MessageBar, MessageBarBody } from '@fluentui/react-components';
-import { LOG_LEVELS, type AppInfo, type LogLevel, type Settings } from '../../../preload/contract';
+import { LOG_LEVELS, folderPath, type AppInfo, type LogLevel, type Settings } from '../../../preload/contract';
 import { DropdownField, NumberField, ReadOnlyField, SwitchField, TextField, type DropdownOption, type FormBinding } from '../components/fields';
 import { FormSection } from '../components/FormSection';
-import { useDebugFolderStatus } from '../hooks/useDebugFolderStatus';
+import { useDebugFolderCheck } from '../hooks/useDebugFolderCheck';
+import { DebugFolderCheck } from './DebugFolderCheck';
 import { OfficeDatabase } from './OfficeDatabase';
 
 const LOG_LEVEL_LABELS: Record<LogLevel, string> = {
@@ -21,12 +21,13 @@ const LOG_LEVEL_OPTIONS: readonly DropdownOption<LogLevel>[] = LOG_LEVELS.map((l
 export interface GeneralTabProps {
   form: FormBinding<Settings>;
   info: AppInfo | null;
-  /** The settings as saved: the debug folder check looks at the saved folder. */
-  saved?: Settings | null;
 }
 
-export function GeneralTab({ form, info, saved }: GeneralTabProps) {
-  const debugFolder = useDebugFolderStatus(saved?.general.debug.enabled ?? false, saved?.general.debug.path ?? '');
+export function GeneralTab({ form, info }: GeneralTabProps) {
+  // The folder as typed is checked as it is typed (once it is a full path the field accepts), and
+  // only by whoever may change it.
+  const debugPath = form.draft.general.debug.path;
+  const debugFolder = useDebugFolderCheck(debugPath, !form.isReadOnly('general.debug.path') && isFullPath(debugPath));
   const profileOptions: DropdownOption<string>[] = [
     { value: '', label: '(none)' },
     ...form.draft.smtp.profiles.map((p) => ({ value: p.id, label: p.name.trim() || 'Unnamed profile' })),
@@ -93,16 +94,12 @@ export function GeneralTab({ form, info, saved }: GeneralTabProps) {
         <TextField
           form={form}
           path="general.debug.path"
-          label="Email Debug File Path"
+          label="Debug folder"
           autoComplete="off"
           spellCheck={false}
           hint="The folder the log files go to. It may be a network share, like \\server\share\logs."
         />
-        {debugFolder && !debugFolder.writable ? (
-          <MessageBar intent="warning" role="alert">
-            <MessageBarBody>The debug folder cannot be written: {debugFolder.error ?? 'reason unknown'}. Mailroom keeps sending; the log is not written until this is fixed.</MessageBarBody>
-          </MessageBar>
-        ) : null}
+        <DebugFolderCheck checker={debugFolder} />
         <DropdownField form={form} path="general.debug.level" label="Log level" options={LOG_LEVEL_OPTIONS} />
         <NumberField
           form={form}
@@ -125,6 +122,11 @@ export function GeneralTab({ form, info, saved }: GeneralTabProps) {
       </FormSection>
     </>
   );
+}
+
+/** A path the contract would take as a folder: checking anything else would only repeat the field's own message. */
+function isFullPath(text: string): boolean {
+  return folderPath.safeParse(text).success && text.trim() !== '';
 }
 
 /** Office mode: where the settings live and who this dialog is signed in as. */
