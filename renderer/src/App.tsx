@@ -1,5 +1,5 @@
 // The email settings dialog: header, tabs over one settings draft, and a footer with Save/Revert.
-import { Suspense, lazy, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import {
   Button,
   FluentProvider,
@@ -18,6 +18,7 @@ import {
 } from '@fluentui/react-components';
 import { ComposeLauncher, loadComposeWindow } from './compose/ComposeLauncher';
 import { useAppInfo } from './hooks/useAppInfo';
+import { useElementSize } from './hooks/useElementSize';
 import { useLeaveGuard } from './hooks/useLeaveGuard';
 import { useOsTheme } from './hooks/useOsTheme';
 import { useWhoAmI, type Identity } from './hooks/useWhoAmI';
@@ -85,6 +86,8 @@ const usePageStyles = makeStaticStyles({
 });
 
 const PAGE_PADDING = tokens.spacingHorizontalXXL;
+/** A short window (a laptop at 800×600, say): the header and banner give the fields more room. */
+const COMPACT = '@media (max-height: 700px)';
 
 const useStyles = makeStyles({
   root: {
@@ -100,6 +103,7 @@ const useStyles = makeStyles({
     marginInline: PAGE_PADDING,
     marginBottom: tokens.spacingVerticalS,
     flexShrink: 0,
+    [COMPACT]: { marginBottom: tokens.spacingVerticalXS },
   },
   header: {
     display: 'flex',
@@ -110,10 +114,12 @@ const useStyles = makeStyles({
     paddingTop: tokens.spacingVerticalXL,
     paddingBottom: tokens.spacingVerticalS,
     paddingInline: PAGE_PADDING,
+    [COMPACT]: { paddingTop: tokens.spacingVerticalS, paddingBottom: tokens.spacingVerticalXS },
   },
   title: {
     ...typographyStyles.title3,
     margin: 0,
+    [COMPACT]: { ...typographyStyles.subtitle1 },
   },
   organisation: {
     ...typographyStyles.body1,
@@ -170,6 +176,7 @@ const useStyles = makeStyles({
     rowGap: tokens.spacingVerticalS,
     flexShrink: 0,
     paddingBlock: tokens.spacingVerticalM,
+    [COMPACT]: { paddingBlock: tokens.spacingVerticalS },
     paddingInline: PAGE_PADDING,
     borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
     backgroundColor: tokens.colorNeutralBackground2,
@@ -337,13 +344,21 @@ function SettingsDialog() {
   }, [dirty, busy, onSave]);
 
   const organisation = settings.saved?.general.organisationName.trim();
+  // Save and Revert show where there is something this user could save: not on Activity (not a
+  // settings page), nor on the tabs a user who is not an administrator can only look at; a change
+  // made elsewhere or a message about a save shows them anywhere.
+  const viewOnly = !admin && identity.state.status !== 'loading';
+  const nothingToSave = !dirty && !settings.banner && !settings.elsewhere && (tab === 'activity' || (viewOnly && (tab === 'general' || tab === 'smtp')));
+  // Notes such as "Sent" stand above the footer, never over its buttons.
+  const footer = useRef<HTMLElement>(null);
+  const footerHeight = useElementSize(footer).height ?? 0;
 
   return (
     <div className={styles.root}>
       <header className={styles.header}>
         <h1 className={styles.title}>Email settings</h1>
         {organisation && <span className={styles.organisation}>{organisation}</span>}
-        <ComposeLauncher onShowActivity={() => setTab('activity')} />
+        <ComposeLauncher onShowActivity={() => setTab('activity')} notesAbove={footerHeight} />
       </header>
 
       <main className={styles.main}>
@@ -383,8 +398,7 @@ function SettingsDialog() {
         </div>
       </main>
 
-      {/* Activity is not a settings page: Save and Revert show there only for changes made elsewhere. */}
-      <footer className={mergeClasses(styles.footer, tab === 'activity' && !dirty && !settings.banner && !settings.elsewhere && styles.hidden)}>
+      <footer ref={footer} className={mergeClasses(styles.footer, nothingToSave && styles.hidden)}>
         {admin && settings.elsewhere && (
           <ChangedElsewhereBar
             elsewhere={settings.elsewhere}

@@ -22,6 +22,7 @@ export const useRecordListStyles = makeStyles({
   },
   toolButton: {
     minWidth: 'auto',
+    paddingInline: tokens.spacingHorizontalXS,
   },
   list: {
     display: 'flex',
@@ -116,6 +117,8 @@ export const useRecordListStyles = makeStyles({
 
 /** The tab around such a list: list on the left (kept in view), editor on the right, and an empty state. */
 export const useMasterDetailStyles = makeStyles({
+  // Side by side down to a small window (800 pixels: the list narrower, the editor's fields in
+  // view at once); one above the other only where the editor would be squeezed.
   root: {
     display: 'grid',
     gridTemplateColumns: '300px minmax(0, 1fr)',
@@ -123,7 +126,11 @@ export const useMasterDetailStyles = makeStyles({
     rowGap: tokens.spacingVerticalXL,
     alignItems: 'start',
     paddingTop: tokens.spacingVerticalL,
-    '@media (max-width: 800px)': {
+    '@media (max-width: 1100px)': {
+      gridTemplateColumns: '248px minmax(0, 1fr)',
+      columnGap: tokens.spacingHorizontalXL,
+    },
+    '@media (max-width: 640px)': {
       gridTemplateColumns: 'minmax(0, 1fr)',
     },
   },
@@ -134,7 +141,7 @@ export const useMasterDetailStyles = makeStyles({
     position: 'sticky',
     top: tokens.spacingVerticalL,
     minWidth: 0,
-    '@media (max-width: 800px)': {
+    '@media (max-width: 640px)': {
       position: 'static',
     },
   },

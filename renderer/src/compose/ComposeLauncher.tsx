@@ -20,6 +20,7 @@ import {
   ToastTrigger,
   Toaster,
   makeStyles,
+  mergeClasses,
   tokens,
   typographyStyles,
   useId as useFluentId,
@@ -29,6 +30,7 @@ import { Delete20Regular, Drafts20Regular, MailAdd20Regular } from '@fluentui/re
 import type { DraftSummary, SavedDraft } from '../../../preload/contract';
 import type { ComposeDone } from './ComposeWindow';
 import { formatSize } from './compose-format';
+import { CopyButton } from '../components/CopyButton';
 import { useDrafts } from '../hooks/useDrafts';
 
 /** The compose window (the rich-text editor and everything it brings) is a script of its own. */
@@ -107,6 +109,23 @@ const useStyles = makeStyles({
   toastText: {
     overflowWrap: 'anywhere',
   },
+  // One line each: the toast stays small; the whole text is the line's tooltip and in Activity.
+  toastLine: {
+    display: 'block',
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  },
+  toastId: {
+    display: 'flex',
+    alignItems: 'center',
+    columnGap: tokens.spacingHorizontalXXS,
+    minWidth: 0,
+  },
+  // The toast lays its parts out in a grid: without this, a long line widens its column past the toast.
+  toastFit: {
+    minWidth: 0,
+  },
   // The toast's action keeps to one line beside the title, however long the body below.
   toastAction: {
     whiteSpace: 'nowrap',
@@ -131,6 +150,11 @@ export function draftTitle(d: { subject: string }): string {
   return d.subject.trim() || '(no subject)';
 }
 
+/** “Subject” to whom it went. */
+function sentTo(done: { subject: string; accepted: readonly string[] }): string {
+  return `“${draftTitle(done)}”${done.accepted.length > 0 ? ` to ${done.accepted.join(', ')}` : ''}`;
+}
+
 function savedWhen(iso: string): string {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return iso;
@@ -151,9 +175,14 @@ type Open = { key: number; draft?: SavedDraft } | null;
 export interface ComposeLauncherProps {
   /** Shows the Activity tab, where sent and queued messages are followed. */
   onShowActivity(): void;
+  /** How far above the window's bottom edge notes stand, in pixels: above the footer's buttons. */
+  notesAbove?: number;
 }
 
-export function ComposeLauncher({ onShowActivity }: ComposeLauncherProps) {
+/** The gap between a note and what it stands above. */
+const NOTE_GAP = 12;
+
+export function ComposeLauncher({ onShowActivity, notesAbove = 0 }: ComposeLauncherProps) {
   const styles = useStyles();
   const drafts = useDrafts();
   const [open, setOpen] = useState<Open>(null);
@@ -198,9 +227,22 @@ export function ComposeLauncher({ onShowActivity }: ComposeLauncherProps) {
           >
             Sent
           </ToastTitle>
-          <ToastBody subtitle={<span className={styles.mono}>Message-ID {done.messageId}</span>}>
-            <span className={styles.toastText}>
-              “{draftTitle(done)}”{done.accepted.length > 0 ? ` to ${done.accepted.join(', ')}` : ''}
+          <ToastBody
+            className={styles.toastFit}
+            subtitle={{
+              className: styles.toastFit,
+              children: (
+                <span className={styles.toastId}>
+                  <span className={mergeClasses(styles.mono, styles.toastLine)} title={`Message-ID ${done.messageId}`}>
+                    Message-ID {done.messageId}
+                  </span>
+                  <CopyButton text={done.messageId} label="Copy Message-ID" copiedMessage="Message-ID copied" appearance="subtle" size="small" iconOnly />
+                </span>
+              ),
+            }}
+          >
+            <span className={styles.toastLine} title={sentTo(done)}>
+              {sentTo(done)}
             </span>
           </ToastBody>
         </Toast>,
@@ -223,7 +265,8 @@ export function ComposeLauncher({ onShowActivity }: ComposeLauncherProps) {
 
   return (
     <div className={styles.root}>
-      <Button appearance="primary" icon={<MailAdd20Regular />} onClick={() => compose()}>
+      {/* Save is the dialog's one primary action: this is a way in, not the thing to do here. */}
+      <Button icon={<MailAdd20Regular />} onClick={() => compose()}>
         New email
       </Button>
       <Popover
@@ -336,7 +379,7 @@ export function ComposeLauncher({ onShowActivity }: ComposeLauncherProps) {
         </DialogSurface>
       </Dialog>
 
-      <Toaster toasterId={toasterId} position="bottom-end" pauseOnHover pauseOnWindowBlur />
+      <Toaster toasterId={toasterId} position="bottom-end" offset={{ vertical: notesAbove + NOTE_GAP }} pauseOnHover pauseOnWindowBlur />
     </div>
   );
 }

@@ -15,7 +15,7 @@ import {
   typographyStyles,
 } from '@fluentui/react-components';
 import type { DeviceCodePrompt } from '../../../preload/contract';
-import { CopyButton } from './CopyButton';
+import { CopyButton } from '../components/CopyButton';
 
 const useStyles = makeStyles({
   surface: {

@@ -82,10 +82,10 @@ const useStyles = makeStyles({
   lastRow: {
     borderBottomStyle: 'none',
   },
+  // Wraps in a narrow editor (800 pixels, say), so the report keeps inside its panel.
   stepTitle: {
     ...typographyStyles.body1Strong,
     textAlign: 'left',
-    whiteSpace: 'nowrap',
   },
   visuallyHidden: {
     position: 'absolute',

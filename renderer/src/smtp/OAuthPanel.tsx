@@ -17,7 +17,7 @@ import {
 import { Keyboard20Regular, PersonCircle20Regular, PersonKey20Regular, SignOut20Regular } from '@fluentui/react-icons';
 import { SmtpProfile, type FieldError, type OAuthStatus, type SignInMethod } from '../../../preload/contract';
 import { FIELD_MAX_WIDTH } from '../components/fields';
-import { CopyButton } from './CopyButton';
+import { CopyButton } from '../components/CopyButton';
 import { DeviceCodeDialog, formatTime } from './DeviceCodeDialog';
 import { AdviceBox } from '../components/AdviceBox';
 import { useSignIn } from '../hooks/useSignIn';

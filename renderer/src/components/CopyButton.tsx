@@ -24,11 +24,13 @@ export interface CopyButtonProps {
   copiedMessage: string;
   appearance?: ButtonProps['appearance'];
   size?: ButtonProps['size'];
+  /** Only the icon shows; the label is the button's name and its tooltip. */
+  iconOnly?: boolean;
 }
 
 type CopyState = 'idle' | 'copied' | 'failed';
 
-export function CopyButton({ text, label, copiedMessage, appearance, size }: CopyButtonProps) {
+export function CopyButton({ text, label, copiedMessage, appearance, size, iconOnly = false }: CopyButtonProps) {
   const styles = useStyles();
   const [state, setState] = useState<CopyState>('idle');
 
@@ -54,8 +56,9 @@ export function CopyButton({ text, label, copiedMessage, appearance, size }: Cop
         size={size}
         icon={state === 'copied' ? <Checkmark20Regular /> : <Copy20Regular />}
         onClick={() => void copy()}
+        {...(iconOnly ? { 'aria-label': label, title: label } : {})}
       >
-        {state === 'copied' ? 'Copied' : label}
+        {iconOnly ? undefined : state === 'copied' ? 'Copied' : label}
       </Button>
       <span aria-live="polite" className={styles.visuallyHidden}>
         {state === 'copied' ? copiedMessage : state === 'failed' ? 'Could not copy. Select the text and copy it instead.' : ''}
