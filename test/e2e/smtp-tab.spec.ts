@@ -288,9 +288,12 @@ test('set up a profile, test it, send a test email, and see a wrong password exp
     expect(received.user).toBe(smtp.user);
     await sendDialog.getByRole('button', { name: 'Close' }).click();
     await expect(sendDialog).toBeHidden();
+    // Closed, it gives the focus back to the button that opened it: the one Send test there is.
+    await expect(ui.sendTestEmail).toBeFocused();
+    await expect(ui.panel.getByRole('button', { name: /send test/i })).toHaveCount(1);
 
     // "Another address" is checked before anything is sent.
-    await ui.sendTestFromList.click();
+    await ui.sendTestEmail.click();
     await expect(sendDialog).toBeVisible();
     await sendDialog.getByRole('radio', { name: 'Another address' }).check();
     const recipient = sendDialog.getByRole('textbox', { name: 'Recipient' });

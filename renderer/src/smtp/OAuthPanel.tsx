@@ -231,7 +231,6 @@ export function OAuthPanel(props: OAuthPanelProps) {
         <>
           <div className={styles.actions}>
             <Button
-              appearance="primary"
               icon={<PersonKey20Regular />}
               disabledFocusable={busy || blocker !== undefined}
               aria-describedby={blocker ? reasonId : undefined}

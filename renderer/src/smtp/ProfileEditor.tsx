@@ -1,5 +1,6 @@
-// The right side of the SMTP tab: one profile's fields in sections (with the Microsoft sign-in for
-// OAuth2 profiles), its test buttons, and the last connection test's report.
+// The right side of the SMTP tab: one profile's fields in sections (server, security, sign-in with
+// the Microsoft sign-in for OAuth2 profiles, sender, sending limits), its test buttons in a toolbar
+// that stays at the top while the fields scroll, and the last connection test's report.
 import { useId, useRef, useState } from 'react';
 import {
   Button,
@@ -8,8 +9,10 @@ import {
   MessageBarBody,
   MessageBarTitle,
   makeStyles,
+  mergeClasses,
   tokens,
   typographyStyles,
+  useRestoreFocusTarget,
 } from '@fluentui/react-components';
 import { MailArrowUp20Regular, PlugConnected20Regular } from '@fluentui/react-icons';
 import {
@@ -52,19 +55,24 @@ const useStyles = makeStyles({
     rowGap: tokens.spacingVerticalS,
     minWidth: 0,
   },
-  header: {
+  // The profile's name and its tests stay in reach at the top while its fields scroll under them.
+  toolbar: {
+    position: 'sticky',
+    top: 0,
+    zIndex: 2,
     display: 'flex',
     flexWrap: 'wrap',
     alignItems: 'center',
     justifyContent: 'space-between',
     columnGap: tokens.spacingHorizontalL,
-    rowGap: tokens.spacingVerticalS,
-    paddingBottom: tokens.spacingVerticalS,
+    rowGap: tokens.spacingVerticalXS,
+    paddingBlock: tokens.spacingVerticalS,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground1,
   },
   titles: {
     display: 'flex',
     flexDirection: 'column',
-    rowGap: tokens.spacingVerticalXXS,
     minWidth: 0,
     flexShrink: 1,
   },
@@ -74,7 +82,7 @@ const useStyles = makeStyles({
     overflowWrap: 'anywhere',
   },
   subtitle: {
-    ...typographyStyles.body1,
+    ...typographyStyles.caption1,
     color: tokens.colorNeutralForeground2,
     overflowWrap: 'anywhere',
   },
@@ -85,12 +93,21 @@ const useStyles = makeStyles({
     columnGap: tokens.spacingHorizontalS,
     rowGap: tokens.spacingVerticalXS,
   },
+  // Two fields side by side where the editor is wide enough, one above the other where it is not.
   pair: {
     display: 'flex',
     flexWrap: 'wrap',
     alignItems: 'flex-start',
     columnGap: tokens.spacingHorizontalM,
     rowGap: tokens.spacingVerticalL,
+    maxWidth: '720px',
+  },
+  half: {
+    flexGrow: 1,
+    flexBasis: '260px',
+    width: 'auto',
+  },
+  hostPair: {
     maxWidth: FIELD_MAX_WIDTH,
   },
   host: {
@@ -139,6 +156,8 @@ export function ProfileEditor(props: ProfileEditorProps) {
   const pasted = useRef(false);
   const edited = useRef(new Set<string>());
   const headingId = useId();
+  // The Send test dialog gives the focus back to its button.
+  const returnFocusHere = useRestoreFocusTarget();
 
   const bound = profileBinding({
     form,
@@ -186,7 +205,7 @@ export function ProfileEditor(props: ProfileEditorProps) {
 
   return (
     <section aria-labelledby={headingId} className={styles.root}>
-      <div className={styles.header}>
+      <div className={styles.toolbar}>
         <div className={styles.titles}>
           <h2 id={headingId} className={styles.title}>
             {displayName(profile)}
@@ -194,16 +213,17 @@ export function ProfileEditor(props: ProfileEditorProps) {
           <span className={styles.subtitle}>{where ? `${where} · ${securityLabel}` : 'No server yet'}</span>
         </div>
         <div className={styles.actions}>
-          <Checkbox label="Include ping (informational)" checked={ping} onChange={(_, data) => setPing(data.checked === true)} />
-          <Button
-            appearance="primary"
-            icon={<PlugConnected20Regular />}
-            disabledFocusable={run?.status === 'running'}
-            onClick={() => props.onTest(ping)}
-          >
+          <Button icon={<PlugConnected20Regular />} disabledFocusable={run?.status === 'running'} onClick={() => props.onTest(ping)}>
             {run?.status === 'running' ? 'Testing…' : 'Test connection'}
           </Button>
-          <Button icon={<MailArrowUp20Regular />} onClick={props.onSendTest}>
+          {/* Short, so the toolbar keeps to one row in a small window; what it is for is its tooltip. */}
+          <Checkbox
+            label="Include ping"
+            title="Informational only: many networks block ping, and the test does not depend on it."
+            checked={ping}
+            onChange={(_, data) => setPing(data.checked === true)}
+          />
+          <Button {...returnFocusHere} icon={<MailArrowUp20Regular />} onClick={props.onSendTest}>
             Send test email
           </Button>
         </div>
@@ -213,7 +233,7 @@ export function ProfileEditor(props: ProfileEditorProps) {
 
       <FormSection title="Server">
         <TextField form={bound} path={path('name')} label="Name" autoComplete="off" hint="A unique name, like “Office relay”." />
-        <div className={styles.pair} onPaste={() => (pasted.current = true)}>
+        <div className={mergeClasses(styles.pair, styles.hostPair)} onPaste={() => (pasted.current = true)}>
           <TextField
             form={bound}
             path={path('host')}
@@ -234,15 +254,29 @@ export function ProfileEditor(props: ProfileEditorProps) {
             hint={`Usually ${DEFAULT_PORTS[profile.security]}`}
           />
         </div>
-        <DropdownField form={bound} path={path('security')} label="Transport security" options={SECURITY_OPTIONS} />
-        <DropdownField
+        <NumberField
           form={bound}
-          path={path('minTls')}
-          label="Minimum TLS version"
-          options={TLS_OPTIONS}
-          disabled={noTls}
-          hint={noTls ? 'Not used without transport security.' : 'The oldest version Mailroom accepts from the server.'}
+          path={path('timeoutSeconds')}
+          label="Connection timeout (seconds)"
+          min={1}
+          max={600}
+          hint="How long to wait for the server, from 1 to 600."
         />
+      </FormSection>
+
+      <FormSection title="Security">
+        <div className={styles.pair}>
+          <DropdownField form={bound} path={path('security')} label="Transport security" options={SECURITY_OPTIONS} className={styles.half} />
+          <DropdownField
+            form={bound}
+            path={path('minTls')}
+            label="Minimum TLS version"
+            options={TLS_OPTIONS}
+            disabled={noTls}
+            className={styles.half}
+            hint={noTls ? 'Not used without transport security.' : 'The oldest version Mailroom accepts from the server.'}
+          />
+        </div>
         {!noTls && INSECURE_TLS_VERSIONS.includes(profile.minTls) && (
           <MessageBar intent="warning" layout="multiline" className={styles.warning}>
             <MessageBarBody>
@@ -278,28 +312,34 @@ export function ProfileEditor(props: ProfileEditorProps) {
       </FormSection>
 
       <FormSection title="Sign-in">
-        <DropdownField
-          form={bound}
-          path={path('auth')}
-          label="Authorisation"
-          options={AUTH_OPTIONS}
-          hint={
-            profile.auth === 'optional'
-              ? 'A username is needed; the password may be left empty.'
-              : profile.auth === 'none'
-                ? 'The server takes mail without signing in (a relay on your own network, say).'
-                : undefined
-          }
-        />
-        {signsIn ? (
-          <>
+        <div className={styles.pair}>
+          <DropdownField
+            form={bound}
+            path={path('auth')}
+            label="Authorisation"
+            options={AUTH_OPTIONS}
+            className={styles.half}
+            hint={
+              profile.auth === 'optional'
+                ? 'A username is needed; the password may be left empty.'
+                : profile.auth === 'none'
+                  ? 'The server takes mail without signing in (a relay on your own network, say).'
+                  : undefined
+            }
+          />
+          {signsIn && (
             <DropdownField
               form={bound}
               path={path('authModel')}
               label="Authentication model"
               options={AUTH_MODEL_OPTIONS}
+              className={styles.half}
               hint={oauth ? 'A token from the provider; no password is stored.' : undefined}
             />
+          )}
+        </div>
+        {signsIn ? (
+          <>
             {!oauth && isMicrosoft365Host(profile.host) && <BasicRetirementNotice onSwitch={readOnly ? undefined : switchToOAuth} />}
             {oauth ? (
               <>
@@ -387,16 +427,26 @@ export function ProfileEditor(props: ProfileEditorProps) {
       </FormSection>
 
       <FormSection title="Sender">
-        <TextField form={bound} path={path('fromName')} label="From name" autoComplete="off" hint="The name recipients see, like “Harbour Accounts”." />
-        <TextField
-          form={bound}
-          path={path('fromAddress')}
-          label="From address"
-          inputMode="email"
-          autoComplete="off"
-          spellCheck={false}
-          hint="The address messages come from."
-        />
+        <div className={styles.pair}>
+          <TextField
+            form={bound}
+            path={path('fromName')}
+            label="From name"
+            autoComplete="off"
+            className={styles.half}
+            hint="The name recipients see, like “Harbour Accounts”."
+          />
+          <TextField
+            form={bound}
+            path={path('fromAddress')}
+            label="From address"
+            inputMode="email"
+            autoComplete="off"
+            spellCheck={false}
+            className={styles.half}
+            hint="The address messages come from."
+          />
+        </div>
         <TextField
           form={bound}
           path={path('bcc')}
@@ -408,42 +458,43 @@ export function ProfileEditor(props: ProfileEditorProps) {
         />
       </FormSection>
 
-      <FormSection title="Limits">
-        <NumberField
-          form={bound}
-          path={path('timeoutSeconds')}
-          label="Connection timeout (seconds)"
-          min={1}
-          max={600}
-          hint="How long to wait for the server, from 1 to 600."
-        />
-        <NumberField form={bound} path={path('perMinute')} label="Batch emails per minute" min={0} max={100000} hint="0 = no limit." />
-        <NumberField
-          form={bound}
-          path={path('maxConnections')}
-          label="Connections at once"
-          min={1}
-          max={20}
-          hint="How many connections a batch may open to the server together, from 1 to 20."
-        />
-        <NumberField
-          form={bound}
-          path={path('maxAttachmentsMb')}
-          label="Maximum total attachment size (MB)"
-          min={0}
-          max={1024}
-          step={0.1}
-          hint="All attachments of one message together. 0 = no limit. Keep it at or under the server's own limit."
-        />
-        <TextField
-          form={bound}
-          path={path('notifyUser')}
-          label="Notify user"
-          inputMode="email"
-          autoComplete="off"
-          spellCheck={false}
-          hint="An email address told when a message is held back for exceeding the maximum."
-        />
+      <FormSection title="Sending limits">
+        <div className={styles.pair}>
+          <NumberField form={bound} path={path('perMinute')} label="Batch emails per minute" min={0} max={100000} width="full" className={styles.half} hint="0 = no limit." />
+          <NumberField
+            form={bound}
+            path={path('maxConnections')}
+            label="Connections at once"
+            min={1}
+            max={20}
+            width="full"
+            className={styles.half}
+            hint="How many connections a batch may open to the server together, from 1 to 20."
+          />
+        </div>
+        <div className={styles.pair}>
+          <NumberField
+            form={bound}
+            path={path('maxAttachmentsMb')}
+            label="Maximum total attachment size (MB)"
+            min={0}
+            max={1024}
+            step={0.1}
+            width="full"
+            className={styles.half}
+            hint="All attachments of one message together. 0 = no limit. Keep it at or under the server's own limit."
+          />
+          <TextField
+            form={bound}
+            path={path('notifyUser')}
+            label="Notify user"
+            inputMode="email"
+            autoComplete="off"
+            spellCheck={false}
+            className={styles.half}
+            hint="An email address told when a message is held back for exceeding the maximum."
+          />
+        </div>
       </FormSection>
     </section>
   );

@@ -1,6 +1,7 @@
 // The left side of the SMTP tab: the actions, a filter that also creates profiles by name, and the
-// list of profiles with the default one marked.
-import { Add20Regular, Delete20Regular, Send20Regular } from '@fluentui/react-icons';
+// list of profiles with the default one marked. Testing a profile is its editor's (Test connection,
+// Send test email), once.
+import { Add20Regular, Delete20Regular } from '@fluentui/react-icons';
 import type { SmtpProfile } from '../../../preload/contract';
 import { RecordAction, RecordBadge, RecordList } from '../components/RecordList';
 import { displayName, hostAndPort, matchesFilter } from './profile-form';
@@ -20,7 +21,6 @@ export interface ProfileListProps {
   onSelect(id: string): void;
   onAdd(): void;
   onDelete(): void;
-  onSendTest(): void;
   /** Profiles can be looked at and tested, not added or deleted (a non-administrator's view). */
   readOnly?: boolean;
 }
@@ -33,21 +33,16 @@ export function ProfileList(props: ProfileListProps) {
       title="Server profiles"
       actionsLabel="Profile actions"
       actions={
-        <>
-          {!readOnly && (
-            <>
-              <RecordAction icon={<Add20Regular />} onClick={props.onAdd}>
-                Add
-              </RecordAction>
-              <RecordAction icon={<Delete20Regular />} disabled={!hasSelection} onClick={props.onDelete}>
-                Delete
-              </RecordAction>
-            </>
-          )}
-          <RecordAction icon={<Send20Regular />} disabled={!hasSelection} onClick={props.onSendTest}>
-            Send test
-          </RecordAction>
-        </>
+        readOnly ? undefined : (
+          <>
+            <RecordAction icon={<Add20Regular />} onClick={props.onAdd}>
+              Add
+            </RecordAction>
+            <RecordAction icon={<Delete20Regular />} disabled={!hasSelection} onClick={props.onDelete}>
+              Delete
+            </RecordAction>
+          </>
+        )
       }
       records={profiles}
       idOf={(p) => p.id}

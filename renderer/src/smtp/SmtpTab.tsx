@@ -219,7 +219,6 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
             onSelect={setSelectedId}
             onAdd={() => setDialog({ kind: 'add' })}
             onDelete={() => selected && setDialog({ kind: 'delete', id: selected.id })}
-            onSendTest={openSendTest}
             readOnly={readOnly}
           />
           {!readOnly && <DetectFromAddress form={form} current={selected} onSelect={setSelectedId} />}
