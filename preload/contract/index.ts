@@ -1,6 +1,8 @@
 export * from './result';
 export * from './mailbox';
 export * from './settings';
+export * from './settings-values';
+export * from './required';
 export * from './channels';
 export * from './events';
 export type * from './bridge';
@@ -8,6 +10,7 @@ export * from './smtp';
 export * from './outbox';
 export * from './oauth';
 export * from './mail-options';
+export * from './accounts';
 export * from './compose';
 export * from './profile-edit';
 export * from './detect';

@@ -55,10 +55,6 @@ export const MailOptions = z
   });
 export type MailOptions = z.infer<typeof MailOptions>;
 
-export function defaultMailOptions(): MailOptions {
-  return { allowM365Web: false, compose: 'builtin', composeUserSelectable: false, send: 'smtp', sendUserSelectable: false };
-}
-
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 export const USER_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -93,28 +89,6 @@ export type SystemUser = z.infer<typeof SystemUser>;
 
 export function newUser(id: string, account: string): SystemUser {
   return { id, account, name: '', email: '', admin: false, smtpUsername: '', compose: null, send: null };
-}
-
-/** The OS account names compared the way Windows does: case-insensitive, DOMAIN\\ optional. */
-export function sameAccount(a: string, b: string): boolean {
-  const bare = (s: string) => s.trim().toLowerCase().replace(/^.*\\/, '');
-  const full = (s: string) => s.trim().toLowerCase();
-  if (full(a) === full(b)) return true;
-  // "CONTOSO\\alice" matches "alice" when either side has no domain.
-  return (!a.includes('\\') || !b.includes('\\')) && bare(a) === bare(b);
-}
-
-export function findUser(users: readonly SystemUser[], account: string): SystemUser | undefined {
-  return users.find((u) => u.account.toLowerCase() === account.trim().toLowerCase()) ?? users.find((u) => sameAccount(u.account, account));
-}
-
-/**
- * Whether this OS account may change system settings. With no users defined yet, whoever runs
- * Mailroom sets it up (else nobody could); once there are users, only those marked admin.
- */
-export function isAdmin(users: readonly SystemUser[], account: string): boolean {
-  if (users.length === 0) return true;
-  return findUser(users, account)?.admin === true;
 }
 
 export interface EffectiveModes {

@@ -1,13 +1,11 @@
 // The settings document: one schema, shared by main (which enforces it) and the renderer (which shows its errors).
 import { z } from 'zod';
 import { optionalMailbox } from './mailbox';
-import type { FieldError } from './result';
-import { SmtpProfile, profileRequirements } from './smtp';
-import { MailOptions, SystemUser, defaultMailOptions } from './mail-options';
+import { SmtpProfile } from './smtp';
+import { MailOptions, SystemUser } from './mail-options';
+import { missingRequired } from './required';
+import { LOG_LEVELS, SETTINGS_VERSION } from './settings-values';
 
-export const SETTINGS_VERSION = 5;
-
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export const LogLevel = z.enum(LOG_LEVELS, { error: `Choose one of: ${LOG_LEVELS.join(', ')}` });
 export type LogLevel = z.infer<typeof LogLevel>;
 
@@ -128,61 +126,3 @@ export function withFirstProfileAsDefault(before: { smtp: { profiles: readonly u
   return { settings: { ...after, general: { ...after.general, defaultProfile: first.id } }, madeDefault: first };
 }
 
-/**
- * What a fresh install starts with. Required fields are empty on purpose: they are the
- * admin's to fill, and a save is refused until they are.
- */
-export function defaultSettings(): Settings {
-  return {
-    version: SETTINGS_VERSION,
-    general: {
-      organisationName: '',
-      alertFrom: '',
-      systemNotification: '',
-      bouncedAlerts: '',
-      debug: { enabled: false, path: '', level: 'info', retentionDays: 14 },
-      defaultProfile: '',
-    },
-    smtp: { profiles: [] },
-    outbox: { retryForHours: 48 },
-    mail: defaultMailOptions(),
-    users: [],
-  };
-}
-
-interface RequiredField {
-  path: string;
-  value: string;
-  message?: string;
-}
-
-/** Every field that is required in this state of the settings, with its current value. */
-function requiredFields(settings: Settings): RequiredField[] {
-  const general = settings.general;
-  const fields: RequiredField[] = [
-    { path: 'general.organisationName', value: general.organisationName },
-    { path: 'general.alertFrom', value: general.alertFrom },
-  ];
-  if (general.debug.enabled) {
-    fields.push({ path: 'general.debug.path', value: general.debug.path, message: 'Required while debug logging is on' });
-  }
-  settings.smtp.profiles.forEach((p, i) => {
-    for (const need of profileRequirements(p)) {
-      fields.push({ path: `smtp.profiles.${i}.${need.field}`, value: String(p[need.field]), ...(need.message ? { message: need.message } : {}) });
-    }
-  });
-  settings.users.forEach((u, i) => fields.push({ path: `users.${i}.account`, value: u.account }));
-  return fields;
-}
-
-/** Fields a save cannot do without, by dot path; the UI marks them with the red left border. */
-export function isRequired(path: string, settings: Settings): boolean {
-  return requiredFields(settings).some((f) => f.path === path);
-}
-
-/** The required fields that are still empty. */
-export function missingRequired(settings: Settings): FieldError[] {
-  return requiredFields(settings)
-    .filter((f) => f.value.trim() === '')
-    .map((f) => ({ path: f.path, message: f.message ?? 'Required' }));
-}

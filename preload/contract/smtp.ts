@@ -1,7 +1,6 @@
 // SMTP server profiles and the connection diagnosis: the shapes both sides of the bridge agree on.
 import { z } from 'zod';
 import { optionalMailbox, parseRecipient } from './mailbox';
-import type { FieldError } from './result';
 
 export const SECURITY_MODES = ['none', 'starttls', 'starttls-required', 'tls'] as const;
 export const SecurityMode = z.enum(SECURITY_MODES, { error: `Choose one of: ${SECURITY_MODES.join(', ')}` });
@@ -165,55 +164,6 @@ export function newProfile(id: string, name: string): SmtpProfile {
     maxAttachmentsMb: 20,
     notifyUser: '',
   };
-}
-
-// ---- what a profile cannot do without -------------------------------------------------------
-
-/** A profile field that must be filled in the profile's current state, and what needs it. */
-export interface ProfileRequirement {
-  field: keyof SmtpProfile & string;
-  /** The message under the empty field; "Required" when absent. */
-  message?: string;
-  /**
-   * What cannot go ahead without it: 'server' reaching the server at all, 'sign-in' signing in to
-   * it, 'message' sending a message (its From address), 'save' only saving the profile (its name).
-   */
-  for: 'server' | 'sign-in' | 'message' | 'save';
-}
-
-/** Every field this profile needs filled, and what for: the one rule behind Save, Test connection, Send test and every send. */
-export function profileRequirements(p: SmtpProfile): ProfileRequirement[] {
-  const graph = p.authModel === 'oauth2' && p.sendMethod === 'graph';
-  const needs: ProfileRequirement[] = [{ field: 'name', for: 'save' }];
-  // Graph needs no SMTP server.
-  if (!graph) needs.push({ field: 'host', for: 'server' });
-  needs.push({ field: 'fromAddress', for: 'message' });
-  if (p.authModel === 'oauth2') {
-    // The mailbox defaults to the signed-in account; the app registration cannot be guessed, and no token comes without it.
-    needs.push({ field: 'clientId', message: 'Required for OAuth2 sign-in', for: 'server' });
-  } else if (p.auth !== 'none' && p.credentials === 'shared') {
-    needs.push({ field: 'username', message: p.auth === 'optional' ? 'Required: Optional means the password may be left empty' : 'Required', for: 'sign-in' });
-  }
-  return needs;
-}
-
-const NEEDED_FOR: Readonly<Record<'test' | 'connection' | 'send', readonly ProfileRequirement['for'][]>> = {
-  // A test runs every step it can: a missing username or password is the sign-in step's finding, not a reason to refuse.
-  test: ['server'],
-  connection: ['server', 'sign-in'],
-  send: ['server', 'sign-in', 'message'],
-};
-
-/**
- * The fields still empty that stop this profile from `purpose`: 'test' (Test connection: the
- * server), 'connection' (a send's connection: the server and the account it signs in as) or
- * 'send' (a message: its From address as well). Paths are the profile's own field names ("host").
- */
-export function profileNeeds(p: SmtpProfile, purpose: 'test' | 'connection' | 'send'): FieldError[] {
-  const wanted = NEEDED_FOR[purpose];
-  return profileRequirements(p)
-    .filter((r) => wanted.includes(r.for) && String(p[r.field]).trim() === '')
-    .map((r) => ({ path: r.field, message: r.message ?? 'Required' }));
 }
 
 // ---- the connection a saved secret belongs to -----------------------------------------------
