@@ -234,6 +234,11 @@ test('sign in with a code, then in the browser, and sign out', async ({ browser,
     await expect(ui.mailbox).toHaveValue('');
     await expect(ui.signIn.getByText('Not signed in')).toBeVisible();
 
+    // Cancelled, the code's dialog gives the focus back to the button that opened it.
+    await ui.signInCode.click();
+    await page.getByRole('dialog', { name: 'Sign in with a code' }).getByRole('button', { name: 'Cancel' }).click();
+    await expect(ui.signInCode).toBeFocused();
+
     // With a code: the dialog shows it, the user enters it elsewhere, and the dialog closes by itself.
     await ui.signInCode.click();
     const dialog = page.getByRole('dialog', { name: 'Sign in with a code' });
@@ -244,6 +249,8 @@ test('sign in with a code, then in the browser, and sign out', async ({ browser,
     await idp.completeDeviceCode(code);
     await expect(dialog).toBeHidden({ timeout: 20_000 });
     await expect(ui.signIn).toContainText(`Signed in as ${user.username} (${user.displayName})`);
+    // The focus is on the sign-in's heading, where what happened is read out, not lost with the dialog.
+    await expect(ui.signIn.getByRole('heading').first()).toBeFocused();
     await expect(ui.signIn).toContainText(/Access token valid until|A new access token is fetched before sending/);
     await expect(ui.signIn).toContainText('SMTP.Send');
     // The empty Mailbox takes the account signed in with.

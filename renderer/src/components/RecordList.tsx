@@ -2,7 +2,7 @@
 // the records with the selected one highlighted, each a name line with badges and a detail line.
 // Down from the filter goes into the list; Enter in it is the feature's to handle.
 import { useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
-import { Field, List, ListItem, SearchBox, Toolbar, ToolbarButton, mergeClasses, type ToolbarButtonProps } from '@fluentui/react-components';
+import { Field, List, ListItem, SearchBox, Toolbar, ToolbarButton, mergeClasses, useRestoreFocusTarget, type ToolbarButtonProps } from '@fluentui/react-components';
 import { ErrorCircle12Filled } from '@fluentui/react-icons';
 import { useRecordListStyles } from './RecordList.styles';
 
@@ -46,6 +46,10 @@ export function RecordList<T>(props: RecordListProps<T>) {
   const styles = useRecordListStyles();
   const headingId = useId();
   const listRef = useRef<HTMLUListElement>(null);
+  // Enter here may open a dialog (create a record by name): focus comes back here when it closes.
+  const returnFocusHere = useRestoreFocusTarget();
+  // On the input itself, which is what has the focus.
+  const returnFocusOnInput: Record<string, string | undefined> = { ...returnFocusHere };
   const shown = records.filter((r) => props.matches(r, filter));
   const hasSelection = selectedId !== undefined && records.some((r) => idOf(r) === selectedId);
 
@@ -77,7 +81,13 @@ export function RecordList<T>(props: RecordListProps<T>) {
           hint={props.filterHint}
           {...(props.filterError ? { validationState: 'error' as const, validationMessage: props.filterError } : {})}
         >
-          <SearchBox value={filter} autoComplete="off" onChange={(_, data) => onFilterChange(data.value)} onKeyDown={onFilterKeyDown} />
+          <SearchBox
+            value={filter}
+            autoComplete="off"
+            input={returnFocusOnInput}
+            onChange={(_, data) => onFilterChange(data.value)}
+            onKeyDown={onFilterKeyDown}
+          />
         </Field>
       )}
       {records.length > 0 && shown.length === 0 ? (
@@ -130,8 +140,9 @@ export function RecordBadge({ children, tone = 'brand' }: { children: ReactNode;
   return <span className={mergeClasses(styles.badge, tone === 'neutral' && styles.neutralBadge)}>{children}</span>;
 }
 
-/** One of the list's actions (Add, Delete…), sized for the list's toolbar. */
+/** One of the list's actions (Add, Delete…), sized for the list's toolbar; focus comes back to it when the dialog it opens closes. */
 export function RecordAction(props: ToolbarButtonProps) {
   const styles = useRecordListStyles();
-  return <ToolbarButton {...props} className={mergeClasses(styles.toolButton, props.className)} />;
+  const returnFocusHere = useRestoreFocusTarget();
+  return <ToolbarButton {...returnFocusHere} {...props} className={mergeClasses(styles.toolButton, props.className)} />;
 }

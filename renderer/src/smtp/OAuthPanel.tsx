@@ -13,6 +13,7 @@ import {
   makeStyles,
   tokens,
   typographyStyles,
+  useRestoreFocusTarget,
 } from '@fluentui/react-components';
 import { Keyboard20Regular, PersonCircle20Regular, PersonKey20Regular, SignOut20Regular } from '@fluentui/react-icons';
 import { SmtpProfile, type FieldError, type OAuthStatus, type SignInMethod } from '../../../preload/contract';
@@ -141,6 +142,8 @@ export interface OAuthPanelProps {
 export function OAuthPanel(props: OAuthPanelProps) {
   const { profile } = props;
   const styles = useStyles();
+  // The code's dialog gives the focus back to the button that opened it.
+  const returnFocusHere = useRestoreFocusTarget();
   const headingId = useId();
   const reasonId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -148,7 +151,9 @@ export function OAuthPanel(props: OAuthPanelProps) {
     prepare: () => props.prepare(),
     onFieldErrors: (fields) => props.onFieldErrors(fields),
     onSignedIn: (status) => props.onSignedIn(status),
-    onSettled: () => headingRef.current?.focus(),
+    // Once the code's dialog is gone: a modal dialog keeps the focus while it is there, and its
+    // closing would then leave the focus nowhere.
+    onSettled: () => setTimeout(() => headingRef.current?.focus(), 0),
   });
 
   const blocker = props.readOnly ? 'Only an administrator can sign this profile in or out.' : signInBlocker(profile);
@@ -239,6 +244,7 @@ export function OAuthPanel(props: OAuthPanelProps) {
               {phase.status === 'starting' && phase.method === 'browser' ? 'Opening the browser…' : 'Sign in with Microsoft'}
             </Button>
             <Button
+              {...returnFocusHere}
               icon={<Keyboard20Regular />}
               disabledFocusable={busy || blocker !== undefined}
               aria-describedby={blocker ? reasonId : undefined}
