@@ -73,7 +73,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const queryToken = url.pathname === EVENTS_PATH ? url.searchParams.get('token') : null;
     const authorised = tokenMatches(req.headers.authorization ?? '') || (queryToken !== null && tokenMatches(`Bearer ${queryToken}`));
     if (!authorised) {
-      return sendJson(res, 401, { ok: false, error: { code: 'forbidden', message: 'Missing or wrong token' } });
+      // A copied or bookmarked address, or one from an earlier start: the page says to open the address this start printed.
+      return sendJson(res, 401, { ok: false, error: { code: 'forbidden', message: 'Missing or wrong token: open the address mailroom serve printed when it started' } });
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins().has(origin)) {
