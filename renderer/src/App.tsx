@@ -18,10 +18,9 @@ import {
 } from '@fluentui/react-components';
 import { ComposeLauncher, loadComposeWindow } from './compose/ComposeLauncher';
 import { useAppInfo } from './hooks/useAppInfo';
-import { useBridgeAccess } from './hooks/useBridgeAccess';
 import { useElementSize } from './hooks/useElementSize';
-import { OpenFromItsWindow } from './OpenFromItsWindow';
 import { useLeaveGuard } from './hooks/useLeaveGuard';
+import { loadValidators } from './load-validators';
 import { useOsTheme } from './hooks/useOsTheme';
 import { useWhoAmI, type Identity } from './hooks/useWhoAmI';
 import { GeneralTab } from './general/GeneralTab';
@@ -46,10 +45,16 @@ const EmailTab = lazy(loadEmailTab);
 const UsersTab = lazy(loadUsersTab);
 const ActivityTab = lazy(loadActivityTab);
 
-/** Fetches the scripts of the other tabs once the first paint is done, so switching never waits. */
-function usePreloadTabs(): void {
+/**
+ * Once the dialog is drawn (its settings shown, or said not to load) and the browser is idle,
+ * fetches the schemas (see load-validators.ts) and the scripts of the other tabs: nothing competes
+ * with the first paint, and switching tabs never waits.
+ */
+function usePreloadTabs(drawn: boolean): void {
   useEffect(() => {
+    if (!drawn) return;
     const preload = () => {
+      void loadValidators().catch(() => undefined);
       for (const load of [loadSmtpTab, loadActivityTab, loadComposeWindow, loadEmailTab, loadUsersTab]) void load().catch(() => undefined);
     };
     const idle = (window as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback;
@@ -59,7 +64,7 @@ function usePreloadTabs(): void {
     }
     const timer = setTimeout(preload, 200);
     return () => clearTimeout(timer);
-  }, []);
+  }, [drawn]);
 }
 
 const TABS = [
@@ -212,15 +217,17 @@ const useStyles = makeStyles({
 export function App() {
   usePageStyles();
   const theme = useOsTheme();
-  // A browser-mode page without this start's token can do nothing: one page says how to open it.
-  const access = useBridgeAccess();
-  return <FluentProvider theme={theme}>{access === 'no-token' ? <OpenFromItsWindow /> : <SettingsDialog />}</FluentProvider>;
+  return (
+    <FluentProvider theme={theme}>
+      <SettingsDialog />
+    </FluentProvider>
+  );
 }
 
 function SettingsDialog() {
   const styles = useStyles();
-  usePreloadTabs();
   const settings = useSettingsDraft();
+  usePreloadTabs(settings.load.status !== 'loading');
   const notices = useNotices();
   const info = useAppInfo();
   const [tab, setTab] = useState<TabValue>('general');

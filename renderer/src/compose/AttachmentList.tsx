@@ -3,7 +3,8 @@
 import { useId, useRef } from 'react';
 import { Button, makeStyles, mergeClasses, tokens, typographyStyles } from '@fluentui/react-components';
 import { Attach20Regular, Dismiss16Regular, Document20Regular, ErrorCircle16Filled } from '@fluentui/react-icons';
-import { base64Bytes, formatLimit, formatSize } from './compose-format';
+import { base64Bytes } from '../../../preload/contract';
+import { formatLimit, formatSize } from './compose-format';
 
 export interface PendingAttachment {
   /** Tells two files of the same name apart. */

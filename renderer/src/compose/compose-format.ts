@@ -1,6 +1,8 @@
 // What the built-in mailer does with text: addresses typed into a field, sizes against a profile's
 // limit, and the message body (pasted HTML made safe, the plain-text alternative).
-import { isRecipient, splitRecipients } from '../../../preload/contract';
+// The compose launcher in the header uses formatSize at the first paint: the address rules come
+// from the contract's module without zod.
+import { isRecipient, splitRecipients } from '../../../preload/contract/address';
 
 const MB = 1024 * 1024;
 
@@ -58,8 +60,6 @@ export function formatLimit(mb: number): string {
 export function limitBytes(maxAttachmentsMb: number): number {
   return maxAttachmentsMb > 0 ? maxAttachmentsMb * MB : Number.POSITIVE_INFINITY;
 }
-
-export { base64Bytes } from '../../../preload/contract';
 
 /** A time of day as the compose window shows it (a draft saved, a retry due), or '' when unknown. */
 export function timeOf(iso: string | null | undefined): string {

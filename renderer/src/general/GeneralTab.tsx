@@ -1,8 +1,10 @@
 // The General tab: organisation, the system mailboxes, debug logging and where the data lives.
-import { LOG_LEVELS, folderPath, type AppInfo, type LogLevel, type Settings } from '../../../preload/contract';
+import type { AppInfo, LogLevel, Settings } from '../../../preload/contract';
+import { LOG_LEVELS } from '../../../preload/contract/settings-values';
 import { DropdownField, NumberField, ReadOnlyField, SwitchField, TextField, type DropdownOption, type FormBinding } from '../components/fields';
 import { FormSection } from '../components/FormSection';
 import { useDebugFolderCheck } from '../hooks/useDebugFolderCheck';
+import { useValidators, type Validators } from '../load-validators';
 import { DebugFolderCheck } from './DebugFolderCheck';
 import { OfficeDatabase } from './OfficeDatabase';
 
@@ -27,7 +29,8 @@ export function GeneralTab({ form, info }: GeneralTabProps) {
   // The folder as typed is checked as it is typed (once it is a full path the field accepts), and
   // only by whoever may change it.
   const debugPath = form.draft.general.debug.path;
-  const debugFolder = useDebugFolderCheck(debugPath, !form.isReadOnly('general.debug.path') && isFullPath(debugPath));
+  const validators = useValidators();
+  const debugFolder = useDebugFolderCheck(debugPath, !form.isReadOnly('general.debug.path') && isFullPath(debugPath, validators));
   const profileOptions: DropdownOption<string>[] = [
     { value: '', label: '(none)' },
     ...form.draft.smtp.profiles.map((p) => ({ value: p.id, label: p.name.trim() || 'Unnamed profile' })),
@@ -124,9 +127,12 @@ export function GeneralTab({ form, info }: GeneralTabProps) {
   );
 }
 
-/** A path the contract would take as a folder: checking anything else would only repeat the field's own message. */
-function isFullPath(text: string): boolean {
-  return folderPath.safeParse(text).success && text.trim() !== '';
+/**
+ * A path the contract would take as a folder: checking anything else would only repeat the field's
+ * own message. Nothing is checked until the contract's schemas have loaded.
+ */
+function isFullPath(text: string, validators: Validators | null): boolean {
+  return validators !== null && validators.folderPath.safeParse(text).success && text.trim() !== '';
 }
 
 /** Office mode: where the settings live and who this dialog is signed in as. */

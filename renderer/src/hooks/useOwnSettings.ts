@@ -3,8 +3,9 @@
 // dialog reads as read-only. The changes wait for Save like any other and then go through
 // users:set-own, which main checks against the same rules.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { SystemUser, type Settings, type WhoAmI } from '../../../preload/contract';
+import type { Settings, SystemUser, WhoAmI } from '../../../preload/contract';
 import { getBridge } from '../bridge';
+import { loadValidators, useValidators, type Validators } from '../load-validators';
 import type { FormBinding } from '../components/fields';
 import { deepEqual, setAt } from '../settings/dot-path';
 import { userPath } from '../users/user-form';
@@ -27,6 +28,16 @@ export interface OwnSettings {
 
 function isOwnKey(key: string): key is OwnKey {
   return (OWN_KEYS as readonly string[]).includes(key);
+}
+
+/** What is wrong with the user's own fields, by dot path; nothing until the schemas have loaded. */
+function ownErrors(shown: OwnFields | undefined, index: number, validators: Validators | null): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (validators && shown && index >= 0) {
+    const parsed = validators.SystemUser.shape.smtpUsername.safeParse(shown.smtpUsername);
+    if (!parsed.success) errors[userPath(index, 'smtpUsername')] = parsed.error.issues[0]?.message ?? 'Not valid';
+  }
+  return errors;
 }
 
 export function useOwnSettings(base: FormBinding<Settings>, saved: Settings | null, who: WhoAmI | null): OwnSettings {
@@ -61,14 +72,8 @@ export function useOwnSettings(base: FormBinding<Settings>, saved: Settings | nu
     [saved, index],
   );
 
-  const clientErrors = useMemo(() => {
-    const errors: Record<string, string> = {};
-    if (shown && index >= 0) {
-      const parsed = SystemUser.shape.smtpUsername.safeParse(shown.smtpUsername);
-      if (!parsed.success) errors[userPath(index, 'smtpUsername')] = parsed.error.issues[0]?.message ?? 'Not valid';
-    }
-    return errors;
-  }, [shown, index]);
+  const validators = useValidators();
+  const clientErrors = useMemo(() => ownErrors(shown, index, validators), [shown, index, validators]);
 
   const draft = useMemo(
     () => (row && shown ? setAt(base.draft, `users.${index}`, { ...row, ...shown }) : base.draft),
@@ -106,7 +111,13 @@ export function useOwnSettings(base: FormBinding<Settings>, saved: Settings | nu
     const sent = edits;
     if (Object.keys(sent).length === 0 || index < 0) return { ok: true, changed: false };
     setSubmitted(true);
-    const [firstClient] = Object.keys(clientErrors);
+    let checks: Validators;
+    try {
+      checks = await loadValidators();
+    } catch {
+      return { ok: false, message: 'Your settings could not be checked, so nothing was saved. Try again.' };
+    }
+    const [firstClient] = Object.keys(ownErrors(shown, index, checks));
     if (firstClient !== undefined) return { ok: false, message: 'One field needs attention. The message is under the field.', firstErrorPath: firstClient };
     const result = await getBridge().invoke('users:set-own', sent);
     if (!result.ok) {
@@ -129,7 +140,7 @@ export function useOwnSettings(base: FormBinding<Settings>, saved: Settings | nu
     setTouched(new Set());
     setServerErrors({});
     return { ok: true, changed: true };
-  }, [edits, index, clientErrors]);
+  }, [edits, index, shown]);
 
   const revert = useCallback(() => {
     setEdits({});

@@ -2,8 +2,11 @@
 // which errors to show where, Save/Revert, and what to do when the settings change elsewhere
 // (another window, the mailroom command) while the dialog is open.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Settings, defaultSettings, fieldErrors, isRequired, missingRequired } from '../../../preload/contract';
+import type { Settings } from '../../../preload/contract';
+import { isRequired, missingRequired } from '../../../preload/contract/required';
+import { defaultSettings } from '../../../preload/contract/settings-values';
 import { getBridge } from '../bridge';
+import { loadValidators, useValidators, type Validators } from '../load-validators';
 import { firstRead } from './start-up';
 import type { FormBinding } from '../components/fields';
 import { deepEqual, leafPaths, setAt } from '../settings/dot-path';
@@ -57,12 +60,15 @@ export interface SettingsDraft {
 
 const SUCCESS_BANNER_MS = 4000;
 
-/** What is wrong with a draft, by dot path: the schema's own checks, then required fields left empty. */
-export function validateDraft(draft: Settings): FieldErrorMap {
+/**
+ * What is wrong with a draft, by dot path: the schema's own checks, then required fields left
+ * empty. Until the schemas have loaded (validators null), only the required fields.
+ */
+export function validateDraft(draft: Settings, validators: Validators | null): FieldErrorMap {
   const errors: Record<string, string> = {};
-  const parsed = Settings.safeParse(draft);
-  if (!parsed.success) {
-    for (const { path, message } of fieldErrors(parsed.error)) errors[path] ??= message;
+  if (validators) {
+    const parsed = validators.Settings.safeParse(draft);
+    if (!parsed.success) for (const { path, message } of validators.fieldErrors(parsed.error)) errors[path] ??= message;
   }
   // Checked apart from the schema so "Required" shows even while another field is malformed.
   for (const { path, message } of missingRequired(draft)) errors[path] ??= message;
@@ -163,7 +169,8 @@ export function useSettingsDraft(): SettingsDraft {
     return () => clearTimeout(timer);
   }, [banner]);
 
-  const clientErrors = useMemo(() => validateDraft(draft), [draft]);
+  const validators = useValidators();
+  const clientErrors = useMemo(() => validateDraft(draft, validators), [draft, validators]);
   const errors = useMemo(() => ({ ...clientErrors, ...serverErrors }), [clientErrors, serverErrors]);
   const dirty = saved !== null && !deepEqual(draft, saved);
 
@@ -200,9 +207,20 @@ export function useSettingsDraft(): SettingsDraft {
     const sent = rebased ?? draft;
     setSubmitted(true);
     setBanner(null);
+    // From here on a second Save waits for this one, including while the checks are still loading.
+    savingRef.current = true;
+    let checks: Validators;
+    try {
+      checks = await loadValidators();
+    } catch {
+      savingRef.current = false;
+      setBanner({ intent: 'error', title: 'Not saved', message: 'The settings could not be checked, so nothing was saved. Try again.' });
+      return { ok: false };
+    }
     const order = leafPaths(sent);
-    const problems = Object.keys(rebased ? validateDraft(rebased) : clientErrors).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    const problems = Object.keys(validateDraft(sent, checks)).sort((a, b) => order.indexOf(a) - order.indexOf(b));
     if (problems.length > 0) {
+      savingRef.current = false;
       setBanner({
         intent: 'error',
         title: 'Not saved',
@@ -211,7 +229,6 @@ export function useSettingsDraft(): SettingsDraft {
       return { ok: false, firstErrorPath: problems[0] };
     }
 
-    savingRef.current = true;
     setSaving(true);
     const answer = await getBridge().invoke('settings:save-if-unchanged', { settings: sent, baseRevision: revisionRef.current });
     savingRef.current = false;
@@ -269,7 +286,7 @@ export function useSettingsDraft(): SettingsDraft {
       ].join(' '),
     });
     return { ok: false, firstErrorPath: fields[0]?.path };
-  }, [saved, draft, clientErrors, lookAgain]);
+  }, [saved, draft, lookAgain]);
 
   const reloadLatest = useCallback(() => {
     const latest = latestRef.current;

@@ -1,6 +1,7 @@
 // What the Users tab knows about users apart from drawing them: paths into the settings draft,
 // names to show, the filter, and who is who.
-import { sameAccount, type SystemUser } from '../../../preload/contract';
+import type { SystemUser } from '../../../preload/contract';
+import { sameAccount } from '../../../preload/contract/accounts';
 
 /** The dot path of a user field in the settings draft. */
 export function userPath<K extends keyof SystemUser & string>(index: number, key: K): `users.${number}.${K}` {

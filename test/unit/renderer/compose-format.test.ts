@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   addressProblem,
-  base64Bytes,
   formatLimit,
   formatSize,
   invalidAddresses,
@@ -9,6 +8,7 @@ import {
   settledAddresses,
   splitAddresses,
 } from '../../../renderer/src/compose/compose-format';
+import { base64Bytes } from '../../../preload/contract';
 
 describe('addresses typed in a recipient field', () => {
   it('splits on commas, semicolons and new lines, dropping empty parts', () => {
