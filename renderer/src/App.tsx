@@ -18,7 +18,9 @@ import {
 } from '@fluentui/react-components';
 import { ComposeLauncher, loadComposeWindow } from './compose/ComposeLauncher';
 import { useAppInfo } from './hooks/useAppInfo';
+import { useBridgeAccess } from './hooks/useBridgeAccess';
 import { useElementSize } from './hooks/useElementSize';
+import { OpenFromItsWindow } from './OpenFromItsWindow';
 import { useLeaveGuard } from './hooks/useLeaveGuard';
 import { loadValidators } from './load-validators';
 import { useOsTheme } from './hooks/useOsTheme';
@@ -217,11 +219,9 @@ const useStyles = makeStyles({
 export function App() {
   usePageStyles();
   const theme = useOsTheme();
-  return (
-    <FluentProvider theme={theme}>
-      <SettingsDialog />
-    </FluentProvider>
-  );
+  // A browser-mode page without this start's token can do nothing: one page says how to open it.
+  const access = useBridgeAccess();
+  return <FluentProvider theme={theme}>{access === 'no-token' ? <OpenFromItsWindow /> : <SettingsDialog />}</FluentProvider>;
 }
 
 function SettingsDialog() {

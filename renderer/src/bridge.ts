@@ -78,15 +78,44 @@ function httpEvents(token: string | null, createSource: (url: string) => EventSo
   };
 }
 
+/**
+ * Whether this page may reach Mailroom at all: 'no-token' when browser mode's page was opened
+ * without the token of this start (a copied or bookmarked address, or one from an earlier start),
+ * which no request can put right. The dialog then shows one page saying how to open it.
+ */
+export type BridgeAccess = 'granted' | 'no-token';
+
+let access: BridgeAccess = 'granted';
+const accessListeners = new Set<() => void>();
+
+function noToken(): void {
+  if (access === 'no-token') return;
+  access = 'no-token';
+  for (const listener of [...accessListeners]) listener();
+}
+
+export function bridgeAccess(): BridgeAccess {
+  getBridge();
+  return access;
+}
+
+export function onBridgeAccess(listener: () => void): () => void {
+  accessListeners.add(listener);
+  return () => accessListeners.delete(listener);
+}
+
 export function createHttpBridge(
   token: string | null,
   fetchImpl: typeof fetch = fetch,
   createSource: (url: string) => EventSource = (url) => new EventSource(url),
+  /** Told when the server does not know the token (401): it is from another start, or missing. */
+  onNoToken: () => void = () => undefined,
 ): MailroomApi {
   return {
     onEvent: httpEvents(token, createSource),
     async invoke<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Result<ChannelOutput<C>>> {
       if (!token) {
+        onNoToken();
         return { ok: false, error: { code: 'forbidden', message: 'This page was opened without its access token. Open the full address Mailroom printed when it started.' } };
       }
       let response: Response;
@@ -99,6 +128,7 @@ export function createHttpBridge(
       } catch {
         return { ok: false, error: { code: 'io-error', message: 'Mailroom is not running any more. Start it again and reload this page.' } };
       }
+      if (response.status === 401) onNoToken();
       try {
         return (await response.json()) as Result<ChannelOutput<C>>;
       } catch {
@@ -111,6 +141,11 @@ export function createHttpBridge(
 let bridge: MailroomApi | undefined;
 
 export function getBridge(): MailroomApi {
-  bridge ??= window.mailroom ?? createHttpBridge(takeToken());
+  if (!bridge) {
+    const token = window.mailroom ? null : takeToken();
+    // Without a token nothing can be asked: say so before anyone tries.
+    if (!window.mailroom && token === null) access = 'no-token';
+    bridge = window.mailroom ?? createHttpBridge(token, fetch, (url) => new EventSource(url), noToken);
+  }
   return bridge;
 }
