@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../../../preload/contract';
 import { getBridge } from '../bridge';
-import { firstRead } from './start-up';
+import { firstRead, useStartUpPart } from './start-up';
 
 /** Facts about the running app (version, shell, where the data lives); null until known or if unavailable. */
 export function useAppInfo(): AppInfo | null {
-  const [info, setInfo] = useState<AppInfo | null>(null);
+  const first = useStartUpPart('info');
+  const [info, setInfo] = useState<AppInfo | null>(first ?? null);
   useEffect(() => {
+    if (first) return;
     let live = true;
     void firstRead('info', () => getBridge().invoke('app:get-info', undefined)).then((result) => {
       if (live && result.ok) setInfo(result.value);
@@ -14,6 +16,6 @@ export function useAppInfo(): AppInfo | null {
     return () => {
       live = false;
     };
-  }, []);
+  }, [first]);
   return info;
 }

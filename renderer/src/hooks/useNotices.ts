@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Notice } from '../../../preload/contract';
 import { getBridge } from '../bridge';
-import { firstRead } from './start-up';
+import { firstRead, useStartUpPart } from './start-up';
 
 export interface Notices {
   notices: readonly Notice[];
@@ -12,7 +12,8 @@ export interface Notices {
 }
 
 export function useNotices(): Notices {
-  const [notices, setNotices] = useState<readonly Notice[]>([]);
+  const first = useStartUpPart('notices');
+  const [notices, setNotices] = useState<readonly Notice[]>(first ?? []);
   const [error, setError] = useState<string | null>(null);
 
   // Read at once, and again whenever main says a notice was added or dismissed (by any process).
@@ -27,13 +28,14 @@ export function useNotices(): Notices {
           setError(null);
         } else setError(result.error.message);
       });
-    read(true);
+    // Unless the list came with the start-up answer the dialog was drawn with.
+    if (!first) read(true);
     const stopHearing = getBridge().onEvent('notices:changed', () => read());
     return () => {
       live = false;
       stopHearing();
     };
-  }, []);
+  }, [first]);
 
   const dismiss = useCallback(async (id: string) => {
     const result = await getBridge().invoke('app:dismiss-notice', { id });

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Result, SecretStatus, Settings } from '../../../preload/contract';
 import { getBridge } from '../bridge';
-import { firstRead } from './start-up';
+import { firstRead, useStartUpPart } from './start-up';
 
 /** Whose passwords a store keeps: server profiles' (the SMTP tab) or system users' own (the Users tab). */
 export interface PasswordKind {
@@ -53,7 +53,8 @@ export interface ProfilePasswords {
 }
 
 export function usePasswords(kind: PasswordKind = PROFILE_PASSWORDS): ProfilePasswords {
-  const [status, setStatus] = useState<Readonly<Record<string, boolean>> | null>(null);
+  const first = useStartUpPart('secrets', kind.name);
+  const [status, setStatus] = useState<Readonly<Record<string, boolean>> | null>(() => (first ? kind.saved(first) : null));
   const [pendingById, setPendingById] = useState<Readonly<Record<string, PendingPassword>>>({});
   const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
 
@@ -63,10 +64,11 @@ export function usePasswords(kind: PasswordKind = PROFILE_PASSWORDS): ProfilePas
   }, [kind]);
 
   useEffect(() => {
+    if (first) return;
     void firstRead('secrets', () => getBridge().invoke('secrets:status', undefined), kind.name).then((result) => {
       if (result.ok) setStatus(kind.saved(result.value));
     });
-  }, [kind]);
+  }, [kind, first]);
 
   const isSaved = useCallback(
     (id: string) => (status === null ? undefined : status[id] === true),

@@ -7,7 +7,7 @@ import { isRequired, missingRequired } from '../../../preload/contract/required'
 import { defaultSettings } from '../../../preload/contract/settings-values';
 import { getBridge } from '../bridge';
 import { loadValidators, useValidators, type Validators } from '../load-validators';
-import { firstRead } from './start-up';
+import { firstRead, useStartUpPart } from './start-up';
 import type { FormBinding } from '../components/fields';
 import { deepEqual, leafPaths, setAt } from '../settings/dot-path';
 import { changedPaths, rebase } from '../settings/settings-merge';
@@ -80,9 +80,11 @@ function plural(n: number, one: string, many: string): string {
 }
 
 export function useSettingsDraft(): SettingsDraft {
-  const [load, setLoad] = useState<LoadState>({ status: 'loading' });
-  const [saved, setSaved] = useState<Settings | null>(null);
-  const [draft, setDraft] = useState<Settings>(defaultSettings);
+  // Drawn with the start-up answer, the dialog shows the settings in its first render.
+  const first = useStartUpPart('settings');
+  const [load, setLoad] = useState<LoadState>(first ? { status: 'ready' } : { status: 'loading' });
+  const [saved, setSaved] = useState<Settings | null>(first?.settings ?? null);
+  const [draft, setDraft] = useState<Settings>(() => first?.settings ?? defaultSettings());
   const [touched, setTouched] = useState<ReadonlySet<string>>(() => new Set());
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrorMap>({});
@@ -94,7 +96,7 @@ export function useSettingsDraft(): SettingsDraft {
 
   const savingRef = useRef(false);
   /** The revision `saved` is: a save names it, and an event naming another one means a change elsewhere. */
-  const revisionRef = useRef<string | null>(null);
+  const revisionRef = useRef<string | null>(first?.revision ?? null);
   /** The settings saved now, when they differ from `saved` and the user has yet to choose. */
   const latestRef = useRef<{ settings: Settings; revision: string } | null>(null);
   const savedRef = useRef(saved);
@@ -145,6 +147,7 @@ export function useSettingsDraft(): SettingsDraft {
   );
 
   useEffect(() => {
+    if (loadCount === 0 && first) return;
     let live = true;
     setLoad({ status: 'loading' });
     const read = () => getBridge().invoke('settings:get-with-revision', undefined);
@@ -161,7 +164,7 @@ export function useSettingsDraft(): SettingsDraft {
     return () => {
       live = false;
     };
-  }, [loadCount, adopt]);
+  }, [loadCount, adopt, first]);
 
   useEffect(() => {
     if (banner?.intent !== 'success') return;

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Result, WhoAmI } from '../../../preload/contract';
 import { getBridge } from '../bridge';
-import { firstRead } from './start-up';
+import { firstRead, useStartUpPart } from './start-up';
 
 export type WhoAmIState = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'ready'; value: WhoAmI };
 
@@ -16,7 +16,8 @@ export interface Identity {
 }
 
 export function useWhoAmI(): Identity {
-  const [state, setState] = useState<WhoAmIState>({ status: 'loading' });
+  const first = useStartUpPart('whoami');
+  const [state, setState] = useState<WhoAmIState>(first ? { status: 'ready', value: first } : { status: 'loading' });
 
   const take = useCallback((result: Result<WhoAmI>) => {
     // A failed refresh keeps what was known.
@@ -28,8 +29,9 @@ export function useWhoAmI(): Identity {
   const refresh = useCallback(async () => take(await getBridge().invoke('app:whoami', undefined)), [take]);
 
   useEffect(() => {
+    if (first) return;
     void firstRead('whoami', () => getBridge().invoke('app:whoami', undefined)).then(take);
-  }, [take]);
+  }, [take, first]);
 
   return { state, who: state.status === 'ready' ? state.value : null, refresh };
 }
