@@ -176,9 +176,11 @@ describe('two senders, three staff queueing at once', () => {
       // ...and reached: without the limit the two senders would have gone faster.
       expect(busiestWindow(starts, WINDOW_MS)).toBe(LIMIT);
       // As the sink saw it: a message arrives a little after its start, and how much later varies
-      // by a few milliseconds (more on a busy machine); 300 ms of that variation is allowed for.
+      // (by hundreds of milliseconds on a busy machine, against this test's 1-second window). The
+      // exact check is the database's, above; here, no half window holds more than the limit
+      // (without the limit, all 2,001 would arrive within a few hundred milliseconds).
       arrivals.sort((a, b) => a - b);
-      expect(busiestWindow(arrivals, WINDOW_MS - 300)).toBeLessThanOrEqual(LIMIT);
+      expect(busiestWindow(arrivals, WINDOW_MS / 2)).toBeLessThanOrEqual(LIMIT);
       const span = (arrivals.at(-1)! - arrivals[0]!) / 1000;
       expect(span).toBeGreaterThan((TOTAL / LIMIT - 1) * (WINDOW_MS / 1000));
       const stats = senders.map((s) => s.stats);
