@@ -22,6 +22,7 @@ import { DebugFolderWarning, OpenDebugFolder } from './DebugFolder';
 import { OutboxTable } from './OutboxTable';
 import { SenderServicesStatus } from './SenderServices';
 import { useOutboxActivity } from '../hooks/useOutboxActivity';
+import { VISUALLY_HIDDEN } from '../components/visually-hidden';
 
 const useStyles = makeStyles({
   root: {
@@ -124,12 +125,7 @@ const useStyles = makeStyles({
     paddingBlock: tokens.spacingVerticalL,
   },
   visuallyHidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    overflow: 'hidden',
-    clipPath: 'inset(50%)',
-    whiteSpace: 'nowrap',
+    ...VISUALLY_HIDDEN,
   },
 });
 

@@ -41,6 +41,7 @@ import {
 } from './activity-format';
 import { EntryDetails } from './EntryDetails';
 import { useElementSize } from '../hooks/useElementSize';
+import { VISUALLY_HIDDEN } from '../components/visually-hidden';
 
 const useStyles = makeStyles({
   // Measured for the columns it has room for.
@@ -172,12 +173,7 @@ const useStyles = makeStyles({
     cursor: 'auto',
   },
   visuallyHidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    overflow: 'hidden',
-    clipPath: 'inset(50%)',
-    whiteSpace: 'nowrap',
+    ...VISUALLY_HIDDEN,
   },
   dialogText: {
     ...typographyStyles.body1,

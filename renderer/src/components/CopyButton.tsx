@@ -2,15 +2,11 @@
 import { useEffect, useState } from 'react';
 import { Button, makeStyles, type ButtonProps } from '@fluentui/react-components';
 import { Checkmark20Regular, Copy20Regular } from '@fluentui/react-icons';
+import { VISUALLY_HIDDEN } from './visually-hidden';
 
 const useStyles = makeStyles({
   visuallyHidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    overflow: 'hidden',
-    clipPath: 'inset(50%)',
-    whiteSpace: 'nowrap',
+    ...VISUALLY_HIDDEN,
   },
 });
 

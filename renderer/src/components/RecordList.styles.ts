@@ -2,6 +2,7 @@
 // a bordered scrolling list whose rows show a name line with badges and a detail line; and the
 // layout of the tab around them.
 import { makeStyles, tokens, typographyStyles } from '@fluentui/react-components';
+import { VISUALLY_HIDDEN } from './visually-hidden';
 
 export const useRecordListStyles = makeStyles({
   root: {
@@ -106,12 +107,7 @@ export const useRecordListStyles = makeStyles({
     padding: tokens.spacingVerticalS,
   },
   visuallyHidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    overflow: 'hidden',
-    clipPath: 'inset(50%)',
-    whiteSpace: 'nowrap',
+    ...VISUALLY_HIDDEN,
   },
 });
 

@@ -21,6 +21,7 @@ import {
 } from '@fluentui/react-components';
 import { LockClosed16Regular } from '@fluentui/react-icons';
 import { getAt, type PathTo } from '../settings/dot-path';
+import { VISUALLY_HIDDEN } from './visually-hidden';
 
 /** What a read-only field says, beside its lock. */
 export const READ_ONLY_NOTE = 'Set by your administrator';
@@ -129,21 +130,11 @@ export const useFieldStyles = makeStyles({
   },
   lockText: {
     '@container (max-width: 320px)': {
-      position: 'absolute',
-      width: '1px',
-      height: '1px',
-      overflow: 'hidden',
-      clipPath: 'inset(50%)',
-      whiteSpace: 'nowrap',
+      ...VISUALLY_HIDDEN,
     },
   },
   visuallyHidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    overflow: 'hidden',
-    clipPath: 'inset(50%)',
-    whiteSpace: 'nowrap',
+    ...VISUALLY_HIDDEN,
   },
   wrapText: {
     overflowWrap: 'anywhere',

@@ -21,6 +21,7 @@ import {
 } from '@fluentui/react-icons';
 import type { Diagnosis, DiagnosisStep } from '../../../preload/contract';
 import { AdviceBox } from '../components/AdviceBox';
+import { VISUALLY_HIDDEN } from '../components/visually-hidden';
 
 const useStyles = makeStyles({
   panel: {
@@ -88,12 +89,7 @@ const useStyles = makeStyles({
     textAlign: 'left',
   },
   visuallyHidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    overflow: 'hidden',
-    clipPath: 'inset(50%)',
-    whiteSpace: 'nowrap',
+    ...VISUALLY_HIDDEN,
   },
   // The pair's own box would break the two-column grid; its children take part in it instead.
   detailPair: {
