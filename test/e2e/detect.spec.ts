@@ -12,7 +12,7 @@ import { autoconfigXml, startAutoconfigServer, type AutoconfigServer } from '../
 import { startDnsServer, type DnsServer } from '../helpers/dns-server';
 import { createTestCa } from '../helpers/test-ca';
 import { expectAccessibleInBothThemes, showWholePage } from './axe';
-import { test as base, expect, startServer, type MailroomServer } from './fixtures';
+import { test as base, expect, serveWhileUsed, type MailroomServer } from './fixtures';
 import { openDialog } from './open-dialog';
 
 interface LocalNet {
@@ -47,24 +47,12 @@ const test = base.extend<{ localNet: LocalNet; detectServer: MailroomServer }>({
       fs.rmSync(dir, { recursive: true, force: true });
     }
   },
-  detectServer: async ({ localNet }, use) => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-e2e-'));
-    try {
-      const { server, stop } = await startServer(dataDir, [], {
-        MAILROOM_DNS_SERVERS: localNet.dns.server,
-        MAILROOM_AUTOCONFIG_PORT: String(localNet.web.port),
-        NODE_EXTRA_CA_CERTS: localNet.caFile,
-      });
-      try {
-        await use(server);
-      } finally {
-        const exit = await stop();
-        expect(exit, `mailroom serve should exit cleanly on SIGTERM; stderr:\n${server.stderr()}`).toEqual({ code: 0, signal: null });
-      }
-    } finally {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-  },
+  detectServer: async ({ localNet }, use) =>
+    serveWhileUsed(use, {
+      MAILROOM_DNS_SERVERS: localNet.dns.server,
+      MAILROOM_AUTOCONFIG_PORT: String(localNet.web.port),
+      NODE_EXTRA_CA_CERTS: localNet.caFile,
+    }),
 });
 
 async function seed(mailroom: MailroomServer): Promise<void> {

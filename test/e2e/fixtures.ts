@@ -153,23 +153,33 @@ export async function startServer(
   return { server, stop };
 }
 
+/**
+ * A fixture's whole life of a server: a fresh data folder, `mailroom serve` on it (its environment
+ * may be worked out from the folder, say to place a CA file there), the test, then a clean exit on
+ * SIGTERM checked and the folder removed.
+ */
+export async function serveWhileUsed(
+  use: (server: MailroomServer) => Promise<void>,
+  env: Readonly<NodeJS.ProcessEnv> | ((dataDir: string) => Readonly<NodeJS.ProcessEnv>) = {},
+): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-e2e-'));
+  try {
+    const { server, stop } = await startServer(dataDir, [], typeof env === 'function' ? env(dataDir) : env);
+    try {
+      await use(server);
+    } finally {
+      const exit = await stop();
+      expect(exit, `mailroom serve should exit cleanly on SIGTERM; stderr:\n${server.stderr()}`).toEqual({ code: 0, signal: null });
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 export const test = base.extend<{ mailroom: MailroomServer }>({
   // Playwright reads a fixture's dependencies from this pattern; this one has none.
   // eslint-disable-next-line no-empty-pattern
-  mailroom: async ({}, use) => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-e2e-'));
-    try {
-      const { server, stop } = await startServer(dataDir);
-      try {
-        await use(server);
-      } finally {
-        const exit = await stop();
-        expect(exit, `mailroom serve should exit cleanly on SIGTERM; stderr:\n${server.stderr()}`).toEqual({ code: 0, signal: null });
-      }
-    } finally {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-  },
+  mailroom: async ({}, use) => serveWhileUsed(use),
 });
 
 export { expect };

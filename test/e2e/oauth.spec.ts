@@ -2,13 +2,12 @@
 // on Exchange Online is warned about the retirement and switched in one click, and sign-ins (with a
 // code, and in the "system browser") go end to end against a real OpenID provider on loopback.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { defaultSettings, newProfile, type Settings, type SmtpProfile } from '../../preload/contract';
 import { startIdentityProvider, TEST_CLIENT_ID, TEST_TENANT_ID, type IdentityProvider } from '../helpers/identity-provider';
 import { expectAccessibleInBothThemes, showWholePage } from './axe';
-import { test as base, expect, startServer, type MailroomServer } from './fixtures';
+import { test as base, expect, serveWhileUsed, type MailroomServer } from './fixtures';
 import { openDialog } from './open-dialog';
 import { shotsDir } from './shots/shots';
 
@@ -28,22 +27,12 @@ const test = base.extend<{ idp: IdentityProvider; signInServer: MailroomServer }
       await idp.close();
     }
   },
-  signInServer: async ({ idp }, use) => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-e2e-'));
-    try {
+  signInServer: async ({ idp }, use) =>
+    serveWhileUsed(use, (dataDir) => {
       const caFile = path.join(dataDir, 'idp-ca.pem');
       fs.writeFileSync(caFile, idp.ca);
-      const { server, stop } = await startServer(dataDir, [], { MAILROOM_MS_LOGIN_URL: idp.origin, NODE_EXTRA_CA_CERTS: caFile, BROWSER: 'true' });
-      try {
-        await use(server);
-      } finally {
-        const exit = await stop();
-        expect(exit, `mailroom serve should exit cleanly on SIGTERM; stderr:\n${server.stderr()}`).toEqual({ code: 0, signal: null });
-      }
-    } finally {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-  },
+      return { MAILROOM_MS_LOGIN_URL: idp.origin, NODE_EXTRA_CA_CERTS: caFile, BROWSER: 'true' };
+    }),
 });
 
 const GENERAL = {
