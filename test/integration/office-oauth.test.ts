@@ -16,7 +16,6 @@ import { createHandlers } from '../../main/api/handlers';
 import { createOfficeServices, createServices, type Services } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
 import { oauthCacheKey } from '../../main/services/oauth/token-cache';
-import { resolveConnection, type OfficeConnection } from '../../main/services/office/connection';
 import { addUser, importFileMode, initOffice } from '../../main/services/office/office-admin';
 import { OfficeOutbox } from '../../main/services/office/office-outbox';
 import { OfficeStore } from '../../main/services/office/office-store';
@@ -27,6 +26,7 @@ import { mailroom } from '../helpers/cli';
 import { startGraphServer, type GraphServer } from '../helpers/graph-server';
 import { startIdentityProvider, TEST_CLIENT_ID, TEST_TENANT_DOMAIN, type IdentityProvider } from '../helpers/identity-provider';
 import { startPostgres, type PgCluster } from '../helpers/postgres';
+import { officeRoles } from '../helpers/office-roles';
 import { createTestCa, type TestCa } from '../helpers/test-ca';
 import { tempDir } from '../helpers/temp-dir';
 import { startXoauth2SmtpServer, type Xoauth2Server } from '../helpers/xoauth2-smtp';
@@ -51,21 +51,7 @@ const events: string[] = [];
 /** Every token the provider issued to Mailroom, as found in the sealed caches (opened here with the sender key). */
 const issued = new Set<string>();
 
-const connect = (role: string): OfficeConnection => {
-  const c = resolveConnection({ url: role === cluster.superuser ? cluster.url() : cluster.url(role, PASSWORDS[role]), env: {}, homedir: work.dir });
-  if (!c.ok) throw new Error(c.error.message);
-  return c.value;
-};
-
-async function as<T>(role: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(connect(role).config);
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+const { connect, as } = officeRoles(() => ({ cluster, homedir: work.dir }), (role) => PASSWORDS[role]);
 
 async function claims(token: string, resource: string): Promise<{ upn: string; scopes: string[]; audience: string } | null> {
   try {

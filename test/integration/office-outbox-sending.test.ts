@@ -8,12 +8,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newProfile, type SmtpProfile } from '../../preload/contract';
 import { userPasswordKey } from '../../main/services/mail/mail-service';
-import { resolveConnection, type OfficeConnection } from '../../main/services/office/connection';
 import { addUser, initOffice } from '../../main/services/office/office-admin';
 import { OfficeOutbox } from '../../main/services/office/office-outbox';
 import { OfficeStore } from '../../main/services/office/office-store';
 import { senderFromEnvironment, type SenderService } from '../../main/services/office/sender-service';
 import { startPostgres, type PgCluster } from '../helpers/postgres';
+import { officeRoles } from '../helpers/office-roles';
 import { TEST_PASSWORD, TEST_USER, createTestCerts, startScriptedServer, startSmtpServer, type RunningServer } from '../helpers/smtp-servers';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -31,11 +31,7 @@ let accepting: RunningServer;
 let sender: SenderService;
 const events: string[] = [];
 
-const connect = (role: string): OfficeConnection => {
-  const c = resolveConnection({ url: role === cluster.superuser ? cluster.url() : cluster.url(role, PASSWORDS[role]), env: {}, homedir: work.dir });
-  if (!c.ok) throw new Error(c.error.message);
-  return c.value;
-};
+const { connect } = officeRoles(() => ({ cluster, homedir: work.dir }), (role) => PASSWORDS[role]);
 
 async function owner<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client(connect(cluster.superuser).config);

@@ -5,14 +5,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { build } from 'esbuild';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, newProfile, ok, type OutgoingMessage, type SmtpProfile } from '../../preload/contract';
-import { resolveConnection, type OfficeConnection } from '../../main/services/office/connection';
 import { OfficeOutbox } from '../../main/services/office/office-outbox';
 import { migrate } from '../../main/services/office/schema';
 import { SenderService } from '../../main/services/office/sender-service';
 import { startPostgres, type PgCluster } from '../helpers/postgres';
+import { officeRoles } from '../helpers/office-roles';
 import { busiestWindow } from '../helpers/rate-window';
 import { startSink, type Sink } from '../helpers/sink-server';
 import { tempDir } from '../helpers/temp-dir';
@@ -27,21 +27,7 @@ let work: { dir: string; cleanup: () => void };
 let sink: Sink;
 let cli: string;
 
-const connect = (role: string): OfficeConnection => {
-  const c = resolveConnection({ url: role === cluster.superuser ? cluster.url() : cluster.url(role, PASSWORD), env: {}, homedir: work.dir });
-  if (!c.ok) throw new Error(c.error.message);
-  return c.value;
-};
-
-async function as<T>(role: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(connect(role).config);
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+const { connect, as } = officeRoles(() => ({ cluster, homedir: work.dir }), () => PASSWORD);
 
 const owner = <T>(run: (client: pg.Client) => Promise<T>) => as(cluster.superuser, run);
 

@@ -2,13 +2,13 @@
 // through the office store, and with plain SQL as someone trying to get round it would.
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, newProfile, type Settings } from '../../preload/contract';
-import { resolveConnection, type OfficeConnection } from '../../main/services/office/connection';
+import { resolveConnection } from '../../main/services/office/connection';
 import { addUser, initOffice } from '../../main/services/office/office-admin';
 import { OfficeStore } from '../../main/services/office/office-store';
 import { startPostgres, type PgCluster } from '../helpers/postgres';
+import { officeRoles } from '../helpers/office-roles';
 import { tempDir } from '../helpers/temp-dir';
 
 const SHARED_PASSWORD = 'Shared-Pa55word-7f3a';
@@ -30,22 +30,8 @@ let work: { dir: string; cleanup: () => void };
 let senderKey: string;
 const PASSWORDS: Record<string, string> = { alice: 'alice pw', sam: 'sam pw', tess: 'tess pw', sid: 'sid pw' };
 
-const connect = (role: string): OfficeConnection => {
-  const c = resolveConnection({ url: cluster.url(role, PASSWORDS[role] ?? cluster.superuserPassword), env: {}, homedir: work.dir });
-  if (!c.ok) throw new Error(c.error.message);
-  return c.value;
-};
+const { connect, as } = officeRoles(() => ({ cluster, homedir: work.dir }), (role) => PASSWORDS[role]);
 const store = (role: string) => new OfficeStore(connect(role), { max: 1 });
-
-async function as<T>(role: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(connect(role).config);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Every row of every Mailroom table as the owner sees it: what a change would show up in. */
 async function snapshot(): Promise<Record<string, string[]>> {
