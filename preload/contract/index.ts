@@ -14,3 +14,4 @@ export * from './accounts';
 export * from './compose';
 export * from './profile-edit';
 export * from './detect';
+export * from './policy';
