@@ -14,7 +14,9 @@ import { chromium, type Browser } from '@playwright/test';
 const LOADS = Number(process.env.BENCH_UI_LOADS ?? 15);
 const ROOT = process.cwd();
 const CLI = path.join(ROOT, 'bin', 'mailroom.cjs');
-const RENDERER = path.join(ROOT, 'dist', 'renderer');
+// A build kept elsewhere (so a rebuild meanwhile does not change what is measured) is served and
+// weighed instead of dist/renderer when MAILROOM_RENDERER_DIR names it.
+const RENDERER = process.env.MAILROOM_RENDERER_DIR ?? path.join(ROOT, 'dist', 'renderer');
 const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Records, in the page's own clock, when a visible field that takes typing first appears. */
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(path.join(RENDERER, 'index.html'))) throw new Error('No built renderer: run npm run build first');
   const bareDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-bench-bare-'));
   fs.writeFileSync(path.join(bareDir, 'index.html'), '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bare</title></head><body><label>Name <input></label></body></html>');
-  const app = await serve({});
+  const app = await serve({ MAILROOM_RENDERER_DIR: RENDERER });
   const bare = await serve({ MAILROOM_RENDERER_DIR: bareDir });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
   const appTimes: number[] = [];
