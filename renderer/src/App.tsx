@@ -19,7 +19,6 @@ import {
 import { ComposeLauncher, loadComposeWindow } from './compose/ComposeLauncher';
 import { useAppInfo } from './hooks/useAppInfo';
 import { useBridgeAccess } from './hooks/useBridgeAccess';
-import { useElementSize } from './hooks/useElementSize';
 import { OpenFromItsWindow } from './OpenFromItsWindow';
 import { useLeaveGuard } from './hooks/useLeaveGuard';
 import { loadValidators } from './load-validators';
@@ -358,14 +357,13 @@ function SettingsDialog() {
   const nothingToSave = !dirty && !settings.banner && !settings.elsewhere && (tab === 'activity' || (viewOnly && (tab === 'general' || tab === 'smtp')));
   // Notes such as "Sent" stand above the footer, never over its buttons.
   const footer = useRef<HTMLElement>(null);
-  const footerHeight = useElementSize(footer).height ?? 0;
 
   return (
     <div className={styles.root}>
       <header className={styles.header}>
         <h1 className={styles.title}>Email settings</h1>
         {organisation && <span className={styles.organisation}>{organisation}</span>}
-        <ComposeLauncher onShowActivity={() => setTab('activity')} notesAbove={footerHeight} />
+        <ComposeLauncher onShowActivity={() => setTab('activity')} notesAbove={footer} />
       </header>
 
       <main className={styles.main}>

@@ -1,6 +1,6 @@
 // The way into the built-in mailer: "New email", the saved drafts (open one, delete one), the
 // compose window itself, and the note that says a message went.
-import { Suspense, lazy, useCallback, useEffect, useId, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useId, useState, type RefObject } from 'react';
 import {
   Button,
   Dialog,
@@ -175,15 +175,35 @@ type Open = { key: number; draft?: SavedDraft } | null;
 export interface ComposeLauncherProps {
   /** Shows the Activity tab, where sent and queued messages are followed. */
   onShowActivity(): void;
-  /** How far above the window's bottom edge notes stand, in pixels: above the footer's buttons. */
-  notesAbove?: number;
+  /** What notes stand above (the footer with its buttons), at the window's bottom edge. */
+  notesAbove?: RefObject<HTMLElement | null>;
 }
 
 /** The gap between a note and what it stands above. */
 const NOTE_GAP = 12;
 
-export function ComposeLauncher({ onShowActivity, notesAbove = 0 }: ComposeLauncherProps) {
+/**
+ * The height of what notes stand above, 0 while it is not shown. Only a note needs it, and none
+ * shows at first: the observer measures it after the first paint, so the dialog is neither laid
+ * out nor drawn a second time before it (and the element, drawn after this one, has its ref by then).
+ */
+function useHeightAfterPaint(ref: RefObject<HTMLElement | null> | undefined): number {
+  const [height, setHeight] = useState(0);
+  useEffect(() => {
+    const element = ref?.current;
+    if (!element) return;
+    const observer = new ResizeObserver(([entry]) => {
+      if (entry) setHeight(Math.round(entry.borderBoxSize[0]?.blockSize ?? element.offsetHeight));
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return height;
+}
+
+export function ComposeLauncher({ onShowActivity, notesAbove }: ComposeLauncherProps) {
   const styles = useStyles();
+  const below = useHeightAfterPaint(notesAbove);
   const drafts = useDrafts();
   const [open, setOpen] = useState<Open>(null);
   const [draftsOpen, setDraftsOpen] = useState(false);
@@ -379,7 +399,7 @@ export function ComposeLauncher({ onShowActivity, notesAbove = 0 }: ComposeLaunc
         </DialogSurface>
       </Dialog>
 
-      <Toaster toasterId={toasterId} position="bottom-end" offset={{ vertical: notesAbove + NOTE_GAP }} pauseOnHover pauseOnWindowBlur />
+      <Toaster toasterId={toasterId} position="bottom-end" offset={{ vertical: below + NOTE_GAP }} pauseOnHover pauseOnWindowBlur />
     </div>
   );
 }
