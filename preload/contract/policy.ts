@@ -3,8 +3,7 @@
 // change it here (an administrator neither), and the dialog shows it read-only with POLICY_NOTE.
 import { z } from 'zod';
 
-/** What stands beside the lock of a field set by policy. */
-export const POLICY_NOTE = 'Set by your organisation';
+export { POLICY_NOTE, POLICY_OFFICE_DATABASE, POLICY_PROFILE_LIST, policyPathOf } from './policy-values';
 
 export const PolicyEntry = z.object({
   /**
