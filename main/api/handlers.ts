@@ -22,17 +22,22 @@ export function createHandlers(services: Services): Handlers {
   return {
     'app:get-info': () => ok(services.info()),
     'app:start-up': async () =>
-      ok({ info: services.info(), whoami: mailCases.whoami(), settings: services.settings.readWithRevision(), notices: services.notices.list(), secrets: await settingsCases.secretStatus() }),
+      ok({
+        info: services.info(),
+        whoami: mailCases.whoami(),
+        settings: services.settings.readWithRevision(),
+        notices: services.notices.list(),
+        secrets: await settingsCases.secretStatus(),
+        policy: services.policy.view(),
+      }),
     'app:list-notices': () => ok(services.notices.list()),
     'app:dismiss-notice': ({ id }) => ok(services.notices.dismiss(id)),
     'app:whoami': () => ok(mailCases.whoami()),
     'office:senders': () => mailCases.senders(),
     'office:link-status': () => ok(services.officeLink.status(services.office ? 'office' : 'file')),
-    'office:link-save': ({ url, password }) => services.officeLink.save(url, password),
-    'office:link-clear': () => {
-      services.officeLink.clear();
-      return ok(services.officeLink.status(services.office ? 'office' : 'file'));
-    },
+    'office:link-save': ({ url, password }) => settingsCases.saveOfficeLink(url, password),
+    'office:link-clear': () => settingsCases.clearOfficeLink(),
+    'policy:show': () => ok(services.policy.view()),
     'settings:get': () => ok(services.settings.read()),
     'settings:save': (settings) => settingsCases.save(settings),
     'settings:get-with-revision': () => ok(services.settings.readWithRevision()),

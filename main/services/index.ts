@@ -34,6 +34,7 @@ import { DraftStore } from './compose/drafts';
 import { detectOptionsFromEnv } from './mail/detect/detect-settings';
 import { ComposeService, type HandOff } from './compose/compose-service';
 import { platformHandOff } from './compose/platform-handoff';
+import { MachinePolicy, loadMachinePolicy } from './policy/policy-service';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -62,6 +63,11 @@ export interface ServiceOptions {
   osUser?: () => string;
   /** Hands messages to other mail clients; the platform's own when absent. */
   handOff?: HandOff;
+  /**
+   * The machine policy in force (loadMachinePolicy). openServices reads it when absent; the
+   * services made by createServices and createOfficeServices have none unless given one.
+   */
+  policy?: MachinePolicy;
 }
 
 export function keyFilePath(dataDir: string): string {
@@ -69,6 +75,7 @@ export function keyFilePath(dataDir: string): string {
 }
 
 export type { Identity } from './access';
+export { MachinePolicy, loadMachinePolicy } from './policy/policy-service';
 export { openFolderOnly, openUrlWithSystem } from './os-open';
 
 /** The signed-in OS account: DOMAIN\\name on Windows when the domain is known, else the login name. */
@@ -102,6 +109,8 @@ export interface Services {
   info(): AppInfo;
   /** The office database set on the General tab, used from the next start. */
   readonly officeLink: OfficeLink;
+  /** The machine policy in force: which settings are locked, by whom, and what was ignored. */
+  readonly policy: MachinePolicy;
   /** Office mode only: the database's status (senders seen lately), and closing its connections. */
   readonly office?: { status(): Promise<Result<OfficeStatus>>; close(): Promise<void> };
 }
@@ -117,9 +126,11 @@ export function createServices(options: ServiceOptions): FileServices {
   const dataDir = path.resolve(options.dataDir);
   prepareDataFolder(dataDir, options.platform ?? process.platform);
   const notices = new NoticeService(dataDir, options.now);
-  const settings = new SettingsService({ dataDir, createFile: options.createFile, notices, now: options.now, onRecovered: options.onRecovered });
+  const policy = options.policy ?? MachinePolicy.none();
+  const settings = new SettingsService({ dataDir, createFile: options.createFile, notices, now: options.now, onRecovered: options.onRecovered, inForce: (saved) => policy.inForce(saved) });
   // Read once now: an unreadable file stops the start here, and a damaged one is set aside before anyone asks.
   settings.read();
+  void policy.provision(settings);
   const osUser = options.osUser ?? (() => osAccount());
   const identity = (): Identity => {
     const account = osUser();
@@ -128,7 +139,7 @@ export function createServices(options: ServiceOptions): FileServices {
     return { account, ...(user ? { user } : {}), admin: settings.isAdministrator(account), ...(readOnly ? { readOnly } : {}) };
   };
   const live = new LiveUpdates({ dataDir, settingsFile: settings.file, noticesFile: notices.file, settingsRevision: () => settings.revision() });
-  return assemble(options, { dataDir, notices, settings, identity, osUser, live, vault: localVault, queue: fileQueue, tokenCaches: fileTokenCache, sendsHere: true });
+  return assemble(options, { dataDir, notices, settings, identity, osUser, live, policy, vault: localVault, queue: fileQueue, tokenCaches: fileTokenCache, sendsHere: true });
 }
 
 /**
@@ -137,11 +148,13 @@ export function createServices(options: ServiceOptions): FileServices {
  * that cannot be reached is an error; one saved on the General tab falls back to this computer's
  * settings with a notice, so that the address can be corrected there.
  */
-export async function openServices(options: ServiceOptions): Promise<Result<Services>> {
-  const dataDir = path.resolve(options.dataDir);
-  prepareDataFolder(dataDir, options.platform ?? process.platform);
-  const env = options.env ?? process.env;
-  const link = new OfficeLink(dataDir, new SecretStore(dataDir, [...(options.secretCodecs ?? []), keyFileCodec(keyFilePath(dataDir))]), env);
+export async function openServices(given: ServiceOptions): Promise<Result<Services>> {
+  const dataDir = path.resolve(given.dataDir);
+  prepareDataFolder(dataDir, given.platform ?? process.platform);
+  const env = given.env ?? process.env;
+  const policy = given.policy ?? (await loadMachinePolicy({ platform: given.platform ?? process.platform, env }));
+  const options: ServiceOptions = { ...given, policy };
+  const link = new OfficeLink(dataDir, new SecretStore(dataDir, [...(options.secretCodecs ?? []), keyFileCodec(keyFilePath(dataDir))]), env, policy.officeDatabaseUrl());
   let connection: ReturnType<OfficeLink['connection']>;
   try {
     connection = link.connection();
@@ -158,7 +171,7 @@ export async function openServices(options: ServiceOptions): Promise<Result<Serv
   } else opened = connection;
   if (opened.ok || fromEnvironment) return opened;
   const services = createServices(options);
-  const message = `${connection.ok ? describeConnection(connection.value) : link.savedUrl()}: ${opened.error.message} These are this computer's own settings until it is fixed: correct the Office database on the General tab, then restart Mailroom.`;
+  const message = `${connection.ok ? describeConnection(connection.value) : link.url()}: ${opened.error.message} These are this computer's own settings until it is fixed: correct the Office database on the General tab, then restart Mailroom.`;
   services.notices.add({ level: 'error', title: 'The office database could not be reached', message });
   options.onRecovered?.(`The office database could not be reached: ${message}`);
   return ok(services);
@@ -172,9 +185,11 @@ export async function openServices(options: ServiceOptions): Promise<Result<Serv
 export async function createOfficeServices(options: ServiceOptions, store: OfficeStore): Promise<Result<Services>> {
   const dataDir = path.resolve(options.dataDir);
   prepareDataFolder(dataDir, options.platform ?? process.platform);
-  const opened = await OfficeSettings.open(store);
+  const policy = options.policy ?? MachinePolicy.none();
+  const opened = await OfficeSettings.open(store, (saved) => policy.inForce(saved));
   if (!opened.ok) return opened;
   const settings = opened.value;
+  await policy.provision(settings);
   const notices = new NoticeService(dataDir, options.now);
   const live = new LiveUpdates({ dataDir, noticesFile: notices.file, settingsRevision: () => settings.revision() });
   settings.onChange(() => live.settingsChanged());
@@ -218,6 +233,7 @@ export async function createOfficeServices(options: ServiceOptions, store: Offic
     identity: () => settings.identity(),
     osUser: () => settings.role().role,
     live,
+    policy,
     vault: () => officeVault(store, settings),
     queue: () =>
       officeQueue({
@@ -260,6 +276,7 @@ interface Place<S extends SettingsStore> {
   identity(): Identity;
   osUser(): string;
   live: LiveUpdates;
+  policy: MachinePolicy;
   vault(mail: MailService): PasswordVault;
   queue(outbox: Outbox): MessageQueue;
   /** Where the profiles' Microsoft 365 token caches live. */
@@ -271,7 +288,7 @@ interface Place<S extends SettingsStore> {
 
 /** Everything else, the same wherever the settings live. */
 function assemble<S extends SettingsStore>(options: ServiceOptions, place: Place<S>): Omit<Services, 'settings'> & { readonly settings: S } {
-  const { dataDir, notices, settings, identity, osUser, live } = place;
+  const { dataDir, notices, settings, identity, osUser, live, policy } = place;
   const secrets = new SecretStore(dataDir, [...(options.secretCodecs ?? []), keyFileCodec(keyFilePath(dataDir))]);
   const debugLog = new DebugLog({ settings: () => settings.readShared().general.debug, ...(options.now ? { now: options.now } : {}) });
   const cloud = options.microsoftCloud ?? microsoftCloudFromEnv();
@@ -286,7 +303,7 @@ function assemble<S extends SettingsStore>(options: ServiceOptions, place: Place
   };
   const outbox = new Outbox({ dataDir, settings, mail, ...(options.now ? { now: () => options.now!().getTime() } : {}), onChange: onOutboxChange });
   const drafts = new DraftStore(dataDir, options.now);
-  const officeLink = new OfficeLink(dataDir, secrets, env);
+  const officeLink = new OfficeLink(dataDir, secrets, env, policy.officeDatabaseUrl());
   const queue = place.queue(outbox);
   const compose = new ComposeService({
     settings,
@@ -299,7 +316,7 @@ function assemble<S extends SettingsStore>(options: ServiceOptions, place: Place
     openUrl,
   });
   const useCases = {
-    settings: new SettingsUseCases({ settings, vault: place.vault(mail), identity, detect: detectOptionsFromEnv(env) }),
+    settings: new SettingsUseCases({ settings, vault: place.vault(mail), identity, detect: detectOptionsFromEnv(env), policy, officeLink, officeInUse: place.sendsHere ? 'file' : 'office' }),
     mail: new MailUseCases({ settings, mail, oauth, outbox, queue, sendsHere: place.sendsHere, ...(place.senders ? { senders: place.senders } : {}), ...(place.testRemotely ? { testRemotely: place.testRemotely } : {}), identity, openFolder }),
   };
   return {
@@ -318,6 +335,7 @@ function assemble<S extends SettingsStore>(options: ServiceOptions, place: Place
     useCases,
     debugLog,
     officeLink,
+    policy,
     info: () => ({
       name: 'Mailroom',
       version: options.version,

@@ -11,6 +11,7 @@ import { ComposeMode, SendMode, SystemUser, USER_ID_RE } from './mail-options';
 import { ComposeResult, DRAFT_ID_RE, Draft, DraftSummary, MailSendInput, MailSendResult, SavedDraft } from './compose';
 import { OutgoingMessage } from './smtp';
 import { DetectInput, Detection } from './detect';
+import { PolicyView } from './policy';
 
 export const Shell = z.enum(['electron', 'browser']);
 export type Shell = z.infer<typeof Shell>;
@@ -94,8 +95,11 @@ export type DebugStatus = z.infer<typeof DebugStatus>;
 
 export const SettingsWithRevision = z.object({ settings: Settings, revision: SettingsRevision });
 
-/** Everything the dialog's first paint needs, in one answer: what app:get-info, app:whoami, settings:get-with-revision, app:list-notices and secrets:status would each say. */
-export const StartUp = z.object({ info: AppInfo, whoami: WhoAmI, settings: SettingsWithRevision, notices: z.array(Notice), secrets: SecretStatus });
+/**
+ * Everything the dialog's first paint needs, in one answer: what app:get-info, app:whoami,
+ * settings:get-with-revision, app:list-notices, secrets:status and policy:show would each say.
+ */
+export const StartUp = z.object({ info: AppInfo, whoami: WhoAmI, settings: SettingsWithRevision, notices: z.array(Notice), secrets: SecretStatus, policy: PolicyView });
 export type StartUp = z.infer<typeof StartUp>;
 export type SettingsWithRevision = z.infer<typeof SettingsWithRevision>;
 
@@ -114,6 +118,8 @@ export const channels = {
     output: z.object({ role: z.string(), admin: z.boolean(), database: z.string() }),
   },
   'office:link-clear': { input: none, output: OfficeLinkStatus },
+  /** The machine policy in force: the places looked at, the settings it locks and where, and what was ignored. */
+  'policy:show': { input: none, output: PolicyView },
   'settings:get': { input: none, output: Settings },
   'settings:save': { input: Settings, output: Settings },
   /** The saved settings with their revision, for a draft that will be saved with settings:save-if-unchanged. */

@@ -24,9 +24,12 @@ export interface OfficeLinkStatus {
   fromEnvironment: boolean;
 }
 
-/** Whether Mailroom starts in office mode: MAILROOM_DATABASE_URL is set, or an office database was saved on the General tab. */
-export function officeModeWanted(dataDir: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env[DATABASE_URL_VARIABLE]) || fs.existsSync(path.join(dataDir, OFFICE_LINK_FILE));
+/**
+ * Whether Mailroom starts in office mode: MAILROOM_DATABASE_URL is set, machine policy names an
+ * office database, or one was saved on the General tab.
+ */
+export function officeModeWanted(dataDir: string, env: NodeJS.ProcessEnv = process.env, policyUrl?: string): boolean {
+  return Boolean(env[DATABASE_URL_VARIABLE]) || Boolean(policyUrl) || fs.existsSync(path.join(dataDir, OFFICE_LINK_FILE));
 }
 
 export class OfficeLink {
@@ -36,8 +39,15 @@ export class OfficeLink {
     dataDir: string,
     private readonly secrets: SecretStore,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** The address machine policy sets (office.databaseUrl): it stands in for the saved one. */
+    private readonly policyUrl?: string,
   ) {
     this.file = path.join(dataDir, OFFICE_LINK_FILE);
+  }
+
+  /** The address in use from the next start: machine policy's, else the one saved on the General tab ('' when none). */
+  url(): string {
+    return this.policyUrl ?? this.savedUrl();
   }
 
   /** The saved address, or '' when none (or the file is not Mailroom's). */
@@ -51,16 +61,16 @@ export class OfficeLink {
   }
 
   status(inUse: 'file' | 'office'): OfficeLinkStatus {
-    return { url: this.savedUrl(), passwordSet: this.secrets.has(OFFICE_PASSWORD_SECRET), inUse, fromEnvironment: Boolean(this.env[DATABASE_URL_VARIABLE]) };
+    return { url: this.url(), passwordSet: this.secrets.has(OFFICE_PASSWORD_SECRET), inUse, fromEnvironment: Boolean(this.env[DATABASE_URL_VARIABLE]) };
   }
 
   /**
-   * The connection to open at start: MAILROOM_DATABASE_URL (with PG* and ~/.pgpass), else the saved
-   * address with the saved password; undefined for file mode.
+   * The connection to open at start: MAILROOM_DATABASE_URL (with PG* and ~/.pgpass), else machine
+   * policy's or the saved address with the saved password; undefined for file mode.
    */
   connection(): Result<OfficeConnection> | undefined {
     if (this.env[DATABASE_URL_VARIABLE]) return resolveConnection({ env: this.env });
-    const url = this.savedUrl();
+    const url = this.url();
     if (!url) return undefined;
     return this.resolve(url, this.secrets.get(OFFICE_PASSWORD_SECRET));
   }

@@ -30,14 +30,16 @@ export class OfficeSettings implements SettingsStore {
   private constructor(
     private readonly store: OfficeStore,
     first: Loaded,
+    /** The settings in force from the saved ones: machine policy laid over them. */
+    private readonly inForce: (saved: Settings) => Settings,
   ) {
-    this.loaded = first;
+    this.loaded = { ...first, settings: inForce(first.settings) };
   }
 
   /** Reads the settings and who is connected once; an error names what could not be read. */
-  static async open(store: OfficeStore): Promise<Result<OfficeSettings>> {
+  static async open(store: OfficeStore, inForce: (saved: Settings) => Settings = (saved) => saved): Promise<Result<OfficeSettings>> {
     const first = await OfficeSettings.load(store);
-    return first.ok ? ok(new OfficeSettings(store, first.value)) : first;
+    return first.ok ? ok(new OfficeSettings(store, first.value, inForce)) : first;
   }
 
   private static async load(store: OfficeStore): Promise<Result<Loaded>> {
@@ -68,7 +70,7 @@ export class OfficeSettings implements SettingsStore {
     if (!next.ok) return next;
     const before = this.revision();
     const beforeUsers = JSON.stringify([this.loaded.settings.users, this.loaded.me]);
-    this.loaded = next.value;
+    this.loaded = { ...next.value, settings: this.inForce(next.value.settings) };
     if (before !== this.revision() || beforeUsers !== JSON.stringify([next.value.settings.users, next.value.me])) {
       for (const listener of [...this.listeners]) listener(this.revision());
     }

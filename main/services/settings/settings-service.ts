@@ -95,6 +95,11 @@ export interface SettingsServiceDeps {
   now?: () => Date;
   /** Told when a damaged file was set aside, so a command-line caller can say so at once. */
   onRecovered?: (message: string) => void;
+  /**
+   * The settings in force from the saved ones: machine policy laid over them. Everyone reads what
+   * this gives; the file keeps what was saved.
+   */
+  inForce?: (saved: Settings) => Settings;
 }
 
 export class SettingsService implements SettingsStore {
@@ -140,7 +145,7 @@ export class SettingsService implements SettingsStore {
     const key = this.fileKey();
     if (this.cache && this.cache.key === key) return this.cache;
     const read = this.readFile();
-    this.cache = { key: this.fileKey(), ...read };
+    this.cache = { key: this.fileKey(), ...read, value: this.inForce(read.value) };
     return this.cache;
   }
 
@@ -433,12 +438,16 @@ export class SettingsService implements SettingsStore {
       if (settings.users.length > 0) this.rememberUsers();
       else this.forgetUsers();
       this.open().store = settings;
-      this.cache = { key: this.fileKey(), value: structuredClone(settings) };
+      this.cache = { key: this.fileKey(), value: this.inForce(structuredClone(settings)) };
       this.sharedCheckedAt = Date.now();
       return ok(settings);
     } catch (error) {
       return fail('io-error', `Could not save the settings to ${this.file}: ${errorText(error)}`);
     }
+  }
+
+  private inForce(saved: Settings): Settings {
+    return this.deps.inForce ? this.deps.inForce(saved) : saved;
   }
 
   private open(): DocumentFile {
@@ -501,8 +510,8 @@ export function withPathSet(current: Settings, dotPath: string, text: string, ac
     return fail('invalid-input', `${dotPath} is a group of settings; set its fields one at a time`, [{ path: dotPath, message: 'Not a single value' }]);
   }
   const next = structuredClone(current) as unknown as Record<string, unknown>;
-  const keys = dotPath.split('.');
-  const last = keys.pop() as string;
+  const keys = [...found.keys];
+  const last = keys.pop() as string | number;
   let target = next;
   for (const key of keys) target = target[key] as Record<string, unknown>;
   target[last] = coerce(text, found.value);
@@ -544,10 +553,27 @@ function notAdministrator(users: readonly SystemUser[], account: string): string
   return `Only an administrator can change system settings; ${account} is ${findUser(users, account) ? 'not an administrator' : 'not one of the system users'}.`;
 }
 
-function lookUp(settings: Settings, dotPath: string): { ok: true; value: unknown } | { ok: false; message: string } {
+/**
+ * The value at a dot path and the keys that reach it. In a list of records with ids (the server
+ * profiles, the users) a record is named by its id, which never changes, as machine policy names
+ * it: `smtp.profiles.<profile id>.host`.
+ */
+function lookUp(settings: Settings, dotPath: string): { ok: true; value: unknown; keys: (string | number)[] } | { ok: false; message: string } {
   let node: unknown = settings;
   const walked: string[] = [];
+  const keys: (string | number)[] = [];
   for (const key of dotPath.split('.')) {
+    if (Array.isArray(node)) {
+      const index = node.findIndex((item) => isPlainObject(item) && item.id === key);
+      if (index < 0) {
+        const ids = node.flatMap((item) => (isPlainObject(item) && typeof item.id === 'string' ? [[...walked, item.id].join('.')] : []));
+        return { ok: false, message: `Unknown setting "${dotPath}"${ids.length ? `. Known here: ${ids.join(', ')}` : `: ${walked.join('.')} is empty`}` };
+      }
+      node = node[index];
+      keys.push(index);
+      walked.push(key);
+      continue;
+    }
     if (!isPlainObject(node) || !Object.hasOwn(node, key)) {
       const options = isPlainObject(node) ? Object.keys(node).map((k) => [...walked, k].join('.')) : [];
       return {
@@ -556,9 +582,10 @@ function lookUp(settings: Settings, dotPath: string): { ok: true; value: unknown
       };
     }
     node = node[key];
+    keys.push(key);
     walked.push(key);
   }
-  return { ok: true, value: node };
+  return { ok: true, value: node, keys };
 }
 
 function coerce(text: string, like: unknown): unknown {

@@ -1,5 +1,6 @@
 // Changing the settings, the profiles and the users, the same way from the dialog, browser mode and
-// the command line: the gate, the lockout check, the save, and forgetting what a save removed.
+// the command line: the gate, the lockout check, machine policy's locks, the save, and forgetting
+// what a save removed.
 import { randomUUID } from 'node:crypto';
 import {
   Settings,
@@ -9,6 +10,7 @@ import {
   missingRequired,
   newProfile,
   ok,
+  POLICY_OFFICE_DATABASE,
   withFirstProfileAsDefault,
   type FieldError,
   type ProfileEditOptions,
@@ -18,13 +20,16 @@ import {
   type SystemUser,
   type ChannelInput,
   type Detection,
+  type OfficeLinkStatus,
 } from '../../../preload/contract';
 import { authorize, type Identity } from '../access';
 import { detectSettings, type DetectOptions } from '../mail/detect/detect-settings';
 import type { MailService } from '../mail/mail-service';
 import { migrateSettings } from '../settings/migrations';
-import { lockoutError } from '../settings/settings-service';
+import { lockoutError, withPathSet } from '../settings/settings-service';
 import type { MaybePromise, SettingsStore } from '../settings/settings-store';
+import { MachinePolicy } from '../policy/policy-service';
+import type { OfficeLink } from '../office/office-link';
 
 /** What a user may change of their own record. */
 export type UserOwnInput = NonNullable<ChannelInput<'users:set-own'>>;
@@ -64,6 +69,11 @@ export interface SettingsUseCaseDeps {
   identity(): Identity;
   /** Where detection asks (DNS servers, extra CAs); the system's when absent. */
   detect?: DetectOptions;
+  /** The machine policy in force: a change to a setting it sets is refused, whoever asks. None when absent. */
+  policy?: MachinePolicy;
+  /** The office database set on the General tab, and where this Mailroom keeps its settings now. */
+  officeLink?: OfficeLink;
+  officeInUse?: 'file' | 'office';
 }
 
 export interface ProfileChange {
@@ -105,7 +115,10 @@ export class SettingsUseCases {
     if (!allowed.ok) return allowed;
     const lockout = lockoutError(doc.users, who.account);
     if (lockout) return lockout;
-    const { settings } = withFirstProfileAsDefault(this.savedOrNull(), doc);
+    const before = this.savedOrNull();
+    const { settings } = withFirstProfileAsDefault(before, doc);
+    const locked = this.policyAllows(before, settings);
+    if (!locked.ok) return locked;
     return this.forgetRemoved(await this.deps.settings.save(settings, options.baseRevision === undefined ? {} : { baseRevision: options.baseRevision }));
   }
 
@@ -124,10 +137,24 @@ export class SettingsUseCases {
     // A file that cannot be read as settings goes to the store as it is, which says what is wrong with it.
     const migrated = migrateSettings(doc);
     const parsed = migrated.ok ? Settings.safeParse(migrated.doc) : undefined;
-    const first = parsed?.success ? withFirstProfileAsDefault(this.savedOrNull(), parsed.data) : undefined;
+    const before = this.savedOrNull();
+    const first = parsed?.success ? withFirstProfileAsDefault(before, parsed.data) : undefined;
+    if (first) {
+      const locked = this.policyAllows(before, first.settings);
+      if (!locked.ok) return locked;
+    }
     const imported = await this.forgetRemoved(await this.deps.settings.import(first?.madeDefault ? first.settings : doc, who.account));
     if (!imported.ok) return imported;
     return ok({ settings: imported.value, ...(first?.madeDefault ? { madeDefault: first.madeDefault } : {}) });
+  }
+
+  /** Refuses a change from `before` to `after` that would change a setting machine policy sets. */
+  private policyAllows(before: Settings | null, after: Settings): Result<void> {
+    return before === null ? ok(undefined) : this.policy.check(before, after);
+  }
+
+  private get policy(): MachinePolicy {
+    return this.deps.policy ?? MachinePolicy.none();
   }
 
   /** The settings saved now, or null when they cannot be read (the store's own save or import then says why). */
@@ -144,6 +171,13 @@ export class SettingsUseCases {
     const who = this.deps.identity();
     const allowed = authorize(who, 'settings.change');
     if (!allowed.ok) return allowed;
+    // The store works the change out again on what it holds then; an invalid one it reports itself.
+    const before = this.savedOrNull();
+    const next = before === null ? undefined : withPathSet(before, dotPath, text);
+    if (next?.ok) {
+      const locked = this.policyAllows(before, next.value);
+      if (!locked.ok) return locked;
+    }
     const saved = await this.forgetRemoved(await this.deps.settings.setPath(dotPath, text, who.account));
     if (!saved.ok) return saved;
     const value = this.deps.settings.getPath(dotPath);
@@ -157,7 +191,8 @@ export class SettingsUseCases {
   async setProfile(nameOrId: string, { change, edit, makeDefault, password }: ProfileChange): Promise<Result<SavedProfile>> {
     const allowed = authorize(this.deps.identity(), 'settings.change');
     if (!allowed.ok) return allowed;
-    const next = this.deps.settings.read();
+    const current = this.deps.settings.read();
+    const next = structuredClone(current);
     const before = { smtp: { profiles: [...next.smtp.profiles] } };
     let index = findProfileIndex(next, nameOrId);
     const created = index < 0;
@@ -174,6 +209,8 @@ export class SettingsUseCases {
     const prefix = `smtp.profiles.${index}.`;
     const errors = parsed.success ? missingRequired(parsed.data).filter((e) => e.path.startsWith(prefix)) : fieldErrors(parsed.error);
     if (errors.length > 0) return fail('invalid-input', `Invalid input: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
+    const locked = this.policyAllows(current, parsed.data!);
+    if (!locked.ok) return locked;
     const saved = await this.deps.settings.saveWellFormed(parsed.data);
     if (!saved.ok) return saved;
     const savedProfile = saved.value.smtp.profiles[index]!;
@@ -201,6 +238,8 @@ export class SettingsUseCases {
     if (index < 0) return profileNotFound(next, nameOrId);
     const [removed] = next.smtp.profiles.splice(index, 1) as [SmtpProfile];
     if (next.general.defaultProfile === removed.id) next.general.defaultProfile = '';
+    const locked = this.policyAllows(this.deps.settings.read(), next);
+    if (!locked.ok) return locked;
     const saved = await this.forgetRemoved(await this.deps.settings.saveWellFormed(next));
     return saved.ok ? ok(removed) : saved;
   }
@@ -228,12 +267,19 @@ export class SettingsUseCases {
     const settings = this.deps.settings.read();
     const mail = settings.mail;
     const refused: FieldError[] = [];
+    // Where machine policy turned the choice off, it is the organisation's to make, and said so.
+    const byPolicy = [];
     if (input.compose !== undefined && input.compose !== me.compose && !mail.composeUserSelectable) {
-      refused.push({ path: 'compose', message: 'Your administrator decides how email is composed' });
+      const lock = this.policy.lockOf('mail.composeUserSelectable');
+      if (lock) byPolicy.push(lock);
+      else refused.push({ path: 'compose', message: 'Your administrator decides how email is composed' });
     }
     if (input.send !== undefined && input.send !== me.send && !mail.sendUserSelectable) {
-      refused.push({ path: 'send', message: 'Your administrator decides how email is sent' });
+      const lock = this.policy.lockOf('mail.sendUserSelectable');
+      if (lock) byPolicy.push(lock);
+      else refused.push({ path: 'send', message: 'Your administrator decides how email is sent' });
     }
+    if (byPolicy.length > 0) return this.policy.refusal(byPolicy);
     if (refused.length > 0) return fail('forbidden', refused.map((r) => r.message).join('; '), refused);
     const users = settings.users.map((u) =>
       u.id === me.id
@@ -248,6 +294,29 @@ export class SettingsUseCases {
     const saved = await this.deps.settings.saveWellFormed({ ...settings, users });
     if (!saved.ok) return saved;
     return ok(saved.value.users.find((u) => u.id === me.id)!);
+  }
+
+  /**
+   * The office database for the next start (General tab): checked by signing in, then saved. Where
+   * machine policy sets the address, only the password may be saved, for that address.
+   */
+  async saveOfficeLink(url: string, password?: string): Promise<Result<{ role: string; admin: boolean; database: string }>> {
+    const lock = this.policy.lockOf(POLICY_OFFICE_DATABASE);
+    if (lock && url.trim() !== lock.value) return this.policy.refusal([lock]);
+    return this.officeLink.save(url, password);
+  }
+
+  /** Back to this computer's settings from the next start; refused while machine policy sets the office database. */
+  clearOfficeLink(): Result<OfficeLinkStatus> {
+    const lock = this.policy.lockOf(POLICY_OFFICE_DATABASE);
+    if (lock) return this.policy.refusal([lock]);
+    this.officeLink.clear();
+    return ok(this.officeLink.status(this.deps.officeInUse ?? 'file'));
+  }
+
+  private get officeLink(): OfficeLink {
+    if (!this.deps.officeLink) throw new Error('No office link was given to the settings use cases');
+    return this.deps.officeLink;
   }
 
   /** A user's own SMTP password: an administrator sets anyone's, a user only their own. */

@@ -36,7 +36,7 @@ describe('dispatch', () => {
     const answer = await dispatch('app:start-up', undefined, ctx);
     if (!answer.ok) throw new Error(answer.error.message);
     const startUp = answer as { ok: true; value: StartUp };
-    const each = async (channel: 'app:get-info' | 'app:whoami' | 'settings:get-with-revision' | 'app:list-notices' | 'secrets:status') => {
+    const each = async (channel: 'app:get-info' | 'app:whoami' | 'settings:get-with-revision' | 'app:list-notices' | 'secrets:status' | 'policy:show') => {
       const answer = await dispatch(channel, undefined, ctx);
       if (!answer.ok) throw new Error(answer.error.message);
       return answer.value;
@@ -47,6 +47,7 @@ describe('dispatch', () => {
       settings: await each('settings:get-with-revision'),
       notices: await each('app:list-notices'),
       secrets: await each('secrets:status'),
+      policy: await each('policy:show'),
     });
     expect(startUp.value.secrets.profilePasswords).toEqual({ p1: true });
     expect(JSON.stringify(startUp.value)).not.toContain('hunter2');
