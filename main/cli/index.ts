@@ -1,7 +1,7 @@
 // The mailroom command line, for IT and scripts: settings, browser mode, server profiles and mail.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServices, openServices as openAnyServices, type ServiceOptions, type Services } from '../services';
+import { createServices, loadMachinePolicy, openServices as openAnyServices, type MachinePolicy, type ServiceOptions, type Services } from '../services';
 import { officeModeWanted } from '../services/office/office-link';
 import { microsoftCloudFromEnv } from '../services/oauth/microsoft-cloud';
 import { createConfFile } from '../services/conf-file';
@@ -16,6 +16,7 @@ import { OUTBOX_COMMANDS } from './commands/outbox';
 import { OAUTH_COMMANDS } from './commands/oauth';
 import { COMPOSE_COMMANDS } from './commands/compose';
 import { OFFICE_COMMANDS } from './commands/office';
+import { POLICY_COMMANDS } from './commands/policy';
 import { CliError, EXIT, UsageError, formatError, printJson, type CliIo } from './output';
 
 export type { CliOptions } from './command';
@@ -23,13 +24,14 @@ export type { CliOptions } from './command';
 
 const JSON_OPTION = { json: { type: 'boolean' as const } };
 
-const COMMANDS: Command[] = [...SERVE_COMMANDS, ...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...OAUTH_COMMANDS, ...MAIL_COMMANDS, ...COMPOSE_COMMANDS, ...OUTBOX_COMMANDS, ...OFFICE_COMMANDS];
+const COMMANDS: Command[] = [...SERVE_COMMANDS, ...SETTINGS_COMMANDS, ...PROFILE_COMMANDS, ...OAUTH_COMMANDS, ...MAIL_COMMANDS, ...COMPOSE_COMMANDS, ...OUTBOX_COMMANDS, ...OFFICE_COMMANDS, ...POLICY_COMMANDS];
 
 const GROUPS: Record<string, string> = {
   settings: 'Export, import, read and change settings',
   profile: 'Create, change, list and remove SMTP server profiles, or propose one from an email address',
   outbox: 'See, send, retry and cancel the messages in the outbox',
   office: 'Set up and look after the office database',
+  policy: 'Show the machine policy in force',
 };
 
 function topHelp(version: string): string {
@@ -106,14 +108,16 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
     if (parsed.positionals.length < min) throw new UsageError('Missing argument', commandHelp(command));
     if (parsed.positionals.length > max) throw new UsageError(`Unexpected argument "${parsed.positionals[max]}"`, commandHelp(command));
     let services: Services | undefined;
+    // Machine policy is read first: it locks settings, and may name the office database.
+    const policy = command.ownConnection ? undefined : await loadMachinePolicy({ env: io.env, platform: process.platform });
     // Office mode: the settings and the outbox are in the database named by MAILROOM_DATABASE_URL,
     // reached before the command runs (commands that open their own connection excepted).
-    if (!command.ownConnection && officeWanted(io)) services = await openOfficeServices(io, options);
+    if (policy && officeWanted(io, policy)) services = await openOfficeServices(io, options, policy);
     const ctx: Context = {
       io,
       options,
       json,
-      services: () => (services ??= openServices(io, options)),
+      services: () => (services ??= openServices(io, options, policy)),
     };
     try {
       // Who may run what is decided by the services each command calls, as for the dialog.
@@ -142,8 +146,9 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions): Pr
   }
 }
 
-function cliServiceOptions(io: CliIo, options: CliOptions): ServiceOptions {
+function cliServiceOptions(io: CliIo, options: CliOptions, policy: MachinePolicy | undefined): ServiceOptions {
   return {
+    ...(policy ? { policy } : {}),
     dataDir: resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() }),
     shell: 'browser',
     version: options.version,
@@ -154,8 +159,8 @@ function cliServiceOptions(io: CliIo, options: CliOptions): ServiceOptions {
   };
 }
 
-function officeWanted(io: CliIo): boolean {
-  return officeModeWanted(resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() }), io.env);
+function officeWanted(io: CliIo, policy: MachinePolicy): boolean {
+  return officeModeWanted(resolveDataDir({ env: io.env, platform: process.platform, homedir: os.homedir() }), io.env, policy.officeDatabaseUrl());
 }
 
 /** Data that cannot be read (another account's settings, a locked file): stop here, change nothing. */
@@ -164,15 +169,15 @@ function unreadable(error: unknown): never {
   throw error;
 }
 
-async function openOfficeServices(io: CliIo, options: CliOptions): Promise<Services> {
-  const opened = await openAnyServices(cliServiceOptions(io, options)).catch(unreadable);
+async function openOfficeServices(io: CliIo, options: CliOptions, policy: MachinePolicy): Promise<Services> {
+  const opened = await openAnyServices(cliServiceOptions(io, options, policy)).catch(unreadable);
   if (!opened.ok) throw new CliError(opened.error);
   return opened.value;
 }
 
-function openServices(io: CliIo, options: CliOptions): Services {
+function openServices(io: CliIo, options: CliOptions, policy: MachinePolicy | undefined): Services {
   try {
-    return createServices(cliServiceOptions(io, options));
+    return createServices(cliServiceOptions(io, options, policy));
   } catch (error) {
     return unreadable(error);
   }

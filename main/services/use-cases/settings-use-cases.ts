@@ -205,12 +205,13 @@ export class SettingsUseCases {
     if (makeDefault) next.general.defaultProfile = profile.id;
     const { madeDefault } = withFirstProfileAsDefault(before, next);
     if (madeDefault) next.general.defaultProfile = madeDefault.id;
+    // A locked field is refused before anything else is asked of the rest.
+    const locked = this.policyAllows(current, next);
+    if (!locked.ok) return locked;
     const parsed = Settings.safeParse(next);
     const prefix = `smtp.profiles.${index}.`;
     const errors = parsed.success ? missingRequired(parsed.data).filter((e) => e.path.startsWith(prefix)) : fieldErrors(parsed.error);
     if (errors.length > 0) return fail('invalid-input', `Invalid input: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
-    const locked = this.policyAllows(current, parsed.data!);
-    if (!locked.ok) return locked;
     const saved = await this.deps.settings.saveWellFormed(parsed.data);
     if (!saved.ok) return saved;
     const savedProfile = saved.value.smtp.profiles[index]!;
