@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { fail, findUser, ok, type AppInfo, type Diagnosis, type Result, type Shell, type SmtpProfile } from '../../preload/contract';
+import { POLICY_OFFICE_DATABASE, fail, findUser, ok, type AppInfo, type Diagnosis, type Result, type Shell, type SmtpProfile } from '../../preload/contract';
 import type { Identity } from './access';
 import { fromShellOpener, openFolderOnly, openUrlWithSystem, openWithSystem, type SystemOpener } from './os-open';
 import { SettingsUseCases, localVault, type PasswordVault } from './use-cases/settings-use-cases';
@@ -171,7 +171,11 @@ export async function openServices(given: ServiceOptions): Promise<Result<Servic
   } else opened = connection;
   if (opened.ok || fromEnvironment) return opened;
   const services = createServices(options);
-  const message = `${connection.ok ? describeConnection(connection.value) : link.url()}: ${opened.error.message} These are this computer's own settings until it is fixed: correct the Office database on the General tab, then restart Mailroom.`;
+  const setBy = policy.lockOf(POLICY_OFFICE_DATABASE);
+  const fix = setBy
+    ? `your organisation sets the address (${setBy.source}): ask IT, or check the database password on the General tab, then restart Mailroom.`
+    : 'correct the Office database on the General tab, then restart Mailroom.';
+  const message = `${connection.ok ? describeConnection(connection.value) : link.url()}: ${opened.error.message} These are this computer's own settings until it is fixed: ${fix}`;
   services.notices.add({ level: 'error', title: 'The office database could not be reached', message });
   options.onRecovered?.(`The office database could not be reached: ${message}`);
   return ok(services);

@@ -68,7 +68,7 @@ export function ModeField({ form, path, label, options, nullable, hint, readOnly
   if (readOnly) {
     return (
       <Field label={label} hint={hintNode} {...validation} className={mergeClasses(fieldStyles.field, className)}>
-        <ReadOnlyInput name={path} value={selected?.label ?? value} />
+        <ReadOnlyInput name={path} value={selected?.label ?? value} note={form.readOnlyNote?.(path)} />
       </Field>
     );
   }

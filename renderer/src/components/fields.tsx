@@ -1,8 +1,8 @@
 // Form fields bound to one document by dot path: each renders one Fluent Field (label, hint,
 // validation message wired to aria-invalid/aria-describedby) around one control. A required field
 // carries a left bar, neutral like a hint, red only while it has an error. A read-only field has no
-// editable border, purple text, and a lock with "Set by your administrator", which its control is
-// described by: colour is never the only cue.
+// editable border, purple text, and a lock with why ("Set by your administrator", or "Set by your
+// organisation" for machine policy), which its control is described by: colour is never the only cue.
 import { isValidElement, useId, useState, type ReactNode } from 'react';
 import {
   Dropdown,
@@ -35,6 +35,8 @@ export interface FormBinding<D> {
   isRequired(path: string): boolean;
   /** Whether the user may not change this field (locked by policy, say). */
   isReadOnly(path: string): boolean;
+  /** What a read-only field says beside its lock, when not READ_ONLY_NOTE (POLICY_NOTE for machine policy). */
+  readOnlyNote?(path: string): string | undefined;
   onChange(path: string, value: unknown): void;
   /** The user has left the field: from now on its errors show. */
   onBlur(path: string): void;
@@ -147,6 +149,7 @@ function fieldState<D>(form: FormBinding<D>, path: string, required?: boolean, r
     error,
     required: required ?? form.isRequired(path),
     readOnly: readOnly ?? form.isReadOnly(path),
+    note: form.readOnlyNote?.(path),
     validation: error ? ({ validationState: 'error', validationMessage: error } as const) : {},
   };
 }
@@ -218,7 +221,7 @@ export interface TextFieldProps<D> extends BoundFieldProps<D, string> {
 
 export function TextField<D>(props: TextFieldProps<D>) {
   const { form, path, label, hint, disabled, width = 'full', className, type = 'text', ...inputProps } = props;
-  const { error, required, readOnly, validation } = fieldState(form, path, props.required, props.readOnly);
+  const { error, required, readOnly, note, validation } = fieldState(form, path, props.required, props.readOnly);
   const fieldClass = useFieldClass(error, className);
   const controlClass = useControlClass({ required, error, short: width === 'short' });
   const value = getAt(form.draft, path);
@@ -226,7 +229,7 @@ export function TextField<D>(props: TextFieldProps<D>) {
   return (
     <Field label={label} hint={hint} required={required && !readOnly} {...validation} className={fieldClass}>
       {readOnly ? (
-        <ReadOnlyInput name={path} value={text} short={width === 'short'} />
+        <ReadOnlyInput name={path} value={text} short={width === 'short'} note={note} />
       ) : (
         <Input
           name={path}
@@ -255,7 +258,7 @@ export interface NumberFieldProps<D> extends BoundFieldProps<D, number> {
 /** Whole or decimal numbers. Text that is not a number reaches the draft as NaN, which the schema rejects. */
 export function NumberField<D>(props: NumberFieldProps<D>) {
   const { form, path, label, hint, disabled, width = 'short', className, min, max, step = 1 } = props;
-  const { error, required, readOnly, validation } = fieldState(form, path, props.required, props.readOnly);
+  const { error, required, readOnly, note, validation } = fieldState(form, path, props.required, props.readOnly);
   const fieldClass = useFieldClass(error, className);
   const controlClass = useControlClass({ required, error, short: width === 'short' });
   const value = getAt(form.draft, path);
@@ -267,7 +270,7 @@ export function NumberField<D>(props: NumberFieldProps<D>) {
   return (
     <Field label={label} hint={hint} required={required && !readOnly} {...validation} className={fieldClass}>
       {readOnly ? (
-        <ReadOnlyInput name={path} value={text} short={width === 'short'} />
+        <ReadOnlyInput name={path} value={text} short={width === 'short'} note={note} />
       ) : (
         <Input
           name={path}
@@ -300,12 +303,12 @@ export type SwitchFieldProps<D> = Omit<BoundFieldProps<D, boolean>, 'width' | 'r
 export function SwitchField<D>(props: SwitchFieldProps<D>) {
   const { form, path, label, hint, disabled, className } = props;
   const styles = useFieldStyles();
-  const { readOnly, validation } = fieldState(form, path, false, props.readOnly);
+  const { readOnly, note, validation } = fieldState(form, path, false, props.readOnly);
   const value = getAt(form.draft, path) === true;
   // A switch has no box to put the lock in: it leads the hint, which the switch is described by.
   const shownHint = readOnly ? (
     <span className={styles.hintLines}>
-      <LockNote />
+      <LockNote note={note} />
       {typeof hint === 'string' || isValidElement(hint) ? <span>{hint}</span> : null}
     </span>
   ) : (
@@ -344,7 +347,7 @@ export interface DropdownFieldProps<D, V extends string> extends BoundFieldProps
 
 export function DropdownField<D, V extends string>(props: DropdownFieldProps<D, V>) {
   const { form, path, label, hint, disabled, width = 'full', className, options, placeholder } = props;
-  const { error, required, readOnly, validation } = fieldState(form, path, props.required, props.readOnly);
+  const { error, required, readOnly, note, validation } = fieldState(form, path, props.required, props.readOnly);
   const fieldClass = useFieldClass(error, className);
   const controlClass = useControlClass({ required, error, short: width === 'short' });
   const value = getAt(form.draft, path);
@@ -353,7 +356,7 @@ export function DropdownField<D, V extends string>(props: DropdownFieldProps<D, 
     // A locked choice reads like any other read-only field rather than a greyed-out button.
     return (
       <Field label={label} hint={hint} {...validation} className={fieldClass}>
-        <ReadOnlyInput name={path} value={selected?.label ?? (typeof value === 'string' ? value : '')} short={width === 'short'} />
+        <ReadOnlyInput name={path} value={selected?.label ?? (typeof value === 'string' ? value : '')} short={width === 'short'} note={note} />
       </Field>
     );
   }

@@ -5,8 +5,10 @@ import { useState } from 'react';
 import { Button, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, makeStyles, tokens } from '@fluentui/react-components';
 import type { AppInfo } from '../../../preload/contract';
 import { FormSection } from '../components/FormSection';
-import { FIELD_MAX_WIDTH } from '../components/fields';
+import { FIELD_MAX_WIDTH, ReadOnlyInput } from '../components/fields';
 import { useOfficeLink } from '../hooks/useOfficeLink';
+import { usePolicy } from '../hooks/usePolicy';
+import { POLICY_NOTE, POLICY_OFFICE_DATABASE } from '../../../preload/contract/policy-values';
 
 const useStyles = makeStyles({
   field: { maxWidth: FIELD_MAX_WIDTH, width: '100%' },
@@ -19,12 +21,14 @@ type Outcome = { intent: 'success' | 'info'; title: string; text: string } | nul
 export function OfficeDatabase({ info }: { info: AppInfo | null }) {
   const styles = useStyles();
   const { status, save, clear } = useOfficeLink();
+  // Machine policy may set the address: then only the password is the user's to give.
+  const locked = usePolicy('office-database').lockOf(POLICY_OFFICE_DATABASE);
   const [url, setUrl] = useState<string | null>(null);
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<{ url?: string; password?: string }>({});
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);
-  const shown = url ?? status?.url ?? '';
+  const shown = locked ? String(locked.value) : (url ?? status?.url ?? '');
 
   const inUse = info?.office
     ? `This Mailroom keeps its settings in the office database ${info.office.database}, signed in as ${info.office.role}.`
@@ -67,7 +71,11 @@ export function OfficeDatabase({ info }: { info: AppInfo | null }) {
         validationState={errors.url ? 'error' : 'none'}
         validationMessage={errors.url}
       >
-        <Input name="officeDatabase" value={shown} onChange={(_, d) => setUrl(d.value)} placeholder="postgres://you@server/mailroom" spellCheck={false} />
+        {locked ? (
+          <ReadOnlyInput name="officeDatabase" value={shown} note={POLICY_NOTE} />
+        ) : (
+          <Input name="officeDatabase" value={shown} onChange={(_, d) => setUrl(d.value)} placeholder="postgres://you@server/mailroom" spellCheck={false} />
+        )}
       </Field>
       <Field
         className={styles.field}
@@ -87,7 +95,7 @@ export function OfficeDatabase({ info }: { info: AppInfo | null }) {
         <Button appearance="primary" disabled={busy || shown.trim() === ''} onClick={() => void onConnect()}>
           {busy ? 'Signing in…' : 'Check and save'}
         </Button>
-        {status?.url && (
+        {status?.url && !locked && (
           <Button disabled={busy} onClick={() => void onClear()}>
             Use this computer&apos;s settings
           </Button>

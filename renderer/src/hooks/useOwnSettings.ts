@@ -86,6 +86,8 @@ export function useOwnSettings(base: FormBinding<Settings>, saved: Settings | nu
       errorFor: (path) => serverErrors[path] ?? (submitted || touched.has(path) ? clientErrors[path] : undefined),
       isRequired: () => false,
       isReadOnly: (path) => editable(path) === null,
+      // A field machine policy sets says so; any other read-only one is the administrator's.
+      readOnlyNote: (path) => base.readOnlyNote?.(path),
       onChange: (path, value) => {
         const key = editable(path);
         if (!key || !current) return;
@@ -104,7 +106,7 @@ export function useOwnSettings(base: FormBinding<Settings>, saved: Settings | nu
       },
       onBlur: (path) => setTouched((t) => (t.has(path) ? t : new Set(t).add(path))),
     }),
-    [draft, serverErrors, submitted, touched, clientErrors, editable, current],
+    [draft, serverErrors, submitted, touched, clientErrors, editable, current, base],
   );
 
   const save = useCallback(async (): Promise<OwnSaveOutcome> => {

@@ -11,6 +11,8 @@ import { firstRead, useStartUpPart } from './start-up';
 import type { FormBinding } from '../components/fields';
 import { deepEqual, leafPaths, setAt } from '../settings/dot-path';
 import { changedPaths, rebase } from '../settings/settings-merge';
+import { POLICY_NOTE } from '../../../preload/contract/policy-values';
+import { usePolicy } from './usePolicy';
 
 export type FieldErrorMap = Readonly<Record<string, string>>;
 
@@ -177,8 +179,12 @@ export function useSettingsDraft(): SettingsDraft {
   const errors = useMemo(() => ({ ...clientErrors, ...serverErrors }), [clientErrors, serverErrors]);
   const dirty = saved !== null && !deepEqual(draft, saved);
 
+  // A field machine policy sets is read-only; a change that would follow from another (a port
+  // following the security mode, say) leaves it as the policy has it.
+  const { lockOf } = usePolicy('settings');
+
   const onChange = useCallback((path: string, value: unknown) => {
-    setDraft((d) => setAt(d, path, value));
+    setDraft((d) => (lockOf(path, d) ? d : setAt(d, path, value)));
     // The server's verdict was on the old value; the schema re-checks the new one.
     setServerErrors((e) => {
       if (!(path in e)) return e;
@@ -187,7 +193,7 @@ export function useSettingsDraft(): SettingsDraft {
       return rest;
     });
     setBanner((b) => (b?.intent === 'success' ? null : b));
-  }, []);
+  }, [lockOf]);
 
   const onBlur = useCallback((path: string) => {
     setTouched((t) => (t.has(path) ? t : new Set(t).add(path)));
@@ -198,11 +204,12 @@ export function useSettingsDraft(): SettingsDraft {
       draft,
       errorFor: (path) => serverErrors[path] ?? (submitted || touched.has(path) ? clientErrors[path] : undefined),
       isRequired: (path) => isRequired(path, draft),
-      isReadOnly: () => false,
+      isReadOnly: (path) => lockOf(path, draft) !== undefined,
+      readOnlyNote: (path) => (lockOf(path, draft) ? POLICY_NOTE : undefined),
       onChange,
       onBlur,
     }),
-    [draft, serverErrors, submitted, touched, clientErrors, onChange, onBlur],
+    [draft, serverErrors, submitted, touched, clientErrors, onChange, onBlur, lockOf],
   );
 
   const save = useCallback(async (rebased?: Settings): Promise<SaveOutcome> => {

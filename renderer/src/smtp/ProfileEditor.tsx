@@ -178,8 +178,9 @@ export function ProfileEditor(props: ProfileEditorProps) {
   const perUser = profile.credentials === 'per-user';
   const perUserHint = "Each user enters their own on the Users tab.";
   const oauth = profile.authModel === 'oauth2';
-  // A non-administrator sees the profile but changes nothing; tests still run.
-  const readOnly = form.isReadOnly(path('name'));
+  // A non-administrator sees the profile but changes nothing; tests still run. (A field machine
+  // policy sets is read-only on its own, for everyone.)
+  const readOnly = form.isReadOnly('smtp.profiles');
 
   // The same edit path as the dropdown: the draft turns dirty and the Microsoft 365 server is filled in.
   const switchToOAuth = () => {
@@ -340,7 +341,7 @@ export function ProfileEditor(props: ProfileEditorProps) {
         </div>
         {signsIn ? (
           <>
-            {!oauth && isMicrosoft365Host(profile.host) && <BasicRetirementNotice onSwitch={readOnly ? undefined : switchToOAuth} />}
+            {!oauth && isMicrosoft365Host(profile.host) && <BasicRetirementNotice onSwitch={readOnly || form.isReadOnly(path('authModel')) ? undefined : switchToOAuth} />}
             {oauth ? (
               <>
                 <DropdownField

@@ -23,6 +23,8 @@ export interface ProfileListProps {
   onDelete(): void;
   /** Profiles can be looked at and tested, not added or deleted (a non-administrator's view). */
   readOnly?: boolean;
+  /** Why the selected profile cannot be deleted (machine policy sets it), if it cannot. */
+  deleteBlocked?: string;
 }
 
 export function ProfileList(props: ProfileListProps) {
@@ -38,7 +40,13 @@ export function ProfileList(props: ProfileListProps) {
             <RecordAction icon={<Add20Regular />} onClick={props.onAdd}>
               Add
             </RecordAction>
-            <RecordAction icon={<Delete20Regular />} disabled={!hasSelection} onClick={props.onDelete}>
+            <RecordAction
+              icon={<Delete20Regular />}
+              disabled={!hasSelection}
+              disabledFocusable={props.deleteBlocked !== undefined}
+              title={props.deleteBlocked}
+              onClick={props.onDelete}
+            >
               Delete
             </RecordAction>
           </>

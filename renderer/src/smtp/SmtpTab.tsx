@@ -22,6 +22,7 @@ import { SendTestDialog, type ProfileCheck } from './SendTestDialog';
 import type { ProfilePasswords } from '../hooks/usePasswords';
 import { useTestConnection } from '../hooks/useTestConnection';
 import { byName, optionOf, useFocusRequest } from '../hooks/useFocusRequest';
+import { POLICY_NOTE } from '../../../preload/contract/policy-values';
 
 
 type DialogState =
@@ -58,6 +59,8 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
   // The selection falls back to the first profile when its own is gone (after Revert, say).
   const selectedIndex = Math.max(0, profiles.findIndex((p) => p.id === selectedId));
   const selected = profiles[selectedIndex];
+  // A profile whose fields machine policy sets stays: deleting it would change them.
+  const setByPolicy = !readOnly && selected !== undefined && PROFILE_KEYS.some((key) => form.isReadOnly(profilePath(selectedIndex, key)));
 
   // Focus moves only once the element is drawn: a new profile's host, a field in error, a report.
   const setFocusRequest = useFocusRequest(selected?.id);
@@ -220,6 +223,7 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
             onAdd={() => setDialog({ kind: 'add' })}
             onDelete={() => selected && setDialog({ kind: 'delete', id: selected.id })}
             readOnly={readOnly}
+            deleteBlocked={setByPolicy ? `${POLICY_NOTE}: this profile cannot be deleted` : undefined}
           />
           {!readOnly && <DetectFromAddress form={form} current={selected} onSelect={setSelectedId} />}
         </>
