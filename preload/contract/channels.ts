@@ -88,7 +88,7 @@ export const DebugStatus = z.object({
   error: z.string().optional(),
   /** When writability was last learnt (a check or a write), ISO 8601; absent if never tried. */
   lastCheckedAt: z.string().optional(),
-  /** A folder checked as typed does not exist (it is created only when the check is asked to). */
+  /** The folder does not exist, as typed or as saved: it is created only when the admin agrees (a check asked to create it), never by logging. */
   missing: z.boolean().optional(),
 });
 export type DebugStatus = z.infer<typeof DebugStatus>;

@@ -1,6 +1,6 @@
 // The debug log against real servers on loopback: every conversation is recorded, and no byte of any
 // log file gives away a password (in any encoding) or a message's content. Also rotation, retention,
-// and a folder that cannot be written.
+// a folder that cannot be written, and one that does not exist (never made without the admin's say).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -35,6 +35,8 @@ beforeAll(() => {
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
   logDir = path.join(dir, 'debug logs');
+  // The admin made the folder (or agreed to its creation in the dialog): logging never makes it.
+  fs.mkdirSync(logDir);
   caFile = path.join(dir, 'ca.pem');
   fs.writeFileSync(caFile, certs.ca.cert);
   services = createServices({ dataDir: path.join(dir, 'data'), shell: 'browser', version: 't', createFile: createConfFile });
@@ -296,6 +298,7 @@ describe('what the debug log records', () => {
     expect(logFiles()).toEqual([]);
 
     const other = path.join(dir, 'other', 'logs');
+    fs.mkdirSync(other, { recursive: true });
     setDebug({ enabled: true, path: other, level: 'debug', retentionDays: 14 });
     await services.mail.testConnection(profileFor(srv, { security: 'none' }), { password: NASTY_PASSWORD });
     await services.debugLog.flush();
@@ -337,11 +340,11 @@ describe('a folder that cannot be written', () => {
     }
   });
 
-  it('check() creates a missing folder, proves it writable and leaves nothing behind', async () => {
-    expect(fs.existsSync(logDir)).toBe(false);
+  it('check() proves the saved folder writable and leaves nothing behind', async () => {
     const status = await services.debugLog.check();
     expect(status).toMatchObject({ enabled: true, path: logDir, writable: true });
     expect(status.error).toBeUndefined();
+    expect(status.missing).toBeUndefined();
     expect(status.lastCheckedAt).toBeDefined();
     expect(fs.readdirSync(logDir)).toEqual([]);
   });
@@ -375,11 +378,83 @@ describe('a folder that cannot be written', () => {
     await services.debugLog.flush();
     expect(services.debugLog.status().writable).toBe(false);
     fs.rmSync(blocker);
+    // Gone is not fixed: the folder is not there until someone makes it.
+    expect(await services.debugLog.check()).toMatchObject({ writable: false, missing: true });
+    fs.mkdirSync(path.join(blocker, 'logs'), { recursive: true });
     expect((await services.debugLog.check()).writable).toBe(true);
     services.mail.transcript(newProfile('p9', 'P'), 'test')?.end();
     await services.debugLog.flush();
     expect(services.debugLog.status().writable).toBe(true);
     expect(fs.readdirSync(path.join(blocker, 'logs'))).toEqual([logFileName(new Date())]);
+  });
+});
+
+describe('a saved folder that does not exist', () => {
+  let missing: string;
+  let srv: RunningServer;
+  beforeEach(async () => {
+    missing = path.join(dir, 'share', 'mailroom logs');
+    setDebug({ enabled: true, path: missing, level: 'debug', retentionDays: 14 });
+    srv = await server({ mode: 'plain', authMethods: ['PLAIN'], users: { [TEST_USER]: NASTY_PASSWORD } });
+  });
+
+  it('is not made by the first write: sending goes on, and the status says the folder is missing', async () => {
+    expect(services.debugLog.status()).toMatchObject({ path: missing, writable: true });
+    expect(await sendLogged(profileFor(srv, { security: 'none' }), NASTY_PASSWORD)).toBe(true);
+    const test = await services.mail.testConnection(profileFor(srv, { security: 'none' }), { password: NASTY_PASSWORD });
+    expect(test.ok && test.value.ok).toBe(true);
+    await services.debugLog.flush();
+
+    expect(fs.existsSync(missing)).toBe(false);
+    expect(fs.existsSync(path.dirname(missing))).toBe(false);
+    const status = services.debugLog.status();
+    expect(status).toMatchObject({ enabled: true, path: missing, writable: false, missing: true, error: 'The folder does not exist' });
+    expect(status.lastCheckedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+
+    // Nor by a check of the saved folder, from the dialog's channel or the service.
+    const dispatch = createDispatch(createHandlers(services));
+    const answer = await dispatch('debug:check', undefined, { shell: 'browser' });
+    expect(answer.ok && DebugStatus.parse(answer.value)).toMatchObject({ writable: false, missing: true });
+    expect(await services.debugLog.check()).toMatchObject({ writable: false, missing: true });
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+
+  it('is made when the admin agreed to, and written from then on', async () => {
+    // The dialog asked, and the admin chose to create it.
+    expect(await services.debugLog.check({ path: missing, create: true })).toMatchObject({ path: missing, writable: true });
+    expect(fs.readdirSync(missing)).toEqual([]);
+    expect(services.debugLog.status()).toMatchObject({ path: missing, writable: true });
+    expect(services.debugLog.status().missing).toBeUndefined();
+    expect(await sendLogged(profileFor(srv, { security: 'none' }), NASTY_PASSWORD)).toBe(true);
+    await services.debugLog.flush();
+    expect(fs.readdirSync(missing)).toEqual([logFileName(new Date())]);
+    expect(services.debugLog.status()).toMatchObject({ writable: true });
+
+    // Removed afterwards, it is reported gone, not quietly made again.
+    fs.rmSync(missing, { recursive: true });
+    expect(await sendLogged(profileFor(srv, { security: 'none' }), NASTY_PASSWORD)).toBe(true);
+    await services.debugLog.flush();
+    expect(fs.existsSync(missing)).toBe(false);
+    expect(services.debugLog.status()).toMatchObject({ writable: false, missing: true });
+  });
+
+  it('a folder checked as typed and then saved is known at once: missing, or not writable, before any write', async () => {
+    setDebug({ enabled: true, path: logDir, level: 'debug', retentionDays: 14 });
+    const typed = path.join(dir, 'typed', 'logs');
+    expect(await services.debugLog.check({ path: typed })).toMatchObject({ writable: false, missing: true });
+    // Typing another folder before saving leaves what is known of the saved one alone.
+    expect(services.debugLog.status()).toMatchObject({ path: logDir, writable: true });
+    setDebug({ enabled: true, path: typed, level: 'debug', retentionDays: 14 });
+    expect(services.debugLog.status()).toMatchObject({ path: typed, writable: false, missing: true, error: 'The folder does not exist' });
+
+    const file = path.join(dir, 'a-file');
+    fs.writeFileSync(file, 'x');
+    expect(await services.debugLog.check({ path: file })).toMatchObject({ writable: false });
+    setDebug({ enabled: true, path: file, level: 'debug', retentionDays: 14 });
+    const status = services.debugLog.status();
+    expect(status).toMatchObject({ path: file, writable: false, error: 'This is a file, not a folder' });
+    expect(status.missing).toBeUndefined();
+    expect(fs.readFileSync(file, 'utf8')).toBe('x');
   });
 });
 

@@ -1,7 +1,8 @@
 // The email debug log: every conversation with a mail server, one line per event, appended to
 // mailroom-debug-YYYY-MM-DD.log in the debug folder, with secrets and message content
 // masked (see mask.ts). The folder may be missing, read-only or an offline network share: the log
-// records the problem for the dialog to show and never throws into, or blocks, a send.
+// records the problem for the dialog to show and never throws into, or blocks, a send. A folder that
+// does not exist is never created by logging: only when the admin agreed to (check with `create`).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -72,9 +73,16 @@ export interface DebugLogOptions {
 interface FolderState {
   folder: string;
   writable: boolean;
+  /** The folder does not exist (and is not created without the admin's say). */
+  missing?: boolean;
   error?: string;
   checkedAt?: Date;
 }
+
+/** What the status says of a saved folder that is not there. */
+export const FOLDER_MISSING = 'The folder does not exist';
+// Folders checked as typed are remembered (the newest this many), so one saved right after is known.
+const TYPED_REMEMBERED = 16;
 
 interface PendingLine {
   folder: string;
@@ -169,6 +177,8 @@ export class DebugLog {
   private writeStartedAt: number | undefined;
   private readonly lastSweep = new Map<string, number>();
   private checking: Promise<DebugStatus> | undefined;
+  /** What checks of folders as typed found, by folder: what is known of one once it is saved. */
+  private readonly typed = new Map<string, FolderState>();
 
   constructor(private readonly options: DebugLogOptions) {
     this.now = options.now ?? (() => new Date());
@@ -209,14 +219,15 @@ export class DebugLog {
       enabled: settings.enabled,
       path: settings.path,
       writable: state.writable && !stalled,
+      ...(state.missing && !stalled ? { missing: true } : {}),
       ...(error ? { error } : {}),
       ...(state.checkedAt ? { lastCheckedAt: state.checkedAt.toISOString() } : {}),
     };
   }
 
   /**
-   * Tries a folder now by writing and removing a probe file. Without a path, the configured folder,
-   * created if needed (logging there would create it too), and what is learnt is kept for status().
+   * Tries a folder now by writing and removing a probe file. Without a path, the configured folder
+   * as it is (a missing one is reported, not created), and what is learnt is kept for status().
    * With a path (one being typed in the dialog), that folder as it is: a folder that does not exist
    * is reported as missing and created only when `create` says so, after the user was asked.
    */
@@ -270,17 +281,32 @@ export class DebugLog {
     this.tail = this.tail.then(task).catch(() => undefined);
   }
 
+  /** What is known of the folder in use: what a check of it as typed found, or nothing yet (writable until a write fails). */
   private stateFor(folder: string): FolderState {
-    if (this.state.folder !== folder) this.state = { folder, writable: true };
+    if (this.state.folder !== folder) {
+      const typed = this.typed.get(folder);
+      this.state = typed ? { ...typed } : { folder, writable: true };
+    }
     return this.state;
   }
 
-  private record(folder: string, writable: boolean, error?: string): void {
+  private record(folder: string, writable: boolean, error?: string, missing = false): void {
     const state = this.stateFor(folder);
     state.writable = writable;
     state.checkedAt = this.now();
+    if (missing) state.missing = true;
+    else delete state.missing;
     if (error) state.error = error;
     else delete state.error;
+  }
+
+  private rememberTyped(state: FolderState): void {
+    this.typed.delete(state.folder);
+    this.typed.set(state.folder, state);
+    for (const oldest of this.typed.keys()) {
+      if (this.typed.size <= TYPED_REMEMBERED) break;
+      this.typed.delete(oldest);
+    }
   }
 
   /** The folder as an absolute path on this computer, or undefined (with the reason recorded). */
@@ -321,7 +347,9 @@ export class DebugLog {
         await this.appendToFile(group.file, group.text);
         if (this.state.folder === group.folder) this.record(group.folder, true);
       } catch (error) {
-        if (this.state.folder === group.folder) this.record(group.folder, false, describeFolderError(error));
+        // ENOENT on an append: the folder itself is not there, and is not made here.
+        const missing = (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+        if (this.state.folder === group.folder) this.record(group.folder, false, missing ? FOLDER_MISSING : describeFolderError(error), missing);
         // The folder is likely to fail again at once: its lines are dropped for a while (and counted).
         this.retryAt.set(group.folder, Date.now() + RETRY_AFTER_MS);
         failed.add(group.folder);
@@ -332,8 +360,8 @@ export class DebugLog {
     }
   }
 
+  /** Appends to a file in a folder that exists: a missing folder fails with ENOENT rather than being made. */
   private async appendToFile(file: string, text: string): Promise<void> {
-    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     const size = await fs.stat(file).then(
       (s) => s.size,
       (error: NodeJS.ErrnoException) => {
@@ -396,8 +424,8 @@ export class DebugLog {
     }
     const folder = this.usableFolder(configured);
     if (!folder) return this.status();
-    const found = await this.probe(folder, true);
-    this.record(folder, found.writable, found.error);
+    const found = await this.probe(folder, false);
+    this.record(folder, found.writable, found.error, found.missing);
     if (found.writable) this.retryAt.delete(folder);
     return this.status();
   }
@@ -416,9 +444,11 @@ export class DebugLog {
     if (folder === '') return { enabled, path: typed, writable: false, error: 'No debug folder is set' };
     if (!path.isAbsolute(folder)) return { enabled, path: typed, writable: false, error: 'This is not a full folder path on this computer' };
     const found = await this.probe(folder, create);
-    // What is learnt about the saved folder counts for it too (a warning can go once it is fixed).
-    if (folder === configured.trim() && !found.missing) {
-      this.record(folder, found.writable, found.error);
+    // What is learnt counts for the saved folder (a warning can go once it is fixed), and for this
+    // one once it is saved: a save right after knows what the admin was just shown.
+    this.rememberTyped({ folder, writable: found.writable, checkedAt: this.now(), ...(found.missing ? { missing: true } : {}), ...(found.error ? { error: found.error } : {}) });
+    if (folder === configured.trim()) {
+      this.record(folder, found.writable, found.error, found.missing);
       if (found.writable) this.retryAt.delete(folder);
     }
     return {
@@ -442,7 +472,7 @@ export class DebugLog {
               if (error.code === 'ENOENT') return null;
               throw error;
             });
-            if (stat === null) return { writable: false, missing: true, error: 'The folder does not exist' };
+            if (stat === null) return { writable: false, missing: true, error: FOLDER_MISSING };
             if (!stat.isDirectory()) return { writable: false, error: 'This is a file, not a folder' };
           }
           const probe = path.join(folder, `.mailroom-probe-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
