@@ -476,7 +476,7 @@ test('the Sent note stands clear of Save and Revert, compact, its Message-ID wit
   }
 });
 
-test('the debug folder is checked as it is typed, asks before creating a folder, and says "Checking…" while a slow one answers', async ({ browser, mailroom }) => {
+test('the debug folder is checked as it is typed, asks before creating a folder, says "Checking…" while a slow one answers, and a save says once what it means for the log', async ({ browser, mailroom }) => {
   const { context, page } = await open(browser, mailroom, SIZES[0]);
   try {
     const general = panel(page, 'General');
@@ -485,6 +485,8 @@ test('the debug folder is checked as it is typed, asks before creating a folder,
     await general.getByRole('switch', { name: 'Debug logging' }).click();
     const folder = general.getByRole('textbox', { name: 'Debug folder' });
     const missing = path.join(mailroom.dataDir, 'logs', 'mail');
+    const footerMessages = page.locator('footer .fui-MessageBar');
+    const savedWithNote = page.locator('footer').getByRole('group', { name: 'Settings saved' });
 
     // A slow folder: the answer is held back, and the field says it is being checked meanwhile.
     let release: () => void = () => undefined;
@@ -500,21 +502,49 @@ test('the debug folder is checked as it is typed, asks before creating a folder,
     // Missing: asked, not created.
     await expect(general.getByText('The folder does not exist. Create it?')).toBeVisible();
     expect(fs.existsSync(missing), 'nothing is created without asking').toBe(false);
+
+    // Saved without creating it: one message says the settings were saved and what that means for
+    // the log; no cheerful "Settings saved" beside a warning. Neither the save nor logging creates it.
+    await save(page).click();
+    await expect(savedWithNote).toContainText('The debug folder does not exist, so no debug log is written');
+    await expect(footerMessages).toHaveCount(1);
+    expect(fs.existsSync(missing), 'a save does not create the folder').toBe(false);
+    // Activity says so too, and leads back to the field.
+    await tab(page, 'Activity').click();
+    const activity = panel(page, 'Activity');
+    await expect(activity.getByText('The debug folder does not exist')).toBeVisible();
+    await activity.getByRole('button', { name: 'Go to the setting' }).click();
+    await expect(folder).toBeFocused();
+
+    // Created when the user says so.
     await general.getByRole('button', { name: 'Create folder' }).click();
     await expect(general.getByText('Mailroom can write its log here.')).toBeVisible();
     expect(fs.statSync(missing).isDirectory()).toBe(true);
+    await tab(page, 'Activity').click();
+    await expect(activity.getByText('The debug folder does not exist')).toHaveCount(0);
+    await tab(page, 'General').click();
 
     // A file where the folder should be: the reason, before anything is saved.
     const file = path.join(mailroom.dataDir, 'not-a-folder');
     fs.writeFileSync(file, 'x');
     await folder.fill(file);
-    await expect(general.getByText(/Mailroom cannot write here: This is a file, not a folder/)).toBeVisible();
+    const cannotWrite = general.getByText(/Mailroom cannot write here: This is a file, not a folder/);
+    await expect(cannotWrite).toBeVisible();
+    // Saved anyway: the save's one message says it was saved and where the reason is; the warning
+    // beside the field stays as it was, once.
+    await save(page).click();
+    await expect(savedWithNote).toContainText('No debug log is written until its folder can be written');
+    await expect(footerMessages).toHaveCount(1);
+    await expect(cannotWrite).toHaveCount(1);
+    await expect(general.getByText(/cannot be written/)).toHaveCount(0);
+    expect((mailroom.readSettingsFile() as Settings).general.debug.path).toBe(file);
 
     // Saved with a folder that works: "Settings saved", and no warning beside it.
     await folder.fill(missing);
     await expect(general.getByText('Mailroom can write its log here.')).toBeVisible();
     await save(page).click();
-    await expect(page.getByText('Settings saved')).toBeVisible();
+    await expect(page.locator('footer').getByText('Settings saved', { exact: true })).toBeVisible();
+    await expect(savedWithNote).toHaveCount(0);
     await expect(general.getByText(/cannot write here|cannot be written/)).toHaveCount(0);
   } finally {
     await context.close();

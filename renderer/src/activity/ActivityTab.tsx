@@ -194,7 +194,7 @@ export function ActivityTab({ active, onShowSetting, office = false }: ActivityT
 
       {office && <SenderServicesStatus active={active} />}
 
-      <DebugFolderWarning status={debug} />
+      <DebugFolderWarning status={debug} {...(onShowSetting ? { onShowSetting } : {})} />
 
       {error && (
         <MessageBar intent="error" layout="multiline">

@@ -1,5 +1,5 @@
 // The way to the debug log from the Activity view: a button that opens its folder (saying inline
-// why it could not), and a warning while the folder cannot be written.
+// why it could not), and a warning while the folder is missing or cannot be written.
 import { Button, Link, MessageBar, MessageBarBody, MessageBarTitle, makeStyles, tokens, typographyStyles } from '@fluentui/react-components';
 import { ErrorCircle16Filled, FolderOpen20Regular } from '@fluentui/react-icons';
 import type { DebugStatus } from '../../../preload/contract';
@@ -73,17 +73,36 @@ export function OpenDebugFolder({ onShowSetting }: OpenDebugFolderProps) {
   );
 }
 
-/** Shown while the debug log is meant to be written somewhere and cannot be. */
-export function DebugFolderWarning({ status }: { status: DebugStatus | null }) {
+/** Shown while the debug log is meant to be written somewhere and cannot be: a folder that is not there, or one that refuses. */
+export function DebugFolderWarning({ status, onShowSetting }: { status: DebugStatus | null; onShowSetting?: (path: string) => void }) {
   if (!status || status.writable) return null;
   // No folder and logging off is the ordinary state, not a problem.
   if (!status.enabled && status.path.trim() === '') return null;
+  const where = status.path.trim() !== '' && <> ({status.path})</>;
+  const goTo = onShowSetting && (
+    <>
+      {' '}
+      <Link inline onClick={() => onShowSetting('general.debug.path')}>
+        Go to the setting
+      </Link>
+    </>
+  );
   return (
     <MessageBar intent="warning" layout="multiline">
       <MessageBarBody>
-        <MessageBarTitle>The debug folder cannot be written:</MessageBarTitle>
-        {status.error ?? 'the last write there failed.'}
-        {status.path.trim() !== '' && <> ({status.path})</>}
+        {status.missing ? (
+          <>
+            <MessageBarTitle>The debug folder does not exist</MessageBarTitle>
+            {where}. Mailroom does not create it on its own: choose Create folder beside the Debug folder field, or create it yourself.
+          </>
+        ) : (
+          <>
+            <MessageBarTitle>The debug folder cannot be written:</MessageBarTitle>
+            {status.error ?? 'the last write there failed.'}
+            {where}
+          </>
+        )}
+        {goTo}
       </MessageBarBody>
     </MessageBar>
   );

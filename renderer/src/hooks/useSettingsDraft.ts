@@ -19,7 +19,8 @@ export type FieldErrorMap = Readonly<Record<string, string>>;
 export type LoadState = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'ready' };
 
 export interface Banner {
-  intent: 'success' | 'error';
+  /** warning: saved, with something the user should know about what was saved. */
+  intent: 'success' | 'warning' | 'error';
   title?: string;
   message: string;
 }
@@ -75,6 +76,19 @@ export function validateDraft(draft: Settings, validators: Validators | null): F
   // Checked apart from the schema so "Required" shows even while another field is malformed.
   for (const { path, message } of missingRequired(draft)) errors[path] ??= message;
   return errors;
+}
+
+/**
+ * What a save should add about the saved debug folder when it is known to be missing or not
+ * writable (main remembers what the check beside the field found); undefined when nothing is known
+ * against it. Asks main what it knows, without touching the folder.
+ */
+async function debugFolderNote(): Promise<string | undefined> {
+  const status = await getBridge().invoke('debug:status', undefined);
+  if (!status.ok || status.value.writable || status.value.path.trim() === '') return undefined;
+  return status.value.missing
+    ? 'The debug folder does not exist, so no debug log is written until it is created: Create folder is beside the Debug folder field on the General tab.'
+    : 'No debug log is written until its folder can be written: the reason is beside the Debug folder field on the General tab.';
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -192,7 +206,7 @@ export function useSettingsDraft(): SettingsDraft {
       delete rest[path];
       return rest;
     });
-    setBanner((b) => (b?.intent === 'success' ? null : b));
+    setBanner((b) => (b?.intent === 'success' || b?.intent === 'warning' ? null : b));
   }, [lockOf]);
 
   const onBlur = useCallback((path: string) => {
@@ -241,6 +255,9 @@ export function useSettingsDraft(): SettingsDraft {
 
     setSaving(true);
     const answer = await getBridge().invoke('settings:save-if-unchanged', { settings: sent, baseRevision: revisionRef.current });
+    // Saved with a debug folder the admin was just shown to be missing or unwritable: the one
+    // message about the save says so, rather than "Settings saved" beside that warning as if all were well.
+    const debugNote = answer.ok && answer.value.settings.general.debug.enabled ? await debugFolderNote() : undefined;
     savingRef.current = false;
     setSaving(false);
     const heardDuringSave = checkAfterSave.current;
@@ -260,10 +277,12 @@ export function useSettingsDraft(): SettingsDraft {
       // The first profile saved becomes the default (main's rule): say so, since nobody chose it.
       const stored = result.value;
       const madeDefault = sent.general.defaultProfile === '' ? stored.smtp.profiles.find((p) => p.id === stored.general.defaultProfile) : undefined;
-      setBanner({
-        intent: 'success',
-        message: madeDefault ? `Settings saved. ${madeDefault.name} is now the default profile: it is the first one.` : 'Settings saved',
-      });
+      const defaultNote = madeDefault ? `${madeDefault.name} is now the default profile: it is the first one.` : undefined;
+      setBanner(
+        debugNote
+          ? { intent: 'warning', title: 'Settings saved', message: [defaultNote, debugNote].filter(Boolean).join(' ') }
+          : { intent: 'success', message: defaultNote ? `Settings saved. ${defaultNote}` : 'Settings saved' },
+      );
       if (heardDuringSave) void lookAgain();
       return { ok: true, saved: result.value };
     }
