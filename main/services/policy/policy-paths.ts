@@ -155,7 +155,8 @@ export function flattenPolicy(values: Record<string, unknown>): { path: string; 
  * A profile without an id takes one made from its name ("Head office" is head-office).
  */
 export function profileList(value: unknown): { ok: true; profiles: { id: string; fields: Record<string, unknown> }[]; problems: { path: string; message: string }[] } | { ok: false; message: string } {
-  let list = value;
+  // A registry value may hold the JSON text in one string, or over the lines of a multi-string.
+  let list = Array.isArray(value) && value.length > 0 && value.every((line) => typeof line === 'string') ? value.join('\n') : value;
   if (typeof list === 'string') {
     try {
       list = JSON.parse(list) as unknown;

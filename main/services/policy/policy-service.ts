@@ -57,14 +57,12 @@ export async function readMachinePolicy(options: PolicyReadOptions = {}): Promis
   };
   const file = jsonPolicyFile(env);
   const named = file !== jsonPolicyFile({});
-  const native =
-    platform === 'win32' && readers.windows
-      ? await safely('the Windows registry', readers.windows)
-      : platform === 'darwin' && readers.mac
-        ? await safely('managed preferences', readers.mac)
-        : undefined;
-  if (native) return named ? [...native, ...(await safely(file, async () => [await json(file)]))] : native;
-  return safely(file, async () => [await json(file)]);
+  const fromFile = () => safely(file, async () => [await json(file)]);
+  const native = platform === 'win32' ? ['the Windows registry', readers.windows] as const : platform === 'darwin' ? ['managed preferences', readers.mac] as const : undefined;
+  if (!native) return fromFile();
+  const [where, read] = native;
+  const first = read ? await safely(where, read) : [];
+  return named ? [...first, ...(await fromFile())] : first;
 }
 
 /** The policy of this machine, read and checked; nothing in it when nothing is set. */

@@ -147,6 +147,9 @@ describe('machine policy: reading the places', () => {
       ]);
       expect(policy.view().problems.map((p) => p.path)).toEqual(['smtp.profiles[2]', 'smtp.profiles[3]']);
     }
+    // A multi-string registry value holds the text over its lines.
+    const lines = MachinePolicy.from([raw(HKLM, { 'smtp.profiles': ['[', '  {"id": "relay", "host": "relay.example.com"}', ']'] })]);
+    expect(lines.entries).toEqual([{ path: 'smtp.profiles.relay.host', value: 'relay.example.com', source: HKLM }]);
     const broken = MachinePolicy.from([raw(HKLM, { 'smtp.profiles': '[{"id": ' })]);
     expect(broken.view().problems).toEqual([{ source: HKLM, path: 'smtp.profiles', message: expect.stringMatching(/^Not valid JSON/) }]);
   });
@@ -297,6 +300,15 @@ describe('machine policy: the places of each platform', () => {
     const onMac = MachinePolicy.from(await readMachinePolicy({ platform: 'darwin', env: {}, readers: { mac } }));
     expect(onMac.lockOf('general.alertFrom')?.value).toBe('user@example.com');
     expect(onMac.view().sources).toHaveLength(1);
+  });
+
+  it('reads no Linux file on Windows or macOS unless MAILROOM_POLICY_FILE names one', async () => {
+    const asked: string[] = [];
+    const json = async (file: string): Promise<RawPolicy> => (asked.push(file), { source: file, found: false, values: {}, problems: [] });
+    const windows = async () => [raw(HKLM, {})];
+    expect(await readMachinePolicy({ platform: 'win32', env: {}, readers: { windows, json } })).toEqual([raw(HKLM, {})]);
+    expect(await readMachinePolicy({ platform: 'darwin', env: {}, readers: { json } })).toEqual([]);
+    expect(asked).toEqual([]);
   });
 
   it('turns a reader that fails into a problem, never a crash', async () => {
