@@ -257,7 +257,11 @@ export const Diagnosis = z.object({
   startedAt: z.string(),
   totalMs: z.number(),
   steps: z.array(DiagnosisStep),
-  failure: Advice.extend({ step: DiagnosisStepId }).optional(),
+  failure: Advice.extend({
+    step: DiagnosisStepId,
+    /** A profile setting left empty that the step needs ("username", "password"), with what to say under its field. */
+    field: z.object({ path: z.string(), message: z.string() }).optional(),
+  }).optional(),
 });
 export type Diagnosis = z.infer<typeof Diagnosis>;
 

@@ -325,6 +325,80 @@ test('set up a profile, test it, send a test email, and see a wrong password exp
   }
 });
 
+/** Whether the element is wholly in sight: inside the window, above the footer, not under the editor's sticky toolbar. */
+async function inSight(locator: Locator): Promise<boolean> {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const footer = document.querySelector('footer');
+    const bottom = footer && getComputedStyle(footer).display !== 'none' ? footer.getBoundingClientRect().top : window.innerHeight;
+    if (r.height === 0 || r.top < -1 || r.bottom > bottom + 1) return false;
+    const hit = document.elementFromPoint(r.left + Math.min(8, r.width / 2), r.top + r.height / 2);
+    return hit !== null && (el === hit || el.contains(hit) || hit.contains(el));
+  });
+}
+
+test('Test connection of a new, unsaved profile at 800×600: Optional needs no user name or password; Required says the missing one under its field, focused and in sight', async ({ browser, mailroom, smtp }) => {
+  const { context, page, pageErrors } = await openDialog(browser, mailroom);
+  try {
+    await page.setViewportSize({ width: 800, height: 600 });
+    const ui = smtpTab(page);
+    await ui.tab.click();
+    await createByFilter(page, ui, PROFILE_NAME);
+    await ui.host.fill(smtp.host);
+    await ui.port.fill(String(smtp.port));
+    await choose(page, ui.security, 'STARTTLS required');
+    await ui.caFile.fill(smtp.caFile);
+    const signIn = async () => (await stepResults(ui.report)).find((s) => s.title === 'Sign in');
+
+    // Optional, no user name, no password: every connection step runs, and signing in is left out
+    // for the reason that applies (not "Authorisation is None").
+    await choose(page, ui.auth, 'Optional (password may be empty)');
+    await expect(ui.username).toHaveValue('');
+    await ui.testConnection.click();
+    await expect(ui.report.getByRole('status')).toContainText('Passed', { timeout: 20_000 });
+    const optional = Object.fromEntries((await stepResults(ui.report)).map((s) => [s.title, s.result]));
+    expect(optional).toMatchObject({ Connect: 'Passed', 'Server greeting': 'Passed', 'Introduce (EHLO)': 'Passed', 'Encrypt (STARTTLS)': 'Passed', 'Sign in': 'Skipped' });
+    await expect((await signIn())!.row).toContainText('No password set: mail is sent without signing in (Authorisation is Optional)');
+    await expect(ui.report).not.toContainText('Authorisation is None');
+    for (const field of [ui.username, ui.password]) await expect(field).not.toHaveAttribute('aria-invalid', 'true');
+
+    // Required, no user name: the steps before signing in run and pass; the missing field is named
+    // under it, with the focus, in sight at 800×600.
+    await choose(page, ui.auth, 'Required');
+    await ui.testConnection.click();
+    await expect(ui.report.getByRole('status')).toContainText('Failed', { timeout: 20_000 });
+    const required = Object.fromEntries((await stepResults(ui.report)).map((s) => [s.title, s.result]));
+    expect(required).toMatchObject({ Connect: 'Passed', 'Encrypt (STARTTLS)': 'Passed', 'Sign in': 'Failed' });
+    await expect((await signIn())!.row).toContainText('No user name set');
+    await expect(ui.username).toBeFocused();
+    await expect(ui.username).toHaveAttribute('aria-invalid', 'true');
+    await expect(ui.username).toHaveAccessibleDescription(/Required when Authorisation is Required/);
+    const usernameMessage = ui.panel.getByText('Required when Authorisation is Required');
+    expect(await inSight(ui.username), 'the user name field in sight').toBe(true);
+    expect(await inSight(usernameMessage), 'its message in sight').toBe(true);
+
+    // Typed, the message goes; the next test names the password the same way.
+    await ui.username.fill(smtp.user);
+    await expect(ui.username).not.toHaveAttribute('aria-invalid', 'true');
+    await ui.testConnection.click();
+    await expect(ui.report.getByRole('status')).toContainText('Failed', { timeout: 20_000 });
+    await expect((await signIn())!.row).toContainText('No password set');
+    await expect(ui.password).toBeFocused();
+    await expect(ui.password).toHaveAccessibleDescription(/Required when Authorisation is Required/);
+    expect(await inSight(ui.panel.getByText('Required when Authorisation is Required')), 'the password message in sight').toBe(true);
+
+    // With both, it signs in; nothing was saved along the way.
+    await ui.password.fill(smtp.password);
+    await ui.testConnection.click();
+    await expect(ui.report.getByRole('status')).toContainText('Passed', { timeout: 20_000 });
+    expect((await signIn())?.result).toBe('Passed');
+    expect(mailroom.readSettingsFile(), 'the profile was never saved').toBeNull();
+    expect(pageErrors, 'uncaught errors in the page').toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
+
 test('Delete asks first, and after Save neither the profile nor its password is left', async ({ browser, mailroom }) => {
   const keep = profile('keep-1', 'Office relay', { host: 'relay.harbour.example', port: 25, security: 'none', auth: 'none' });
   const doomed = profile('doomed-1', 'Old provider', { host: 'smtp.old.example', port: 465, security: 'tls' });

@@ -177,6 +177,16 @@ describe('a working server', () => {
     expect(server.log.authCommandSeen).toBe(false);
   });
 
+  it('Authorisation required with the user name or password left empty: every step before signing in runs, and the empty field is named', async () => {
+    const server = await smtp({ mode: 'plain' });
+    const noUser = await run(configFor(server, { username: '', password: undefined }));
+    expect(statuses(noUser)).toMatchObject({ tcp: 'passed', greeting: 'passed', ehlo: 'passed', auth: 'failed' });
+    expect(noUser.failure).toMatchObject({ step: 'auth', code: 'config-invalid', field: { path: 'username', message: 'Required when Authorisation is Required' } });
+    const noPassword = await run(configFor(server, { password: undefined }));
+    expect(noPassword.failure).toMatchObject({ step: 'auth', code: 'auth-no-password', field: { path: 'password' } });
+    expect(server.log.authCommandSeen).toBe(false);
+  });
+
   it('STARTTLS if offered, not offered, and the profile signs in: stops there, the password never sent', async () => {
     const server = await smtp({ mode: 'plain' });
     const d = await run(configFor(server, { security: 'starttls' }));

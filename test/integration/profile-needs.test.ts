@@ -33,13 +33,15 @@ function fresh(changes: Partial<SmtpProfile> = {}): SmtpProfile {
 }
 
 describe('Test connection of a new profile', () => {
-  it('runs every step up to signing in with only host and port, and the sign-in step says the password is missing', async () => {
+  it('runs every step up to signing in with only host and port, and the sign-in step names the username, then the password, as missing', async () => {
     const result = await services.mail.testConnection(fresh(), {});
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const status = Object.fromEntries(result.value.steps.map((s) => [s.id, s.status]));
     expect(status).toMatchObject({ tcp: 'passed', greeting: 'passed', ehlo: 'passed', auth: 'failed' });
-    expect(result.value.failure).toMatchObject({ step: 'auth', code: 'auth-no-password' });
+    expect(result.value.failure).toMatchObject({ step: 'auth', code: 'config-invalid', field: { path: 'username' } });
+    const withUser = await services.mail.testConnection(fresh({ username: 'relay-user' }), {});
+    expect(withUser.ok && withUser.value.failure).toMatchObject({ step: 'auth', code: 'auth-no-password', field: { path: 'password' } });
   });
 
   it('is refused without a host, naming the field', async () => {

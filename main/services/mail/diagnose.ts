@@ -102,6 +102,8 @@ class StepFailure extends Error {
     readonly summary: string,
     /** The server answered in good order (a refusal): the conversation can still end with QUIT. */
     readonly conversationIntact = false,
+    /** The profile setting left empty that stopped the step, for the dialog to show under its field. */
+    readonly field?: { path: string; message: string },
   ) {
     super(advice.title);
   }
@@ -308,7 +310,7 @@ class DiagnosisRun {
       }
       this.steps.push({ id, title: STEP_TITLES[id], status: 'failed', durationMs: round(now() - started), summary: failure.summary, details });
       this.report((t) => t.note('error', `${STEP_TITLES[id]} failed: ${failure.summary}`));
-      this.failure = { ...failure.advice, step: id };
+      this.failure = { ...failure.advice, step: id, ...(failure.field ? { field: failure.field } : {}) };
       throw new Stop();
     }
   }
@@ -692,7 +694,7 @@ class DiagnosisRun {
       return;
     }
     if (auth === 'optional' && !password) {
-      this.skip('auth', 'No password set: sends without signing in');
+      this.skip('auth', 'No password set: mail is sent without signing in (Authorisation is Optional)');
       return;
     }
     if (auth === 'optional' && (this.signInWithheld || !this.mayRevealCredentials())) {
@@ -701,10 +703,16 @@ class DiagnosisRun {
       return;
     }
     await this.step('auth', async (detail) => {
-      if (!password) throw new StepFailure(explainNoPassword(), 'No password set');
+      // A setting left empty ends the test here, named with its field; every step before has run.
       if (!this.config.username) {
-        throw new StepFailure(explainInvalidSetting('No user name is set, so Mailroom cannot sign in.', 'Enter the user name (often the full email address).'), 'No user name set');
+        throw new StepFailure(
+          explainInvalidSetting('No user name is set, so Mailroom cannot sign in.', 'Enter the user name (often the full email address).'),
+          'No user name set',
+          true,
+          { path: 'username', message: auth === 'optional' ? 'Required to sign in with the password' : 'Required when Authorisation is Required' },
+        );
       }
+      if (!password) throw new StepFailure(explainNoPassword(), 'No password set', true, { path: 'password', message: 'Required when Authorisation is Required' });
       const caps = this.caps;
       detail('User name', escapeServerText(this.config.username, 200));
       if (!caps || caps.auth.length === 0) {

@@ -65,7 +65,8 @@ export function diagnoseConfig(profile: SmtpProfile, prepared: { credentials?: C
     verifyCert: profile.verifyCert,
     ...(ca ? { ca } : {}),
     ...(profile.caFile ? { caFile: profile.caFile } : {}),
-    auth: signsIn(profile, credentials) ? profile.auth : 'none',
+    // As the profile has it: Optional without a password is its own case in the report, not None.
+    auth: credentials?.accessToken ? 'required' : profile.auth,
     username: credentials?.username ?? profile.username,
     ...(credentials?.password ? { password: credentials.password } : {}),
     ...(credentials?.accessToken ? { accessToken: credentials.accessToken } : {}),

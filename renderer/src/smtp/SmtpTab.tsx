@@ -185,7 +185,11 @@ export function SmtpTab({ form, passwords, revealPath }: SmtpTabProps) {
     const result = await testConnection(checked.profile, passwords.forTest(id), ping);
     if (result.ok) {
       setRuns((all) => ({ ...all, [id]: { status: 'done', diagnosis: result.value } }));
-      setFocusRequest(`[id="${CSS.escape(reportHeadingId)}"]`);
+      // Stopped by a setting left empty (the username, say): said under that field, which takes the
+      // focus in view; the report above says what ran before it.
+      const empty = result.value.failure?.field;
+      const field = empty ? reportFieldErrors(id, [empty]) : undefined;
+      setFocusRequest(field ? byName(field) : `[id="${CSS.escape(reportHeadingId)}"]`);
       return;
     }
     const field = reportFieldErrors(id, result.error.fields ?? []);
