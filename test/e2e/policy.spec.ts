@@ -4,10 +4,12 @@
 // first start without a click.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { REPO_ROOT, serveWhileUsed, type MailroomServer } from './fixtures';
 import { openDialog } from './open-dialog';
+import { expectAccessibleInBothThemes, showWholePage } from './axe';
 
 const POLICY = {
   general: { alertFrom: 'alerts@harbour.example', debug: { enabled: 0, retentionDays: 'a fortnight' } },
@@ -109,6 +111,40 @@ test.describe('machine policy in the dialog', () => {
     await expect(option).toContainText('Default');
     await expect(option).toContainText('smtp.harbour.example:587');
     await context.close();
+  });
+
+  test('tells a user who is not an administrator which fields the organisation set and which the administrator', async ({ browser, served }) => {
+    const { mailroom } = served;
+    // As an administrator left them: someone else is the administrator now.
+    const settings = mailroom.readSettingsFile() as { users: unknown[] };
+    settings.users = [
+      { id: 'u-boss', account: 'CONTOSO\\boss', name: 'Bea Boss', email: '', admin: true, smtpUsername: '', compose: null, send: null },
+      { id: 'u-me', account: os.userInfo().username, name: 'Morgan', email: '', admin: false, smtpUsername: '', compose: null, send: null },
+    ];
+    fs.writeFileSync(mailroom.settingsFile, JSON.stringify(settings, null, 2));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(mailroom.url);
+    await expect(page.getByText('You can view these settings')).toBeVisible();
+    const general = page.getByRole('tabpanel', { name: 'General' });
+    await expectLocked(general.getByRole('textbox', { name: 'Alert From mailbox' }), 'alerts@harbour.example');
+    const organisation = general.getByRole('textbox', { name: 'Organisation name' });
+    await expect(organisation).not.toBeEditable();
+    await expect(organisation).toHaveAccessibleDescription(/Set by your administrator/);
+    await context.close();
+  });
+
+  test('the General and SMTP tabs with locked fields have no axe violations, light and dark', async ({ browser, served }) => {
+    const { page, context } = await openDialog(browser, served.mailroom);
+    try {
+      await showWholePage(page);
+      await expectAccessibleInBothThemes(page, 'the General tab with fields set by policy');
+      await openSmtpProfile(page, 'Head office');
+      await showWholePage(page);
+      await expectAccessibleInBothThemes(page, 'the SMTP tab with a profile set by policy');
+    } finally {
+      await context.close();
+    }
   });
 });
 
