@@ -29,6 +29,7 @@ import { NoticeList } from './notices/NoticeList';
 import { useNotices } from './hooks/useNotices';
 import { useSettingsDraft, type SettingsDraft } from './hooks/useSettingsDraft';
 import { ChangedElsewhereBar } from './settings/ChangedElsewhereBar';
+import { ViewOnlyBanner } from './settings/ViewOnlyBanner';
 import { usePasswords, type ProfilePasswords } from './hooks/usePasswords';
 import { useOwnSettings } from './hooks/useOwnSettings';
 import { useUserPasswords, type UserPasswords } from './hooks/useUserPasswords';
@@ -367,7 +368,7 @@ function SettingsDialog() {
       </header>
 
       <main className={styles.main}>
-        <ViewOnlyBanner identity={identity} hasOwnRow={own.index >= 0} className={styles.viewOnly} office={info?.office !== undefined} />
+        <ViewOnlyBanner identity={identity} hasOwnRow={own.index >= 0} className={styles.viewOnly} office={info?.office !== undefined} onShowOwn={() => setTab('users')} />
         <TabList
           className={styles.tabs}
           selectedValue={tab}
@@ -524,41 +525,5 @@ function SettingsBody({ settings, form, identity, passwords, userPasswords, tab,
       )}
       {panel('activity', <ActivityTab active={tab === 'activity'} onShowSetting={onShowSetting} office={info?.office !== undefined} />, false, false)}
     </>
-  );
-}
-
-interface ViewOnlyBannerProps {
-  identity: Identity;
-  /** The account is one of the system users, with choices of its own on the Users tab. */
-  hasOwnRow: boolean;
-  className: string;
-  /** Office mode: the account is a database role, not this computer's. */
-  office: boolean;
-}
-
-/** Says, on every tab, why the settings cannot be changed here and who Mailroom thinks you are. */
-function ViewOnlyBanner({ identity, hasOwnRow, className, office }: ViewOnlyBannerProps) {
-  const { state } = identity;
-  if (state.status === 'loading' || (state.status === 'ready' && state.value.admin)) return null;
-  if (state.status === 'failed') {
-    return (
-      <MessageBar intent="warning" layout="multiline" className={className}>
-        <MessageBarBody>
-          <MessageBarTitle>View only</MessageBarTitle>
-          Mailroom could not tell who is signed in ({state.message}), so the settings are shown read-only.
-        </MessageBarBody>
-      </MessageBar>
-    );
-  }
-  const { account, user } = state.value;
-  return (
-    <MessageBar intent="info" layout="multiline" className={className}>
-      <MessageBarBody>
-        <MessageBarTitle>View only</MessageBarTitle>
-        You can view these settings; only an administrator can change them. {office ? `You are signed in to the office database as ${account}` : `You are signed in to this computer as ${account}`}
-        {user ? '' : ', who is not one of the system users'}.
-        {hasOwnRow && ' Your own SMTP sign-in, and how you compose and send where allowed, are yours to change on the Users tab.'}
-      </MessageBarBody>
-    </MessageBar>
   );
 }

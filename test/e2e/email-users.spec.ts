@@ -303,8 +303,8 @@ test('an admin turns off user selection and a non-admin’s choice becomes read-
       }),
     );
     await page.reload();
-    const banner = page.getByText('You can view these settings; only an administrator can change them');
-    await expect(banner).toBeVisible();
+    const banner = page.getByRole('group', { name: 'View only' });
+    await expect(banner).toContainText('Only an administrator can change these settings');
     await expect(banner).toContainText(ME);
 
     // The whole dialog is read-only: the General tab's fields are purple.
@@ -389,7 +389,7 @@ async function openAs(browser: Parameters<typeof openDialog>[0], mailroom: Mailr
   const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.goto(mailroom.url);
-  await expect(page.getByText('You can view these settings')).toBeVisible();
+  await expect(page.getByRole('group', { name: 'View only' })).toBeVisible();
   return { context, page };
 }
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Browser, Locator, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 import { SMTPServer } from 'smtp-server';
 import { defaultSettings, newProfile, newUser, type Settings, type SmtpProfile } from '../../preload/contract';
 import { REPO_ROOT, test, expect, type MailroomServer } from './fixtures';
@@ -90,7 +90,7 @@ async function open(browser: Browser, mailroom: MailroomServer, size: Size, colo
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(mailroom.url);
   if (ready === 'admin') await expect(page.getByRole('textbox', { name: 'Organisation name' })).toBeEditable();
-  else await expect(page.getByText('You can view these settings')).toBeVisible();
+  else await expect(page.getByRole('group', { name: 'View only' })).toBeVisible();
   await expectTheme(page, colorScheme);
   return { context, page, pageErrors };
 }
@@ -261,12 +261,39 @@ for (const colorScheme of THEMES) {
   });
 }
 
+/** Records what the page hands its live regions to be read out, from the first script on. */
+async function recordAnnouncements(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const heard: string[] = [];
+    (window as unknown as { heard: string[] }).heard = heard;
+    new MutationObserver((records) => {
+      for (const record of records) {
+        const target = record.target instanceof Element ? record.target : record.target.parentElement;
+        const live = target?.closest('[aria-live], [role="status"], [role="alert"]');
+        const text = live?.textContent?.trim();
+        if (text && heard[heard.length - 1] !== text) heard.push(text);
+      }
+    }).observe(document, { childList: true, subtree: true, characterData: true });
+  });
+}
+
 test('what someone who is not an administrator sees, at 1024×768 and 800×600, light and dark', async ({ browser, mailroom }) => {
   const relay = relayProfile('p-harbour', RELAY, 25);
   // Someone else is the administrator: the one running the tests sees the settings read-only.
   fs.writeFileSync(mailroom.settingsFile, JSON.stringify(settingsWith([relay], { users: [{ ...newUser('u-boss', 'CONTOSO\\boss'), name: 'Bea Boss', admin: true }] }), null, 2));
-  const { context, page, pageErrors } = await open(browser, mailroom, SIZES[0], 'light', 'view-only');
+  const context = await browser.newContext({ colorScheme: 'light', viewport: { ...SIZES[0] } });
+  await recordAnnouncements(context);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
   try {
+    await page.goto(mailroom.url);
+    // The view-only banner: one line that says why and who, read out when it appears.
+    const banner = page.getByRole('group', { name: 'View only' });
+    const bannerText = `Only an administrator can change these settings. Signed in as ${ME}, not a system user.`;
+    await expect(banner).toContainText(bannerText);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { heard: string[] }).heard.join(' | ')), { message: 'the banner is read out' }).toContain(bannerText);
+    await expect(banner.getByRole('button')).toHaveCount(0);
     const general = panel(page, 'General');
     const organisation = general.getByRole('textbox', { name: 'Organisation name' });
     for (const colorScheme of THEMES) {
@@ -288,6 +315,14 @@ test('what someone who is not an administrator sees, at 1024×768 and 800×600, 
 
       for (const size of SIZES) {
         await page.setViewportSize({ ...size });
+        // One compact line at either size: the fields keep the room.
+        const bannerBox = await box(banner);
+        expect(bannerBox.height, `the banner is one line at ${size.width}×${size.height}, ${colorScheme}`).toBeLessThanOrEqual(40);
+        expect(bannerBox.x + bannerBox.width).toBeLessThanOrEqual(size.width);
+        if (size.width === 800) {
+          await tab(page, 'General').click();
+          await axeAtWidth(page, size, `the view-only banner at 800 pixels, ${colorScheme}`, colorScheme === 'dark');
+        }
         await tab(page, 'SMTP').click();
         const name = panel(page, 'SMTP').getByRole('textbox', { name: 'Name', exact: true });
         await expect(name).toHaveValue(RELAY);
@@ -298,6 +333,17 @@ test('what someone who is not an administrator sees, at 1024×768 and 800×600, 
       }
       await page.setViewportSize({ ...SIZES[0] });
     }
+
+    // One of the system users: the banner leads to their own settings, and still keeps to one line.
+    const settings = mailroom.readSettingsFile() as Settings;
+    fs.writeFileSync(mailroom.settingsFile, JSON.stringify({ ...settings, users: [...settings.users, { ...newUser('u-me', ME), name: 'Morgan Manager' }] }, null, 2));
+    await page.setViewportSize({ ...SIZES[1] });
+    await page.reload();
+    await expect(banner).toContainText(`Only an administrator can change these settings. Signed in as ${ME}.`);
+    expect((await box(banner)).height, 'one line with its button at 800×600').toBeLessThanOrEqual(40);
+    await banner.getByRole('button', { name: 'Your settings' }).click();
+    await expect(tab(page, 'Users')).toHaveAttribute('aria-selected', 'true');
+    await expect(panel(page, 'Users').getByRole('option', { name: /Morgan Manager/ })).toHaveAttribute('aria-selected', 'true');
     expect(pageErrors, 'uncaught errors in the page').toEqual([]);
   } finally {
     await context.close();

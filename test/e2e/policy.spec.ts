@@ -125,7 +125,7 @@ test.describe('machine policy in the dialog', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(mailroom.url);
-    await expect(page.getByText('You can view these settings')).toBeVisible();
+    await expect(page.getByRole('group', { name: 'View only' })).toBeVisible();
     const general = page.getByRole('tabpanel', { name: 'General' });
     await expectLocked(general.getByRole('textbox', { name: 'Alert From mailbox' }), 'alerts@harbour.example');
     const organisation = general.getByRole('textbox', { name: 'Organisation name' });
