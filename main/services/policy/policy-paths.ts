@@ -15,7 +15,6 @@ import {
   defaultSettings,
   newProfile,
 } from '../../../preload/contract';
-import { isPlainObject } from '../settings/migrations';
 
 interface PolicyField {
   /** Checks the value and gives it as the settings hold it (text trimmed, say). */
@@ -128,8 +127,20 @@ export function coerce(value: unknown, like: unknown): unknown {
 }
 
 function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value); // a bigint, say
+  }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** A dictionary of a JSON file or a plist, not a date or bytes. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 /**

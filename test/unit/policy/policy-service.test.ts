@@ -128,6 +128,12 @@ describe('machine policy: reading the places', () => {
     expect(JSON.stringify(policy.view())).not.toContain('hunter2');
   });
 
+  it('reports a date, bytes or a huge integer where a setting is, never a crash', () => {
+    const policy = MachinePolicy.from([raw(HKLM, { general: { organisationName: new Date(0), alertFrom: new Uint8Array([1, 2]) }, 'general.debug.retentionDays': 2n ** 64n })]);
+    expect(policy.entries).toEqual([]);
+    expect(policy.view().problems.map((p) => p.path)).toEqual(['general.organisationName', 'general.alertFrom', 'general.debug.retentionDays']);
+  });
+
   it('reads a whole profile list, as JSON text (a registry string) or as a list', () => {
     const list = [
       { id: 'head-office', name: 'Head office', host: 'smtp.example.com', port: '465', security: 'tls' },
