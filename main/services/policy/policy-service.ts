@@ -23,8 +23,10 @@ import type { MaybePromise, SettingsStore } from '../settings/settings-store';
 import type { RawPolicy } from './raw-policy';
 import { flattenPolicy, policyValue, profileList, profilePathParts } from './policy-paths';
 import { jsonPolicyFile, readJsonPolicy } from './linux';
+import { readWindowsPolicy } from './windows';
+import { readMacPolicy } from './macos';
 
-/** Where each platform keeps its policy, read in order: the first to give a path wins. */
+/** Where each platform keeps its policy, read in order: the first to give a path wins. The platform's own when absent. */
 export interface PolicyReaders {
   windows?: () => Promise<RawPolicy[]>;
   mac?: () => Promise<RawPolicy[]>;
@@ -46,7 +48,7 @@ export interface PolicyReadOptions {
 export async function readMachinePolicy(options: PolicyReadOptions = {}): Promise<RawPolicy[]> {
   const platform = options.platform ?? process.platform;
   const env = options.env ?? process.env;
-  const readers = options.readers ?? {};
+  const readers: PolicyReaders = { windows: () => readWindowsPolicy(), mac: () => readMacPolicy(), ...options.readers };
   const json = readers.json ?? readJsonPolicy;
   const safely = async (location: string, read: () => Promise<RawPolicy[]>): Promise<RawPolicy[]> => {
     try {

@@ -1,11 +1,14 @@
 // Machine policy as the service reads it: which place wins, how registry and plist values become
 // settings, and that a bad value or an unknown path is reported by path and ignored, never a crash.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MachinePolicy, readMachinePolicy } from '../../../main/services/policy/policy-service';
 import { POLICY_PATHS, flattenPolicy } from '../../../main/services/policy/policy-paths';
 import { LINUX_POLICY_FILE } from '../../../main/services/policy/linux';
+import { readWindowsPolicy } from '../../../main/services/policy/windows';
+import { readMacPolicy } from '../../../main/services/policy/macos';
 import type { RawPolicy } from '../../../main/services/policy/raw-policy';
 import { defaultSettings, newProfile, policyPathOf, type Settings } from '../../../preload/contract';
 import { tempDir } from '../../helpers/temp-dir';
@@ -313,8 +316,16 @@ describe('machine policy: the places of each platform', () => {
     const json = async (file: string): Promise<RawPolicy> => (asked.push(file), { source: file, found: false, values: {}, problems: [] });
     const windows = async () => [raw(HKLM, {})];
     expect(await readMachinePolicy({ platform: 'win32', env: {}, readers: { windows, json } })).toEqual([raw(HKLM, {})]);
-    expect(await readMachinePolicy({ platform: 'darwin', env: {}, readers: { json } })).toEqual([]);
+    expect(await readMachinePolicy({ platform: 'darwin', env: {}, readers: { mac: async () => [], json } })).toEqual([]);
     expect(asked).toEqual([]);
+  });
+
+  it('reads the managed preferences of the user, then of the computer, on macOS by default', async () => {
+    const raws = await readMachinePolicy({ platform: 'darwin', env: {} });
+    expect(raws.map((r) => r.source)).toEqual([
+      `/Library/Managed Preferences/${os.userInfo().username}/com.mailroom.desktop.plist`,
+      '/Library/Managed Preferences/com.mailroom.desktop.plist',
+    ]);
   });
 
   it('turns a reader that fails into a problem, never a crash', async () => {
@@ -323,5 +334,54 @@ describe('machine policy: the places of each platform', () => {
     };
     const raws = await readMachinePolicy({ platform: 'win32', env: {}, readers: { windows } });
     expect(raws).toEqual([{ source: 'the Windows registry', found: false, values: {}, problems: [{ path: '', message: 'Could not be read: reg.exe was not found' }] }]);
+  });
+});
+
+describe('machine policy from what the readers give', () => {
+  it('reads Group Policy’s registry values: a DWORD 1 is on, the text "587" a port, a subkey a part of the path', async () => {
+    const hklm = [
+      'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Mailroom',
+      '    general.debug.enabled    REG_DWORD    0x1',
+      '    smtp.profiles.organisation.port    REG_SZ    587',
+      '    smtp.profiles.organisation.host    REG_SZ    smtp.contoso.test',
+      '',
+      'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Mailroom\\mail',
+      '    composeUserSelectable    REG_DWORD    0x0',
+      '',
+    ].join('\r\n');
+    const hkcu = ['HKEY_CURRENT_USER\\SOFTWARE\\Policies\\Mailroom', '    general.debug.enabled    REG_DWORD    0x0', '    general.alertFrom    REG_SZ    me@contoso.test', ''].join('\r\n');
+    const run = async (_file: string, args: string[]) => ({ stdout: args.some((a) => a.includes('HKLM')) ? hklm : hkcu, code: 0 });
+    const policy = MachinePolicy.from(await readWindowsPolicy(run));
+    expect(policy.entries).toEqual([
+      { path: 'general.debug.enabled', value: true, source: HKLM },
+      { path: 'smtp.profiles.organisation.port', value: 587, source: HKLM },
+      { path: 'smtp.profiles.organisation.host', value: 'smtp.contoso.test', source: HKLM },
+      { path: 'mail.composeUserSelectable', value: false, source: HKLM },
+      { path: 'general.alertFrom', value: 'me@contoso.test', source: HKCU },
+    ]);
+    expect(policy.view().problems).toEqual([]);
+  });
+
+  it('reads managed preferences: the user’s over the computer’s, nested dictionaries as dot paths', async () => {
+    const plist = (body: string) =>
+      new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd"><plist version="1.0"><dict>${body}</dict></plist>`);
+    const files: Record<string, Uint8Array> = {
+      '/Library/Managed Preferences/ada/com.mailroom.desktop.plist': plist('<key>mail.compose</key><string>autodetect</string>'),
+      '/Library/Managed Preferences/com.mailroom.desktop.plist': plist(
+        '<key>mail.compose</key><string>builtin</string><key>general</key><dict><key>debug</key><dict><key>enabled</key><true/><key>retentionDays</key><string>30</string></dict></dict>',
+      ),
+    };
+    const readFile = async (file: string) => {
+      const bytes = files[file];
+      if (!bytes) throw Object.assign(new Error('not there'), { code: 'ENOENT' });
+      return bytes;
+    };
+    const policy = MachinePolicy.from(await readMacPolicy({ user: 'ada', readFile }));
+    expect(Object.fromEntries(policy.entries.map((e) => [e.path, [e.value, e.source.split('/').at(-2)]]))).toEqual({
+      'mail.compose': ['autodetect', 'ada'],
+      'general.debug.enabled': [true, 'Managed Preferences'],
+      'general.debug.retentionDays': [30, 'Managed Preferences'],
+    });
+    expect(policy.view().problems).toEqual([]);
   });
 });
