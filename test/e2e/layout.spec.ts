@@ -481,47 +481,86 @@ test('at 800×600: focus comes back after each dialog, a test needs only the ser
   }
 });
 
-test('the Sent note stands clear of Save and Revert, compact, its Message-ID with a copy button, at 1024×768 and 800×600', async ({ browser, mailroom }) => {
-  const relay = await startRelay();
-  await invoke(mailroom, 'settings:save', settingsWith([relayProfile('p-harbour', RELAY, relay.port)]));
-  const { context, page } = await open(browser, mailroom, SIZES[0]);
-  try {
-    // A change, so Save and Revert show and are live.
-    await page.getByRole('textbox', { name: 'Organisation name' }).fill('Harbour Accounts');
-    await page.getByRole('button', { name: 'New email' }).click();
-    const compose = page.getByRole('dialog', { name: 'New email' });
-    await expect(compose.getByRole('combobox', { name: 'From' })).toHaveText(RELAY);
-    await compose.getByRole('textbox', { name: 'To', exact: true }).fill('ap@northwind.example');
-    await compose.getByRole('textbox', { name: 'Subject', exact: true }).fill(LONG_SUBJECT);
-    await compose.getByRole('textbox', { name: 'Message', exact: true }).fill('Please find the invoice attached.');
-    await compose.getByRole('button', { name: 'Send', exact: true }).click();
-    await expect(compose).toBeHidden({ timeout: 15_000 });
-    const toast = page.locator('.fui-Toast').filter({ hasText: 'Sent' });
-    await expect(toast).toBeVisible();
-    // Kept on screen while it is looked at.
-    await toast.hover();
-    for (const size of SIZES) {
-      await page.setViewportSize({ ...size });
-      await toast.hover();
-      const note = await box(toast);
-      for (const button of await footerButtons(page).all()) {
-        const b = await box(button);
-        const overlap = note.x < b.x + b.width && b.x < note.x + note.width && note.y < b.y + b.height && b.y < note.y + note.height;
-        expect(overlap, `the note over ${await button.textContent()} at ${size.width}×${size.height}`).toBe(false);
+/**
+ * Holds a note on screen the way a person does, by pointing at it, until its timer says it is
+ * paused. Pointing at it while it still fades in does not hold it (it starts its timer once in),
+ * so the pointer leaves and comes back until it does.
+ */
+async function holdNote(page: Page, note: Locator): Promise<void> {
+  const timer = page.locator('.fui-ToastContainer').filter({ has: note }).locator('[data-timer-status]');
+  await expect(async () => {
+    await page.mouse.move(1, 1);
+    await note.getByText('Sent', { exact: true }).hover();
+    await expect(timer).toHaveAttribute('data-timer-status', 'paused', { timeout: 500 });
+    await page.waitForTimeout(400);
+    await expect(timer).toHaveAttribute('data-timer-status', 'paused', { timeout: 100 });
+  }).toPass({ timeout: 8000 });
+}
+
+/** axe over the page made as tall as its content, with the note still held on screen (it moves with the window's corner). */
+async function axeWithNote(page: Page, note: Locator, size: Size, what: string, colourOnly: boolean) {
+  const needed = await page.evaluate(() => {
+    const scroller = document.querySelector('main > div:last-child');
+    return document.documentElement.clientHeight + (scroller ? scroller.scrollHeight - scroller.clientHeight : 0);
+  });
+  await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.ceil(needed) + 16) });
+  await holdNote(page, note);
+  await expectNoViolations(page, what, { colourOnly });
+  await page.setViewportSize({ ...size });
+}
+
+for (const colorScheme of THEMES) {
+  test(`the Sent note stands clear of Save and Revert, compact, legible, its Message-ID with a copy button, at 1024×768 and 800×600, ${colorScheme}`, async ({ browser, mailroom }) => {
+    const relay = await startRelay();
+    await invoke(mailroom, 'settings:save', settingsWith([relayProfile('p-harbour', RELAY, relay.port)]));
+    const { context, page } = await open(browser, mailroom, SIZES[0], colorScheme);
+    try {
+      // A change, so Save and Revert show and are live.
+      await page.getByRole('textbox', { name: 'Organisation name' }).fill('Harbour Accounts');
+      await page.getByRole('button', { name: 'New email' }).click();
+      const compose = page.getByRole('dialog', { name: 'New email' });
+      await expect(compose.getByRole('combobox', { name: 'From' })).toHaveText(RELAY);
+      await compose.getByRole('textbox', { name: 'To', exact: true }).fill('ap@northwind.example');
+      await compose.getByRole('textbox', { name: 'Subject', exact: true }).fill(LONG_SUBJECT);
+      await compose.getByRole('textbox', { name: 'Message', exact: true }).fill('Please find the invoice attached.');
+      await compose.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect(compose).toBeHidden({ timeout: 15_000 });
+      const toast = page.locator('.fui-Toast').filter({ hasText: 'Sent' });
+      await expect(toast).toBeVisible();
+      // Kept on screen while it is looked at.
+      await holdNote(page, toast);
+      for (const size of SIZES) {
+        await page.setViewportSize({ ...size });
+        await holdNote(page, toast);
+        const note = await box(toast);
+        for (const button of await footerButtons(page).all()) {
+          const b = await box(button);
+          const overlap = note.x < b.x + b.width && b.x < note.x + note.width && note.y < b.y + b.height && b.y < note.y + note.height;
+          expect(overlap, `the note over ${await button.textContent()} at ${size.width}×${size.height}, ${colorScheme}`).toBe(false);
+        }
+        expect(note.height, 'a compact note').toBeLessThanOrEqual(130);
+        // The Message-ID stays inside the note, cut short, and can be copied whole.
+        const id = toast.getByText(/^Message-ID </);
+        const idBox = await box(id);
+        expect(idBox.x + idBox.width).toBeLessThanOrEqual(note.x + note.width);
+        await expect(id).toHaveAttribute('title', /^Message-ID <.+@.+>$/);
+        await expect(toast.getByRole('button', { name: 'Copy Message-ID' })).toBeVisible();
+        // Legible, and in a landmark, while it shows: the whole page with the note on it.
+        await axeWithNote(page, toast, size, `the page with the Sent note at ${size.width}×${size.height}, ${colorScheme}`, colorScheme === 'dark' && size.width === 1024);
       }
-      expect(note.height, 'a compact note').toBeLessThanOrEqual(130);
-      // The Message-ID stays inside the note, cut short, and can be copied whole.
-      const id = toast.getByText(/^Message-ID </);
-      const idBox = await box(id);
-      expect(idBox.x + idBox.width).toBeLessThanOrEqual(note.x + note.width);
-      await expect(id).toHaveAttribute('title', /^Message-ID <.+@.+>$/);
-      await expect(toast.getByRole('button', { name: 'Copy Message-ID' })).toBeVisible();
+
+      // "Settings saved" in the footer, legible in this theme too (judged before it goes: the note
+      // is held, or axe would wait for its timer, as for any animation under way).
+      await save(page).click();
+      await expect(page.locator('footer').getByText('Settings saved', { exact: true })).toBeVisible();
+      await holdNote(page, toast);
+      await expectNoViolations(page, `the footer saying Settings saved, ${colorScheme}`, { include: 'footer', colourOnly: colorScheme === 'dark' });
+    } finally {
+      await context.close();
+      await relay.close();
     }
-  } finally {
-    await context.close();
-    await relay.close();
-  }
-});
+  });
+}
 
 test('the debug folder is checked as it is typed, asks before creating a folder, says "Checking…" while a slow one answers, and a save says once what it means for the log', async ({ browser, mailroom }) => {
   const { context, page } = await open(browser, mailroom, SIZES[0]);

@@ -35,6 +35,13 @@ import { CopyButton } from '../components/CopyButton';
 import type { DraftsState } from '../hooks/useDrafts';
 
 const useStyles = makeStyles({
+  // The window's size, over everything but dialogs; only the notes in it take the pointer.
+  notes: {
+    position: 'fixed',
+    inset: 0,
+    zIndex: 1000,
+    pointerEvents: 'none',
+  },
   surface: {
     display: 'flex',
     flexDirection: 'column',
@@ -368,5 +375,11 @@ export function ComposeNotes({ notes, onShown, notesAbove, onShowActivity }: Com
     onShown(fresh.map((n) => n.id));
   }, [notes, onShown, dispatchToast, onShowActivity, styles]);
 
-  return <Toaster toasterId={toasterId} position="bottom-end" offset={{ vertical: below + NOTE_GAP }} pauseOnHover pauseOnWindowBlur />;
+  // In a region of its own, so no note on the page is outside a landmark: drawn in place (inline)
+  // rather than at the end of the page, in a layer over the window that lets clicks through.
+  return (
+    <section aria-label="Notifications" className={styles.notes}>
+      <Toaster toasterId={toasterId} position="bottom-end" offset={{ vertical: below + NOTE_GAP }} pauseOnHover pauseOnWindowBlur inline />
+    </section>
+  );
 }
