@@ -543,6 +543,8 @@ for (const colorScheme of THEMES) {
         const id = toast.getByText(/^Message-ID </);
         const idBox = await box(id);
         expect(idBox.x + idBox.width).toBeLessThanOrEqual(note.x + note.width);
+        // It runs under the title's "Show in Activity" too, not in half the note.
+        expect(idBox.width, 'the Message-ID line uses the note\'s width').toBeGreaterThan(note.width * 0.6);
         await expect(id).toHaveAttribute('title', /^Message-ID <.+@.+>$/);
         await expect(toast.getByRole('button', { name: 'Copy Message-ID' })).toBeVisible();
         // Legible, and in a landmark, while it shows: the whole page with the note on it.

@@ -123,6 +123,11 @@ const useStyles = makeStyles({
   toastFit: {
     minWidth: 0,
   },
+  // The body runs under the title's action too: Fluent keeps it out of that column, which left the
+  // recipient and the Message-ID half the note's width.
+  toastWide: {
+    gridColumnEnd: -1,
+  },
   // The toast's action keeps to one line beside the title, however long the body below.
   toastAction: {
     whiteSpace: 'nowrap',
@@ -340,9 +345,9 @@ export function ComposeNotes({ notes, onShown, notesAbove, onShowActivity }: Com
               Sent
             </ToastTitle>
             <ToastBody
-              className={styles.toastFit}
+              className={mergeClasses(styles.toastFit, styles.toastWide)}
               subtitle={{
-                className: styles.toastFit,
+                className: mergeClasses(styles.toastFit, styles.toastWide),
                 children: (
                   <span className={styles.toastId}>
                     <span className={mergeClasses(styles.mono, styles.toastLine)} title={`Message-ID ${done.messageId}`}>
