@@ -5,10 +5,8 @@
 // organisation" for machine policy), which its control is described by: colour is never the only cue.
 import { isValidElement, useId, useState, type ReactNode } from 'react';
 import {
-  Dropdown,
   Field,
   Input,
-  Option,
   Switch,
   labelClassNames,
   makeStyles,
@@ -22,6 +20,7 @@ import {
 import { LockClosed16Regular } from '@fluentui/react-icons';
 import { getAt, type PathTo } from '../settings/dot-path';
 import { VISUALLY_HIDDEN } from './visually-hidden';
+import { DeferredDropdown } from './DeferredDropdown';
 
 /** What a read-only field says, beside its lock. */
 export const READ_ONLY_NOTE = 'Set by your administrator';
@@ -362,35 +361,21 @@ export function DropdownField<D, V extends string>(props: DropdownFieldProps<D, 
   }
   return (
     <Field label={label} hint={hint} required={required} {...validation} className={fieldClass}>
-      <Dropdown
+      {/* Its listbox loads just after the first paint; a stand-in takes its place until then. */}
+      <DeferredDropdown
         name={path}
         value={selected?.label ?? ''}
         selectedOptions={selected ? [selected.value] : []}
+        options={options}
         placeholder={placeholder}
         disabled={disabled}
         className={controlClass}
-        onOptionSelect={(_, data) => {
-          if (data.optionValue !== undefined) {
-            form.onChange(path, data.optionValue);
-            form.onBlur(path);
-          }
+        onOptionSelect={(value) => {
+          form.onChange(path, value);
+          form.onBlur(path);
         }}
         onBlur={() => form.onBlur(path)}
-      >
-        {options.map((o) => (
-          <Option key={o.value} value={o.value} text={o.label}>
-            {o.description ? (
-              <span>
-                {o.label}
-                <br />
-                <small>{o.description}</small>
-              </span>
-            ) : (
-              o.label
-            )}
-          </Option>
-        ))}
-      </Dropdown>
+      />
     </Field>
   );
 }
