@@ -171,7 +171,7 @@ describe('two senders, three staff queueing at once', () => {
       expect(span).toBeGreaterThan((TOTAL / LIMIT - 1) * (WINDOW_MS / 1000));
       const stats = senders.map((s) => s.stats);
       expect(stats.reduce((n, s) => n + s.sent, 0)).toBe(TOTAL);
-      expect(stats.every((s) => s.sent > 0 && s.leaseLost === 0)).toBe(true);
+      expect(stats.every((s) => s.sent > 0 && s.leaseLost === 0), JSON.stringify(stats)).toBe(true);
     } finally {
       stopWatching();
       await Promise.all(senders.map((s) => s.stop()));

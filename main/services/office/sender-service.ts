@@ -127,6 +127,8 @@ export class SenderService {
   private settingsStale = true;
   private readonly held = new Map<string, ClaimedMessage>();
   private readonly lost = new Set<string>();
+  /** Held messages whose outcome or release is being recorded: a renewal that misses them is no lost lease. */
+  private readonly ending = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private readonly pools = new Map<string, { key: string; pool: SmtpPool }>();
   private readonly slotTurns = new Map<string, Promise<void>>();
@@ -277,7 +279,9 @@ export class SenderService {
     const ids = [...this.held.keys()].filter((id) => !this.lost.has(id));
     const still = await queue.renew(ids, this.leaseSeconds);
     for (const id of ids) {
-      if (!still.has(id) && this.held.has(id) && !this.lost.has(id)) {
+      // One being finished meanwhile is no longer leased by anyone; if it really was lost, the
+      // finish says so and counts it.
+      if (!still.has(id) && this.held.has(id) && !this.lost.has(id) && !this.ending.has(id)) {
         this.lost.add(id);
         this.stats.leaseLost++;
         this.report('lease-lost', `Message ${id}: another sender took it over (this sender's lease lapsed)`);
@@ -439,6 +443,7 @@ export class SenderService {
       .finally(() => {
         this.held.delete(message.id);
         this.lost.delete(message.id);
+        this.ending.delete(message.id);
         this.running.delete(work);
         if (this.held.size <= this.concurrency / 2) this.wake();
       });
@@ -541,11 +546,13 @@ export class SenderService {
 
   /** Gives the message back untried; always false (the attempt does not go ahead). */
   private async giveBack(message: ClaimedMessage, delayMs: number): Promise<false> {
+    this.ending.add(message.id);
     if (await (this.queue as SenderQueue).release(message.id, delayMs)) this.stats.released++;
     return false;
   }
 
   private async record(message: ClaimedMessage, record: AttemptRecord): Promise<void> {
+    this.ending.add(message.id);
     const recorded = await (this.queue as SenderQueue).finish(message.id, record);
     if (!recorded) {
       if (!this.lost.has(message.id)) {
