@@ -209,6 +209,8 @@ describe.skipIf(process.platform === 'win32')('what Mailroom writes, after a rea
       settings.smtp.profiles = [profile];
       settings.general.defaultProfile = 'p1';
       settings.general.debug = { enabled: true, path: logDir, level: 'debug', retentionDays: 14 };
+      // The admin agrees to the folder being made (logging never makes it): made for its owner only.
+      expect(await dispatch('debug:check', { path: logDir, create: true }, ctx)).toMatchObject({ ok: true, value: { writable: true } });
       expect(await dispatch('settings:save', settings, ctx)).toMatchObject({ ok: true });
       expect(await dispatch('secrets:set-profile-password', { profileId: 'p1', password: TEST_PASSWORD }, ctx)).toMatchObject({ ok: true });
       const message: OutgoingMessage = { to: ['client@example.com'], cc: [], bcc: [], subject: 'Invoice 42', text: 'Dear client', attachments: [] };

@@ -297,6 +297,8 @@ describe('SMTP with AUTH XOAUTH2', () => {
 describe('the debug log', () => {
   it('records the XOAUTH2 and Graph conversations without the access token in any form', async () => {
     const logDir = path.join(dir, 'logs');
+    // Logging never makes its folder: the admin agrees to it being created, as under the field.
+    expect(await services.debugLog.check({ path: logDir, create: true })).toMatchObject({ writable: true });
     const s = services.settings.read();
     expect(services.settings.save({ ...s, general: { ...s.general, debug: { enabled: true, path: logDir, level: 'debug', retentionDays: 7 } } }).ok).toBe(true);
     await signIn(saved('m365'));
