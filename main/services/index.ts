@@ -35,6 +35,7 @@ import { detectOptionsFromEnv } from './mail/detect/detect-settings';
 import { ComposeService, type HandOff } from './compose/compose-service';
 import { platformHandOff } from './compose/platform-handoff';
 import { MachinePolicy, loadMachinePolicy } from './policy/policy-service';
+import { systemTrust, type SystemTrust } from './net/system-ca';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -68,6 +69,8 @@ export interface ServiceOptions {
    * services made by createServices and createOfficeServices have none unless given one.
    */
   policy?: MachinePolicy;
+  /** What trusting the computer's certificate store did in this process; systemTrust() when absent. */
+  trust?: SystemTrust;
 }
 
 export function keyFilePath(dataDir: string): string {
@@ -149,6 +152,8 @@ export function createServices(options: ServiceOptions): FileServices {
  * settings with a notice, so that the address can be corrected there.
  */
 export async function openServices(given: ServiceOptions): Promise<Result<Services>> {
+  // Before any connection (the office database's too): trust the computer's certificate store.
+  systemTrust();
   const dataDir = path.resolve(given.dataDir);
   prepareDataFolder(dataDir, given.platform ?? process.platform);
   const env = given.env ?? process.env;
@@ -290,17 +295,27 @@ interface Place<S extends SettingsStore> {
   testRemotely?: (profile: SmtpProfile, ping: boolean) => Promise<Result<Diagnosis>>;
 }
 
+const STORE_UNREADABLE = 'The computer\'s certificate store could not be used';
+
 /** Everything else, the same wherever the settings live. */
 function assemble<S extends SettingsStore>(options: ServiceOptions, place: Place<S>): Omit<Services, 'settings'> & { readonly settings: S } {
   const { dataDir, notices, settings, identity, osUser, live, policy } = place;
   const secrets = new SecretStore(dataDir, [...(options.secretCodecs ?? []), keyFileCodec(keyFilePath(dataDir))]);
   const debugLog = new DebugLog({ settings: () => settings.readShared().general.debug, ...(options.now ? { now: options.now } : {}) });
   const cloud = options.microsoftCloud ?? microsoftCloudFromEnv();
+  const trust = options.trust ?? systemTrust();
+  if (trust.state === 'failed' && !notices.list().some((n) => n.title === STORE_UNREADABLE)) {
+    notices.add({
+      level: 'warning',
+      title: STORE_UNREADABLE,
+      message: `Mailroom trusts only its own list of certificate authorities for now (${trust.error}): a sign-in through a proxy that inspects HTTPS, or a server certified by your organisation, fails unless the profile names a CA file. Ask IT to check the certificate store, then restart Mailroom.`,
+    });
+  }
   const env = options.env ?? process.env;
   const openUrl: SystemOpener = options.openUrl ? fromShellOpener(options.openUrl) : (url) => openUrlWithSystem(url, { env });
   const openFolder = openFolderOnly(options.openPath ? fromShellOpener(options.openPath) : (folder) => openWithSystem(folder, { env }));
-  const oauth = new OAuthService({ caches: place.tokenCaches(secrets), cloud, openUrl });
-  const mail = new MailService({ settings, secrets, debugLog, oauth, cloud, osUser });
+  const oauth = new OAuthService({ caches: place.tokenCaches(secrets), cloud, openUrl, systemStore: trust.state !== 'unsupported' });
+  const mail = new MailService({ settings, secrets, debugLog, oauth, cloud, osUser, trustedCas: trust.text });
   const onOutboxChange = (): void => {
     live.outboxChanged();
     options.onOutboxChange?.();

@@ -8,6 +8,7 @@ import { createDispatch } from '../../main/api/dispatch';
 import { createHandlers } from '../../main/api/handlers';
 import { createServices, type FileServices } from '../../main/services';
 import { createConfFile } from '../../main/services/conf-file';
+import { systemTrust } from '../../main/services/net/system-ca';
 import { DebugLog, logFileName } from '../../main/services/debug-log/debug-log';
 import { DebugStatus, defaultSettings, newProfile, type DebugSettings, type OutgoingMessage, type SmtpProfile } from '../../preload/contract';
 import { TEST_PASSWORD, TEST_USER, createTestCerts, startSmtpServer, type RunningServer, type SmtpServerOptions, type TestCerts } from '../helpers/smtp-servers';
@@ -270,6 +271,8 @@ describe('what the debug log records', () => {
     const text = await logText();
     expect(text).not.toMatch(/ (C|S): /);
     expect(text).toContain(' -- info: Conversation started: test');
+    // Which authorities a connection without a CA file trusts: the computer's store, or why not.
+    expect(text).toContain(` -- info: Certificate authorities without a CA file: ${systemTrust().text}`);
     expect(text).toContain(' -- info: Introduce (EHLO): Capabilities: AUTH PLAIN');
     expect(text).toContain(' -- info: Test passed in ');
     expect(text).toContain(' -- info: Conversation started: send');

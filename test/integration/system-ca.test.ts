@@ -6,7 +6,11 @@ import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trustSystemStore, type CaRuntime } from '../../main/services/net/system-ca';
+import { createServices } from '../../main/services';
+import { createConfFile } from '../../main/services/conf-file';
+import type { Notice } from '../../preload/contract';
 import { createTestCa, type TestCa } from '../helpers/test-ca';
+import { tempDir } from '../helpers/temp-dir';
 
 const node = tls as CaRuntime;
 const REAL_API = typeof node.getCACertificates === 'function' && typeof node.setDefaultCACertificates === 'function';
@@ -85,5 +89,35 @@ describe('on this runtime', () => {
       node.setDefaultCACertificates!(saved);
     }
     expect(await attempt()).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
+});
+
+describe('a store that cannot be used', () => {
+  it('is told once in the notices, however often Mailroom starts', async () => {
+    const data = tempDir();
+    try {
+      const trust = trustSystemStore({
+        getCACertificates: (type = 'default') => {
+          if (type === 'system') throw new Error('the keychain is locked');
+          return [...tls.rootCertificates];
+        },
+        setDefaultCACertificates: () => {
+          throw new Error('not to be called');
+        },
+      });
+      const open = () => createServices({ dataDir: data.dir, shell: 'browser', version: 't', createFile: createConfFile, trust });
+      let notices: Notice[] = [];
+      for (let i = 0; i < 3; i++) {
+        const services = open();
+        notices = services.notices.list();
+        services.oauth.close();
+        await services.outbox.stop();
+      }
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toMatchObject({ level: 'warning', title: "The computer's certificate store could not be used" });
+      expect(notices[0]!.message).toContain("the computer's certificate store could not be read: the keychain is locked");
+    } finally {
+      data.cleanup();
+    }
   });
 });

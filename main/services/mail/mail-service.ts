@@ -62,6 +62,8 @@ export interface MailServiceDeps {
   oauth?: OAuthService;
   /** Where Microsoft Graph lives, for profiles that send through it. */
   cloud?: Pick<MicrosoftCloud, 'graphUrl' | 'ca' | 'requestTimeoutMs'>;
+  /** Which certificate authorities a connection without a CA file trusts, noted in each logged conversation. */
+  trustedCas?: string;
 }
 
 export interface Prepared {
@@ -340,7 +342,9 @@ export class MailService {
    * Pass every secret the conversation may carry; end() it when the conversation is over.
    */
   transcript(profile: SmtpProfile, kind: ConversationMeta['kind'], meta: Omit<ConversationMeta, 'profileName' | 'kind'> = {}): Transcript | null {
-    return this.deps.debugLog?.conversation({ profileName: profile.name, kind, ...meta }) ?? null;
+    const transcript = this.deps.debugLog?.conversation({ profileName: profile.name, kind, ...meta }) ?? null;
+    if (this.deps.trustedCas) transcript?.note('info', `Certificate authorities without a CA file: ${this.deps.trustedCas}`);
+    return transcript;
   }
 
   /** The test email: says which organisation and profile sent it, and when. */

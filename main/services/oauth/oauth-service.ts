@@ -68,6 +68,8 @@ export interface OAuthServiceDeps {
   /** Opens a URL in the system browser. */
   openUrl(url: string): Promise<Result<string>>;
   now?: () => number;
+  /** Whether TLS trusts the computer's certificate store here, for the advice on an untrusted certificate; true when absent. */
+  systemStore?: boolean;
 }
 
 export interface AccessTokenOptions {
@@ -417,7 +419,7 @@ export class OAuthService {
   }
 
   private ctx(profile: SmtpProfile) {
-    return { tenant: profile.tenant, clientId: profile.clientId, loginHost: new URL(this.deps.cloud.loginUrl).host };
+    return { tenant: profile.tenant, clientId: profile.clientId, loginHost: new URL(this.deps.cloud.loginUrl).host, ...(this.deps.systemStore === false ? { systemStore: false } : {}) };
   }
 
   /** The profile's client whose cache is the stored one, made once per app registration and tenant. */
