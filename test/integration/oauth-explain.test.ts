@@ -3,6 +3,7 @@
 // and one that follows the RFCs (invalid_client, no AADSTS number), in both sign-in flows.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServices, type FileServices } from '../../main/services';
+import { systemTrust } from '../../main/services/net/system-ca';
 import { createConfFile } from '../../main/services/conf-file';
 import { defaultSettings, newProfile, type SmtpProfile } from '../../preload/contract';
 import { startIdentityProvider, TEST_CLIENT_ID, TEST_TENANT_DOMAIN, type IdentityProvider } from '../helpers/identity-provider';
@@ -26,7 +27,7 @@ afterAll(async () => {
   await Promise.all(Object.values(providers).map((p) => p.close()));
 });
 
-function start(idp: IdentityProvider): void {
+function start(idp: IdentityProvider, trustCa = true): void {
   data = tempDir();
   opened = [];
   services = createServices({
@@ -35,7 +36,7 @@ function start(idp: IdentityProvider): void {
     version: 't',
     createFile: createConfFile,
     // A long sign-in timeout: an answer that comes only when it runs out fails these tests.
-    microsoftCloud: { loginUrl: idp.origin, graphUrl: 'https://localhost:1', ca: ca.cert, requestTimeoutMs: 10_000, signInTimeoutMs: 120_000 },
+    microsoftCloud: { loginUrl: idp.origin, graphUrl: 'https://localhost:1', ...(trustCa ? { ca: ca.cert } : {}), requestTimeoutMs: 10_000, signInTimeoutMs: 120_000 },
     openUrl: async (url) => {
       opened.push(url);
       void idp.playBrowser(url).catch(() => undefined);
@@ -105,5 +106,23 @@ describe('an unknown Client (application) ID', () => {
     const { started, outcome } = await signInOutcome(profile(), 'browser');
     expect(outcome).toMatchObject({ ok: true, status: { signedIn: true } });
     expect(opened).toEqual([started.authUrl]);
+  });
+});
+
+describe('a sign-in server whose certificate this computer does not trust', () => {
+  it('(a proxy re-signing HTTPS with its own root) is explained with what makes it trusted here', async () => {
+    // The provider's CA is in neither Node's roots nor this computer's store: as with a proxy IT has not set up yet.
+    start(providers.standard, false);
+    const { outcome } = await signInOutcome(profile(), 'device-code');
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.advice.code).toBe('oauth-cert-untrusted');
+    expect(outcome.advice.cause).toContain(new URL(providers.standard.origin).host);
+    if (systemTrust().state === 'unsupported') {
+      expect(outcome.advice.fix).toMatch(/NODE_EXTRA_CA_CERTS/);
+    } else {
+      expect(outcome.advice.fix).toMatch(/certificate store \(Windows: Trusted Root Certification Authorities; macOS: the System keychain\), then restart Mailroom/);
+      expect(outcome.advice.fix).not.toMatch(/NODE_EXTRA_CA_CERTS/);
+    }
   });
 });

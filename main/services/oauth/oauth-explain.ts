@@ -43,7 +43,19 @@ export interface OAuthContext {
   tenant: string;
   clientId: string;
   loginHost: string;
+  /**
+   * Whether this process trusts the computer's certificate store (see net/system-ca.ts): so in the
+   * app, not on a Node.js too old for it, where NODE_EXTRA_CA_CERTS is the way. True when absent.
+   */
+  systemStore?: boolean;
 }
+
+/** What makes a proxy's or the organisation's own root certificate trusted, where Mailroom reads the computer's store. */
+const ROOT_CERT_IN_STORE =
+  'Ask IT to install the organisation\'s root certificate in this computer\'s certificate store (Windows: Trusted Root Certification Authorities; macOS: the System keychain), then restart Mailroom and try again.';
+/** The same on a Node.js that does not read the store (the command line on an older Node.js). */
+const ROOT_CERT_IN_FILE =
+  'Ask IT for the organisation\'s root certificate (a PEM file) and set NODE_EXTRA_CA_CERTS to that file before starting Mailroom (this Node.js does not read the computer\'s certificate store), then try again.';
 
 function make(code: OAuthAdviceCode, title: string, cause: string, fix: string, serverReply?: string): Advice {
   return serverReply ? { code, title, cause, fix, serverReply } : { code, title, cause, fix };
@@ -312,7 +324,7 @@ export function explainMsalError(error: unknown, ctx: OAuthContext, provider?: P
     );
   }
   if (!word && /certificate|self[- ]signed|UNABLE_TO_VERIFY|CERT_/i.test(f.text)) {
-    return adviceOf('oauth-cert-untrusted', 'The sign-in server\'s certificate is not trusted', `The certificate of ${escapeServerText(ctx.loginHost, 120)} could not be verified (a proxy or security product may be intercepting HTTPS).`, 'Ask IT to install the organisation\'s root certificate on this computer (or set NODE_EXTRA_CA_CERTS), then try again.');
+    return adviceOf('oauth-cert-untrusted', 'The sign-in server\'s certificate is not trusted', `The certificate of ${escapeServerText(ctx.loginHost, 120)} could not be verified (a proxy or security product may be intercepting HTTPS).`, ctx.systemStore === false ? ROOT_CERT_IN_FILE : ROOT_CERT_IN_STORE);
   }
   if (!word && (/network|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|did not answer|Could not reach|Request timeout/i.test(f.text) || f.errorCode === 'network_error')) {
     return adviceOf('oauth-unreachable', 'Microsoft sign-in could not be reached', `Mailroom could not reach ${escapeServerText(ctx.loginHost, 120)} to get an access token.`, 'Check the internet connection and any proxy or firewall; Mailroom tries again later by itself.', true);

@@ -95,6 +95,22 @@ describe('sign-in advice from the provider\'s own error', () => {
     expect(explainMsalError({ name: 'BrowserAuthError', errorCode: 'user_cancelled', errorMessage: 'user_cancelled' }, ctx, earlier).advice.code).toBe('oauth-cancelled');
   });
 
+  it('an untrusted certificate: the root certificate goes in the computer\'s certificate store, which Mailroom reads', () => {
+    const error = { name: 'ClientAuthError', errorCode: 'network_error', errorMessage: 'Network request failed: self-signed certificate in certificate chain' };
+    const advice = explainMsalError(error, ctx).advice;
+    expect(advice.code).toBe('oauth-cert-untrusted');
+    expect(advice.cause).toContain('login.microsoftonline.com');
+    expect(advice.fix).toMatch(/certificate store \(Windows: Trusted Root Certification Authorities; macOS: the System keychain\)/);
+    expect(advice.fix).toMatch(/restart Mailroom/);
+    // The installed app ignores NODE_EXTRA_CA_CERTS: not offered where it would not help.
+    expect(advice.fix).not.toMatch(/NODE_EXTRA_CA_CERTS/);
+    // A Node.js that does not read the store: the variable it does read.
+    const older = explainMsalError(error, { ...ctx, systemStore: false }).advice;
+    expect(older.code).toBe('oauth-cert-untrusted');
+    expect(older.fix).toMatch(/NODE_EXTRA_CA_CERTS/);
+    expect(older.fix).not.toMatch(/Trusted Root/);
+  });
+
   it('does not take "not yet" polling answers for errors', () => {
     expect(providerErrorOf(400, { error: 'authorization_pending', error_description: 'pending' })).toBeUndefined();
     expect(providerErrorOf(400, { error: 'slow_down' })).toBeUndefined();
