@@ -31,7 +31,8 @@ export function scopesFor(purpose: TokenPurpose): string[] {
 /**
  * The endpoints from the environment: MAILROOM_MS_LOGIN_URL and MAILROOM_MS_GRAPH_URL move them
  * (a sovereign cloud such as https://login.microsoftonline.us, or a local authority for testing).
- * Extra CAs come from NODE_EXTRA_CA_CERTS, which Node applies to every TLS connection.
+ * Extra CAs come from the computer's certificate store (net/system-ca.ts), and from
+ * NODE_EXTRA_CA_CERTS where Node reads it (not in the installed app).
  */
 export function microsoftCloudFromEnv(env: NodeJS.ProcessEnv = process.env): MicrosoftCloud {
   return {

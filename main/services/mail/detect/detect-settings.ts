@@ -39,7 +39,8 @@ export interface DetectOptions {
 /**
  * Options from the environment: MAILROOM_DNS_SERVERS (comma-separated) asks those servers instead
  * of the system's, and MAILROOM_AUTOCONFIG_PORT fetches autoconfig from another port (a local
- * test server). Extra CAs come from NODE_EXTRA_CA_CERTS, which Node applies to every connection.
+ * test server). Extra CAs come from the computer's certificate store (net/system-ca.ts), and from
+ * NODE_EXTRA_CA_CERTS where Node reads it (not in the installed app).
  */
 export function detectOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DetectOptions {
   const servers = (env.MAILROOM_DNS_SERVERS ?? '')
