@@ -78,9 +78,10 @@ const importLayers = [
   {
     layer: 'The Electron shell (main/electron)',
     files: ['main/electron/**/*.ts'],
-    // The app window loads the renderer's files the way browser mode serves them.
-    allow: ['node', 'electron', 'electron-store', contract, 'main/electron/', 'main/api/', 'main/services/', 'main/host/static-files'],
-    why: 'The shell wires Electron to the handlers and services.',
+    // The app window loads the renderer's files the way browser mode serves them; `Mailroom --cli`
+    // runs the CLI through its front door, runCli, and nothing else of it.
+    allow: ['node', 'electron', 'electron-store', contract, 'main/electron/', 'main/api/', 'main/services/', 'main/host/static-files', 'main/cli/index'],
+    why: 'The shell wires Electron to the handlers and services, and `--cli` to runCli (main/cli/index).',
   },
   {
     layer: 'The preload script (preload)',

@@ -1,5 +1,6 @@
-// The Electron shell: one window, the app:// protocol, IPC, and nothing else. Every service it
-// starts runs in plain Node; this file only passes in the Electron pieces.
+// The Electron shell: one window, the app:// protocol, IPC, and nothing else; or, started with
+// --cli, the mailroom command line with no window (cli-mode.ts). Every service it starts runs in
+// plain Node; this file only passes in the Electron pieces.
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -16,6 +17,8 @@ import { createElectronStoreFile } from './electron-store-file';
 import { installMenu, isDevToolsShortcut } from './menu';
 import { chooseKeychain } from './keychain';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, APP_URL } from './trusted-sender';
+import { answerCommandLine, cliArguments } from './cli-mode';
+import { runCli } from '../cli/index';
 
 declare const MAILROOM_VERSION: string;
 
@@ -34,7 +37,11 @@ app.enableSandbox();
 let mainWindow: BrowserWindow | null = null;
 const trustedIds = new Set<number>();
 
-if (!app.requestSingleInstanceLock()) {
+const cliArgs = cliArguments(process.argv, { defaultApp: process.defaultApp === true });
+if (cliArgs) {
+  // Not the single instance: a command line call answers while the dialog is open.
+  answerCli(cliArgs);
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {
@@ -45,6 +52,42 @@ if (!app.requestSingleInstanceLock()) {
   });
   void app.whenReady().then(start);
   app.on('window-all-closed', () => app.quit());
+}
+
+/**
+ * `Mailroom --cli COMMAND [options]`: the mailroom command's runCli, as dist/cli.cjs runs it, on
+ * this process's standard streams, then exit with its code. No window and no Dock icon. Secrets are
+ * kept as the mailroom command keeps them (the owner-only key file), so both read the same ones.
+ */
+function answerCli(args: string[]): void {
+  app.dock?.hide();
+  app.disableHardwareAcceleration();
+  // Said on stderr with exit 1, never in Electron's error box: a script on a desktop would wait on it.
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`error: ${error.message}\n`);
+    app.exit(1);
+  });
+  // Standard input only when a command reads it (--password-stdin, a batch from -).
+  const io = { stdout: process.stdout, stderr: process.stderr, get stdin() { return process.stdin; }, env: process.env, cwd: process.cwd() };
+  void answerCommandLine(() => runCli(args, io, { version: MAILROOM_VERSION, rendererDir, stopSignal: cliStopSignal }), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    ready: () => app.whenReady(),
+    exit: (code) => app.exit(code),
+  });
+}
+
+/** For the commands that run until stopped (serve, outbox serve): Ctrl+C, SIGTERM, or Electron's own quit. */
+function cliStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    // Electron quits on those signals too: hold the quit until the command has stopped cleanly.
+    app.once('before-quit', (event) => {
+      event.preventDefault();
+      resolve('SIGTERM');
+    });
+  });
 }
 
 async function start(): Promise<void> {

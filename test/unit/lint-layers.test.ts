@@ -71,7 +71,8 @@ const forbidden: Array<[string, string]> = [
   ['main/cli/probe.ts', 'electron'],
   ['main/cli/probe.ts', '../electron/main'],
   ['main/cli/commands/probe.ts', '../../../renderer/src/bridge'],
-  ['main/electron/probe.ts', '../cli/index'],
+  ['main/electron/probe.ts', '../cli/commands/policy'],
+  ['main/electron/probe.ts', '../cli/output'],
   ['main/electron/probe.ts', '../../renderer/src/bridge'],
   ['preload/probe.ts', '../main/services'],
   ['preload/probe.ts', 'node:fs'],
@@ -148,6 +149,7 @@ const allowed: Array<[string, string]> = [
   ['main/electron/probe.ts', 'electron-store'],
   ['main/electron/probe.ts', '../api/dispatch'],
   ['main/electron/probe.ts', '../services/secrets/codecs'],
+  ['main/electron/probe.ts', '../cli/index'],
   ['preload/probe.ts', 'electron'],
   ['preload/probe.ts', './contract'],
 ];
