@@ -130,7 +130,7 @@ test('office mode: the staff dialog follows the administrator within 2 s, and th
     const staffPage = staffView.page;
 
     // The staff dialog says where the settings live and who is signed in, and is read-only for them.
-    await expect(staffPage.getByText('You are signed in to the office database as tess')).toBeVisible();
+    await expect(staffPage.getByRole('group', { name: 'View only' })).toContainText('Only an administrator can change these settings. Signed in to the office database as tess.');
     await expect(staffPage.getByText(/kept in the office database .*Signed in as tess, not an administrator/)).toBeVisible();
     await expect(adminPage.getByText(/Signed in as ada, an administrator/)).toBeVisible();
 
@@ -257,7 +257,7 @@ test('the General tab points this Mailroom at the office database, with the pass
     stops.push(() => context.close());
     const office = await context.newPage();
     await office.goto(second.server.url);
-    await expect(office.getByText('You are signed in to the office database as tess')).toBeVisible();
+    await expect(office.getByRole('group', { name: 'View only' })).toContainText('Signed in to the office database as tess.');
     await expect(office.getByRole('region', { name: 'Office database' }).getByText(/keeps its settings in the office database .* signed in as tess/)).toBeVisible();
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
