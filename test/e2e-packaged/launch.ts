@@ -4,7 +4,7 @@
 // Not Playwright's _electron.launch: it drives the main process through the Node inspector
 // (--inspect), which the shipped app refuses (the EnableNodeCliInspectArguments fuse), so it would
 // only work on a binary with weaker fuses than the one users get.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,4 +122,41 @@ export async function launchPackaged(executable: string, options: Parameters<typ
       await started.stop();
     },
   };
+}
+
+export interface Answer {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the packaged app as IT runs it from a script, `executable --cli ARGS…`, with pipes for its
+ * output, and waits for it to exit. With `script`, runs that file instead (mailroom.cmd on Windows,
+ * through cmd.exe as a script runs it), which adds --cli itself.
+ */
+export function runPackagedCli(executable: string, args: string[], options: { dataDir: string; env?: NodeJS.ProcessEnv; script?: string; timeoutMs?: number }): Promise<Answer> {
+  const spawnOptions: SpawnOptions = { env: { ...process.env, MAILROOM_DATA_DIR: options.dataDir, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] };
+  // Chromium's own switches go before --cli; on Linux the sandbox helper is not set up in release/.
+  const child = options.script
+    ? spawn([options.script, ...args].map((a) => `"${a}"`).join(' '), { ...spawnOptions, shell: true })
+    : spawn(executable, [...(process.platform === 'linux' ? ['--no-sandbox'] : []), '--cli', ...args], spawnOptions);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => {
+      child.kill();
+      reject(new Error(`${options.script ?? executable} ${args.join(' ')} did not exit within ${options.timeoutMs ?? 60_000} ms:\n${stdout}\n${stderr}`));
+    }, options.timeoutMs ?? 60_000);
+    child.once('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(deadline);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

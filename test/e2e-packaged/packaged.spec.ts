@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { configuredFuses, fuseMismatches, readFuses } from './fuses';
-import { launchPackaged, packagedExecutable, ROOT, startPackaged } from './launch';
+import { launchPackaged, packagedExecutable, ROOT, runPackagedCli, startPackaged, type Answer } from './launch';
 
 const executable = packagedExecutable();
 let tempDirs: string[] = [];
@@ -85,4 +85,63 @@ test('opens no Node inspector for --inspect', async () => {
   } finally {
     await started.stop();
   }
+});
+
+// The command line IT uses on a desktop with no Node.js: the installed app itself, with --cli.
+const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+function policyFile(): string {
+  const file = path.join(tempDir(), 'policy.json');
+  fs.writeFileSync(file, JSON.stringify({ general: { organisationName: 'Example Ltd' } }));
+  return file;
+}
+
+/** policy show --json answered: exit 0, and stdout one JSON document naming the setting the file sets. */
+function expectPolicyDocument(answer: Answer, file: string): void {
+  expect(answer.code, answer.stderr).toBe(0);
+  const view = JSON.parse(answer.stdout) as { sources: { location: string; found: boolean }[]; entries: { path: string; value: unknown; source: string }[]; problems: unknown[] };
+  expect(view.entries).toContainEqual({ path: 'general.organisationName', value: 'Example Ltd', source: file });
+  expect(view.sources).toContainEqual({ location: file, found: true });
+  expect(view.problems).toEqual([]);
+}
+
+test('answers the command line with --cli: its version, policy show --json, and a bad command on stderr', async () => {
+  const dataDir = tempDir();
+  const versionAnswer = await runPackagedCli(executable, ['--version'], { dataDir });
+  expect(versionAnswer.code, versionAnswer.stderr).toBe(0);
+  expect(versionAnswer.stdout.trim()).toBe(version);
+
+  const file = policyFile();
+  expectPolicyDocument(await runPackagedCli(executable, ['policy', 'show', '--json'], { dataDir, env: { MAILROOM_POLICY_FILE: file } }), file);
+
+  const bad = await runPackagedCli(executable, ['polcy', 'show'], { dataDir });
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('error: Unknown command "polcy"');
+  expect(bad.stdout).toBe('');
+});
+
+test('answers the command line while the dialog is open: --cli takes no single-instance lock', async () => {
+  const dataDir = tempDir();
+  const launched = await launchPackaged(executable, { dataDir });
+  try {
+    await appWindow(launched.browser);
+    const file = policyFile();
+    expectPolicyDocument(await runPackagedCli(executable, ['policy', 'show', '--json'], { dataDir, env: { MAILROOM_POLICY_FILE: file } }), file);
+    // The dialog is still there: the call neither took it over nor closed it.
+    expect(launched.child.exitCode).toBeNull();
+  } finally {
+    await launched.stop();
+  }
+});
+
+test('mailroom.cmd beside Mailroom.exe waits for the answer and hands on the exit code', async () => {
+  test.skip(process.platform !== 'win32', 'Windows only: the script electron-builder.yml ships there');
+  const script = path.join(path.dirname(executable), 'mailroom.cmd');
+  expect(fs.existsSync(script), script).toBe(true);
+  const dataDir = tempDir();
+  const file = policyFile();
+  expectPolicyDocument(await runPackagedCli(executable, ['policy', 'show', '--json'], { dataDir, script, env: { MAILROOM_POLICY_FILE: file } }), file);
+  const bad = await runPackagedCli(executable, ['polcy', 'show'], { dataDir, script });
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('error: Unknown command "polcy"');
 });
