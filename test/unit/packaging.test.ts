@@ -123,6 +123,25 @@ function artifactNames(c: Config, platform: 'win' | 'mac', version: string): str
   });
 }
 
+/**
+ * The Windows command line: mailroom.cmd, shipped beside Mailroom.exe, runs it with --cli and hands
+ * on its exit code. A script is needed because a command prompt does not wait for a windowed program
+ * (which Mailroom.exe is) unless a command script runs it.
+ */
+function windowsCliProblems(c: Config, script = fs.readFileSync(path.join(ROOT, 'packaging', 'windows', 'mailroom.cmd'), 'utf8')): string[] {
+  const problems: string[] = [];
+  const extra = (section(c, 'win').extraFiles ?? []) as Array<{ from?: string; to?: string }>;
+  const entry = extra.find((e) => e.from === 'packaging/windows/mailroom.cmd');
+  if (!entry) problems.push('win.extraFiles does not ship packaging/windows/mailroom.cmd');
+  else if (entry.to !== 'mailroom.cmd') problems.push(`win.extraFiles puts mailroom.cmd at ${String(entry.to)}, not beside ${String(c.productName)}.exe`);
+  const lines = script.split('\r\n');
+  if (script.replaceAll('\r\n', '').includes('\n')) problems.push('mailroom.cmd must have Windows (CRLF) line endings');
+  if (!lines.includes(`"%~dp0${String(c.productName)}.exe" --cli %*`)) problems.push(`mailroom.cmd must run "%~dp0${String(c.productName)}.exe" --cli %*`);
+  const run = lines.findIndex((l) => l.includes('.exe" --cli'));
+  if (lines[run + 1] !== 'exit /b %ERRORLEVEL%') problems.push('mailroom.cmd must hand on the exit code (exit /b %ERRORLEVEL%) right after the run');
+  return problems;
+}
+
 // --- The release workflow, read as the GitHub runner reads it. ---
 
 type Step = { name?: string; run?: string; uses?: string; if?: string; env?: Record<string, string>; with?: Record<string, string> };
@@ -296,6 +315,22 @@ describe('electron-builder.yml', () => {
       expect(named, ext).not.toEqual([]);
       for (const f of named) expect(shipped(f), f).toBe(true);
     }
+  });
+
+  it('ships mailroom.cmd beside Mailroom.exe, which runs it with --cli and hands on its exit code', () => {
+    expect(windowsCliProblems(config)).toEqual([]);
+    const script = fs.readFileSync(path.join(ROOT, 'packaging', 'windows', 'mailroom.cmd'), 'utf8');
+    const notShipped = clone(config);
+    delete (notShipped.win as Config).extraFiles;
+    expect(windowsCliProblems(notShipped).join('\n')).toMatch(/does not ship/);
+    const elsewhere = clone(config);
+    ((elsewhere.win as Config).extraFiles as Config[])[0]!.to = 'bin/mailroom.cmd';
+    expect(windowsCliProblems(elsewhere).join('\n')).toMatch(/not beside Mailroom.exe/);
+    expect(windowsCliProblems(config, script.replaceAll('\r\n', '\n')).join('\n')).toMatch(/CRLF/);
+    expect(windowsCliProblems(config, script.replace(' --cli %*', ' %*')).join('\n')).toMatch(/--cli %\*/);
+    expect(windowsCliProblems(config, script.replace('exit /b %ERRORLEVEL%', 'exit /b 0')).join('\n')).toMatch(/hand on the exit code/);
+    // The README tells IT where it is.
+    expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('C:\\Program Files\\Mailroom\\mailroom.cmd');
   });
 
   it("names the installers the way the README's install commands do", () => {
