@@ -119,14 +119,20 @@ async function descriptionOf(page: Page, control: ReturnType<Page['getByRole']>)
 }
 
 /** Axe over the whole page: no tooltip left from the pointer, nothing scrolled out of view behind the window. */
-async function checkA11y(page: Page, what: string) {
+/** The pointer moved off the toolbar, and the tooltip it left behind gone (it fades out after a moment). */
+async function pointerAway(page: Page) {
   await page.mouse.move(1, 1);
+  await expect(page.getByRole('tooltip')).toHaveCount(0);
+}
+
+async function checkA11y(page: Page, what: string) {
+  await pointerAway(page);
   await showWholePage(page);
   await expectNoViolations(page, what);
 }
 
 async function checkA11yInBothThemes(page: Page, what: string) {
-  await page.mouse.move(1, 1);
+  await pointerAway(page);
   await showWholePage(page);
   await expectAccessibleInBothThemes(page, what);
 }
