@@ -34,7 +34,6 @@ function smtpTab(page: Page) {
     list: panel.getByRole('listbox', { name: 'Server profiles' }),
     add: panel.getByRole('button', { name: 'Add', exact: true }),
     delete: panel.getByRole('button', { name: 'Delete', exact: true }),
-    sendTestFromList: panel.getByRole('button', { name: 'Send test', exact: true }),
     name: field('textbox', 'Name'),
     host: field('textbox', 'Server host'),
     port: field('spinbutton', 'Port'),
@@ -648,7 +647,7 @@ test.describe('screenshots @shots', () => {
         await ui.testConnection.click();
         await expect(ui.report.getByRole('status')).toContainText('Failed', { timeout: 20_000 });
         await page.screenshot({ path: path.join(dir, `smtp-failed-${colorScheme}.png`) });
-        await ui.sendTestFromList.click();
+        await ui.sendTestEmail.click();
         await sendDialog.getByRole('button', { name: 'Send', exact: true }).click();
         await expect(sendDialog.getByRole('heading', { level: 3 })).toBeVisible({ timeout: 20_000 });
         await page.screenshot({ path: path.join(dir, `smtp-send-failed-${colorScheme}.png`) });
