@@ -3,6 +3,8 @@
 // leases and the per-minute window. Senders run in this process (first test) and as real
 // `mailroom outbox serve` processes, one of them killed mid-batch (second test).
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { build } from 'esbuild';
 import type pg from 'pg';
@@ -189,10 +191,10 @@ interface ServeProcess {
 }
 
 /** A real `mailroom outbox serve --json` process signed in as `role`, once it says it is ready. */
-async function serve(role: string, args: string[] = []): Promise<ServeProcess> {
+async function serve(role: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServeProcess> {
   const child = spawn(process.execPath, [cli, 'outbox', 'serve', '--json', ...args], {
     cwd: work.dir,
-    env: { ...process.env, MAILROOM_DATABASE_URL: cluster.url(role, PASSWORD), MAILROOM_DATA_DIR: work.dir, NODE_PATH: path.join(ROOT, 'node_modules'), MAILROOM_SENDER_KEY_FILE: '' },
+    env: { ...process.env, MAILROOM_DATABASE_URL: cluster.url(role, PASSWORD), MAILROOM_DATA_DIR: work.dir, NODE_PATH: path.join(ROOT, 'node_modules'), MAILROOM_SENDER_KEY_FILE: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -274,6 +276,33 @@ describe('a sender killed mid-batch', () => {
       await slow.close();
     }
   }, 60_000);
+});
+
+describe('a sender under machine policy', () => {
+  it('sends with the profile fields its computer\'s policy sets, not the saved ones, and says what the policy got wrong', async () => {
+    await owner((c) => c.query('TRUNCATE mailroom.outbox, mailroom.send_slots'));
+    // Saved: a port where nothing listens. The policy of the sender's computer points at the sink.
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await saveProfiles(profile({ host: '127.0.0.1', port: closedPort, perMinute: 0 }));
+    const policyFile = path.join(work.dir, 'sender-policy.json');
+    fs.writeFileSync(policyFile, JSON.stringify({ 'smtp.profiles.bulk.host': sink.host, 'smtp.profiles.bulk.port': sink.port, 'general.colour': 'blue' }));
+    const sender = await serve('sender1', [], { MAILROOM_POLICY_FILE: policyFile });
+    try {
+      const box = new OfficeOutbox(connect('carol'));
+      const queued = await box.queue(profile(), messages('carol', 3, 9000));
+      await box.close();
+      if (!queued.ok) throw new Error(queued.error.message);
+      await until('the three messages to arrive', () => queued.value.every((m) => sink.received.get(m.messageId) === 1), 15_000);
+      expect((await counts()).sent).toBe(3);
+      expect(sender.stderr()).toContain(`warning: machine policy general.colour (${policyFile}): Not a setting a policy can set`);
+    } finally {
+      sender.child.kill('SIGTERM');
+      await sender.exited;
+    }
+  }, 30_000);
 });
 
 describe('who sees and changes which messages', () => {

@@ -5,6 +5,7 @@ import { parseBatchFile } from '../batch-file';
 import type { Command, Context } from '../command';
 import { CliError, EXIT, failWith, printJson } from '../output';
 import { senderFromEnvironment } from '../../services/office/sender-service';
+import { loadMachinePolicy } from '../../services/policy/policy-service';
 
 const ID_OPTION: Record<string, string> = { id: 'ID' };
 
@@ -148,6 +149,9 @@ export const OUTBOX_COMMANDS: Command[] = [
       if (instance !== undefined && !/^[\w.:@-]{1,100}$/.test(instance)) {
         throw new CliError({ code: 'invalid-input', message: '--instance: use 1 to 100 letters, digits and . : @ _ -', fields: [{ path: '--instance', message: 'Use 1 to 100 letters, digits and . : @ _ -' }] });
       }
+      // This computer's machine policy applies to what it sends, as on every desktop; what it ignored is said.
+      const policy = await loadMachinePolicy({ env: ctx.io.env, platform: process.platform });
+      for (const p of policy.view().problems) ctx.io.stderr.write(`warning: machine policy ${p.path} (${p.source}): ${p.message}\n`);
       const setup = senderFromEnvironment({
         env: ctx.io.env,
         ...(typeof values.database === 'string' ? { url: values.database } : {}),
@@ -157,6 +161,7 @@ export const OUTBOX_COMMANDS: Command[] = [
           ...(concurrency !== undefined ? { concurrency } : {}),
           ...(instance !== undefined ? { instance } : {}),
           onEvent: (e) => ctx.io.stderr.write(`${e.kind === 'error' ? 'error' : 'warning'}: ${e.message}\n`),
+          policy,
         },
       });
       if (!setup.ok) throw new CliError(setup.error);

@@ -12,7 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import pg from 'pg';
-import { SmtpProfile, defaultSettings, fail, ok, type Diagnosis, type Result } from '../../../preload/contract';
+import { Settings, SmtpProfile, defaultSettings, fail, ok, type Diagnosis, type Result } from '../../../preload/contract';
+import type { MachinePolicy } from '../policy/policy-service';
+import { migrateSettings } from '../settings/migrations';
 import { profilePasswordKey, userPasswordKey, MAX_CA_FILE_BYTES } from '../mail/mail-service';
 import { SmtpPool, type DeliveryOutcome, type SmtpEndpoint } from '../mail/smtp-delivery';
 import { diagnoseConfig, oauthCredentials, sendsByGraph, smtpEndpoint, type Credentials } from '../mail/transport';
@@ -84,6 +86,11 @@ export interface SenderOptions {
   stopTimeoutMs?: number;
   onEvent?: (event: SenderEvent) => void;
   random?: () => number;
+  /**
+   * The machine policy of the computer this sender runs on, laid over the office settings as every
+   * desktop lays its own: a profile field IT sets is sent with as set, whatever was saved.
+   */
+  policy?: MachinePolicy;
 }
 
 export interface SenderStats {
@@ -421,7 +428,11 @@ export class SenderService {
   private async loadSettings(): Promise<void> {
     this.settingsStale = false;
     const result = await this.db.query<{ document: { smtp?: { profiles?: unknown[] }; outbox?: { retryForHours?: number } } | null }>('SELECT document FROM mailroom.settings');
-    const doc = result.rows[0]?.document ?? null;
+    const saved = result.rows[0]?.document ?? null;
+    // The users live in rows of their own; the policy needs the rest as the desktops read it.
+    const migrated = saved && this.options.policy ? migrateSettings({ ...saved, users: [] }) : undefined;
+    const whole = migrated?.ok ? Settings.safeParse(migrated.doc) : undefined;
+    const doc: typeof saved = whole?.success ? this.options.policy!.inForce(whole.data) : saved;
     const profiles = new Map<string, SmtpProfile>();
     for (const p of doc?.smtp?.profiles ?? []) {
       const parsed = SmtpProfile.safeParse(p);
