@@ -231,3 +231,36 @@ describe('mailroom office import', () => {
     expect(json(staff).error).toMatchObject({ code: 'forbidden', message: 'Importing needs a Mailroom administrator; sam is not one.' });
   });
 });
+
+describe('machine policy over the office settings', () => {
+  it('is in force on the computer that has it, and never written into the office database for the others', async () => {
+    const as: [string, string] = ['alice', 'alice pw'];
+    const env = (policy?: string) => ({ MAILROOM_DATABASE_URL: cluster.url(...as), ...(policy ? { MAILROOM_POLICY_FILE: policy } : {}) });
+    const run = (args: string[], policy?: string) => mailroom(args, { dataDir: work.dir, env: env(policy) });
+    const saved = await run(['settings', 'set', 'general.alertFrom', 'alerts@acme.example']);
+    expect(saved.code, saved.stderr).toBe(0);
+    const policyFile = path.join(work.dir, 'office-policy.json');
+    fs.writeFileSync(policyFile, JSON.stringify({ 'general.alertFrom': 'it@acme.example' }));
+
+    // On the computer with the policy: in force, locked, and a save of something else goes through.
+    expect((await run(['settings', 'get', 'general.alertFrom'], policyFile)).stdout.trim()).toBe('it@acme.example');
+    const refused = await run(['settings', 'set', 'general.alertFrom', 'mine@acme.example'], policyFile);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`general.alertFrom (${policyFile})`);
+    const other = await run(['settings', 'set', 'general.systemNotification', 'it-notices@acme.example'], policyFile);
+    expect(other.code, other.stderr).toBe(0);
+
+    // Everyone else, and the database itself, keep what an administrator saved.
+    expect((await run(['settings', 'get', 'general.alertFrom'])).stdout.trim()).toBe('alerts@acme.example');
+    expect((await run(['settings', 'get', 'general.systemNotification'])).stdout.trim()).toBe('it-notices@acme.example');
+    const admin = resolveConnection({ url: cluster.url(...as), env: {} });
+    if (!admin.ok) throw new Error(admin.error.message);
+    const store = new OfficeStore(admin.value, { max: 1 });
+    try {
+      const read = await store.readSettings();
+      expect(read).toMatchObject({ ok: true, value: { settings: { general: { alertFrom: 'alerts@acme.example', systemNotification: 'it-notices@acme.example' } } } });
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -296,7 +296,7 @@ describe('a sender under machine policy', () => {
       await box.close();
       if (!queued.ok) throw new Error(queued.error.message);
       await until('the three messages to arrive', () => queued.value.every((m) => sink.received.get(m.messageId) === 1), 15_000);
-      expect((await counts()).sent).toBe(3);
+      await until('the three recorded as sent', async () => (await counts()).sent === 3, 10_000);
       expect(sender.stderr()).toContain(`warning: machine policy general.colour (${policyFile}): Not a setting a policy can set`);
     } finally {
       sender.child.kill('SIGTERM');

@@ -18,10 +18,21 @@ import type { SettingsStore } from '../settings/settings-store';
 import type { OfficeIdentity, OfficeStore } from './office-store';
 
 interface Loaded {
+  /** In force: the saved settings with machine policy laid over them. */
   settings: Settings;
+  /** As the database holds them. */
+  saved: Settings;
   revision: number;
   me: OfficeIdentity;
 }
+
+/** Machine policy as the office settings use it (MachinePolicy): laid over what is read, kept out of what is written. */
+export interface OfficePolicy {
+  inForce(saved: Settings): Settings;
+  keepSaved(saved: Settings, next: Settings): Settings;
+}
+
+const NO_POLICY: OfficePolicy = { inForce: (saved) => saved, keepSaved: (_saved, next) => next };
 
 export class OfficeSettings implements SettingsStore {
   private loaded: Loaded;
@@ -30,23 +41,22 @@ export class OfficeSettings implements SettingsStore {
   private constructor(
     private readonly store: OfficeStore,
     first: Loaded,
-    /** The settings in force from the saved ones: machine policy laid over them. */
-    private readonly inForce: (saved: Settings) => Settings,
+    private readonly policy: OfficePolicy,
   ) {
-    this.loaded = { ...first, settings: inForce(first.settings) };
+    this.loaded = { ...first, settings: policy.inForce(first.saved) };
   }
 
   /** Reads the settings and who is connected once; an error names what could not be read. */
-  static async open(store: OfficeStore, inForce: (saved: Settings) => Settings = (saved) => saved): Promise<Result<OfficeSettings>> {
+  static async open(store: OfficeStore, policy: OfficePolicy = NO_POLICY): Promise<Result<OfficeSettings>> {
     const first = await OfficeSettings.load(store);
-    return first.ok ? ok(new OfficeSettings(store, first.value, inForce)) : first;
+    return first.ok ? ok(new OfficeSettings(store, first.value, policy)) : first;
   }
 
   private static async load(store: OfficeStore): Promise<Result<Loaded>> {
     const [read, me] = await Promise.all([store.readSettings(), store.whoami()]);
     if (!read.ok) return read;
     if (!me.ok) return me;
-    return ok({ settings: read.value.settings, revision: read.value.revision, me: me.value });
+    return ok({ settings: read.value.settings, saved: read.value.settings, revision: read.value.revision, me: me.value });
   }
 
   get where(): string {
@@ -70,7 +80,7 @@ export class OfficeSettings implements SettingsStore {
     if (!next.ok) return next;
     const before = this.revision();
     const beforeUsers = JSON.stringify([this.loaded.settings.users, this.loaded.me]);
-    this.loaded = { ...next.value, settings: this.inForce(next.value.settings) };
+    this.loaded = { ...next.value, settings: this.policy.inForce(next.value.saved) };
     if (before !== this.revision() || beforeUsers !== JSON.stringify([next.value.settings.users, next.value.me])) {
       for (const listener of [...this.listeners]) listener(this.revision());
     }
@@ -158,7 +168,8 @@ export class OfficeSettings implements SettingsStore {
       if (!fresh.ok) return fresh;
       if (baseRevision !== this.revision()) return fail('conflict', STALE_SAVE_MESSAGE);
     }
-    const saved = await this.store.saveSettings(doc, this.loaded.revision);
+    // The policy of this computer is not written into the office's settings: others may have none.
+    const saved = await this.store.saveSettings(this.policy.keepSaved(this.loaded.saved, doc), this.loaded.revision);
     if (!saved.ok) return saved;
     const fresh = await this.refresh();
     if (!fresh.ok) return fresh;

@@ -190,6 +190,25 @@ export class MachinePolicy {
     return conflicts.size > 0 ? lay(conflicts).doc : first.doc;
   }
 
+  /**
+   * What a save writes: `next` (settings in force, changed) with each setting the policy sets put
+   * back to its value in `saved`, so that the policy's values are never written down and the saved
+   * ones come back once the policy is lifted. A setting `saved` lacks (a profile the policy made)
+   * keeps the value given; so does everything when the saved values would no longer fit together
+   * with the rest (a default profile since deleted, say).
+   */
+  keepSaved(saved: Settings, next: Settings): Settings {
+    if (this.byPath.size === 0) return next;
+    const doc = structuredClone(next);
+    let changed = false;
+    for (const entry of this.byPath.values()) {
+      if (entry.path === POLICY_OFFICE_DATABASE || !sameValue(valueIn(next, entry.path), entry.value)) continue;
+      const before = valueIn(saved, entry.path);
+      if (before !== undefined && !sameValue(before, entry.value) && setIn(doc, entry.path, structuredClone(before))) changed = true;
+    }
+    return changed && Settings.safeParse(doc).success ? doc : next;
+  }
+
   /** The locked settings a change from `before` to `after` would change. */
   lockedChanges(before: Settings, after: Settings): PolicyEntry[] {
     return this.entries.filter((e) => e.path !== POLICY_OFFICE_DATABASE && !sameValue(valueIn(before, e.path), valueIn(after, e.path)));

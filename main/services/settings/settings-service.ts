@@ -68,7 +68,10 @@ export function lockoutError(users: readonly SystemUser[], account: string): { o
 /** What one read of the file gave: the settings in force, and why they are read-only, if they are. */
 interface Snapshot {
   key: string;
+  /** The settings in force: what was saved, with machine policy laid over it. */
   value: Settings;
+  /** What the file holds, as saved. */
+  saved: Settings;
   locked?: string;
 }
 
@@ -100,6 +103,11 @@ export interface SettingsServiceDeps {
    * this gives; the file keeps what was saved.
    */
   inForce?: (saved: Settings) => Settings;
+  /**
+   * What a save writes, from what was saved before and the settings in force as changed: machine
+   * policy's values are not written down, so the saved ones come back once the policy goes.
+   */
+  keepSaved?: (saved: Settings, next: Settings) => Settings;
 }
 
 export class SettingsService implements SettingsStore {
@@ -145,7 +153,7 @@ export class SettingsService implements SettingsStore {
     const key = this.fileKey();
     if (this.cache && this.cache.key === key) return this.cache;
     const read = this.readFile();
-    this.cache = { key: this.fileKey(), ...read, value: this.inForce(read.value) };
+    this.cache = { key: this.fileKey(), ...read, saved: read.value, value: this.inForce(read.value) };
     return this.cache;
   }
 
@@ -219,7 +227,7 @@ export class SettingsService implements SettingsStore {
     }
   }
 
-  private readFile(): Omit<Snapshot, 'key'> {
+  private readFile(): Omit<Snapshot, 'key' | 'saved'> {
     let raw: Record<string, unknown>;
     try {
       raw = this.readSettled();
@@ -270,7 +278,7 @@ export class SettingsService implements SettingsStore {
   }
 
   /** No settings file (or an empty one): a fresh install, unless users have been defined before. */
-  private absent(): Omit<Snapshot, 'key'> {
+  private absent(): Omit<Snapshot, 'key' | 'saved'> {
     if (!this.usersWereDefined()) return { value: defaultSettings() };
     const kept = this.lastSetAside();
     const locked = lockedMessage(kept ? `${this.file} was damaged and has been kept as ${kept}` : `${this.file} is missing`);
@@ -426,8 +434,9 @@ export class SettingsService implements SettingsStore {
   private write(settings: Settings, { restoring = false } = {}): Result<Settings> {
     if (this.blocked) return fail('io-error', this.blocked);
     let locked: string | undefined;
+    let before: Settings;
     try {
-      locked = this.snapshot().locked;
+      ({ locked, saved: before } = this.snapshot());
     } catch (error) {
       if (error instanceof DataUnreadableError) return fail('io-error', error.message);
       throw error;
@@ -437,8 +446,9 @@ export class SettingsService implements SettingsStore {
       // The record of users goes first, so no crash leaves users in the file without it.
       if (settings.users.length > 0) this.rememberUsers();
       else this.forgetUsers();
-      this.open().store = settings;
-      this.cache = { key: this.fileKey(), value: this.inForce(structuredClone(settings)) };
+      const written = this.deps.keepSaved ? this.deps.keepSaved(before, settings) : settings;
+      this.open().store = written;
+      this.cache = { key: this.fileKey(), saved: structuredClone(written), value: this.inForce(structuredClone(written)) };
       this.sharedCheckedAt = Date.now();
       return ok(settings);
     } catch (error) {
@@ -465,7 +475,7 @@ export class SettingsService implements SettingsStore {
    * Moves the damaged file aside (never deletes it), records a notice and carries on with defaults;
    * read-only, with nobody an administrator, when users had been defined.
    */
-  private recover(reason: string): Omit<Snapshot, 'key'> {
+  private recover(reason: string): Omit<Snapshot, 'key' | 'saved'> {
     this.handle = undefined;
     const stamp = this.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     const kept = path.join(this.deps.dataDir, `settings.corrupt-${stamp}.json`);

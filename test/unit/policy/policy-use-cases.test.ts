@@ -126,6 +126,25 @@ describe('a change to a locked setting', () => {
     expect(services.settings.read()).toMatchObject({ general: { organisationName: 'Contoso Group', alertFrom: 'it@contoso.test', systemNotification: 'it@contoso.test' } });
   });
 
+  it('writes down what was saved, not the policy, so lifting the policy gives the saved settings back', async () => {
+    const services = open(policy());
+    const cases = services.useCases.settings;
+    const edited = services.settings.read();
+    edited.general.organisationName = 'Contoso Group';
+    expect(await cases.save(edited)).toMatchObject({ ok: true, value: { general: { alertFrom: 'it@contoso.test' } } });
+    expect(await cases.setProfile('Office', { change: { username: 'mailer' } })).toMatchObject({ ok: true });
+    expect(await cases.set('general.systemNotification', 'it@contoso.test')).toMatchObject({ ok: true });
+    // In force: the policy's values; on disk: the edits, around the values saved before the policy.
+    expect(services.settings.read()).toMatchObject({ general: { organisationName: 'Contoso Group', alertFrom: 'it@contoso.test' }, mail: { compose: 'builtin' } });
+    expect(onDisk()).toMatchObject({ general: { organisationName: 'Contoso Group', alertFrom: 'alerts@contoso.test', systemNotification: 'it@contoso.test' } });
+    expect(onDisk().smtp.profiles[0]).toMatchObject({ host: 'smtp.contoso.test', username: 'mailer' });
+    expect(onDisk().mail.compose).toBe(defaultSettings().mail.compose);
+    // The policy lifted: what was saved, with every edit made meanwhile.
+    const lifted = open(MachinePolicy.none()).settings.read();
+    expect(lifted).toMatchObject({ general: { organisationName: 'Contoso Group', alertFrom: 'alerts@contoso.test' } });
+    expect(lifted.smtp.profiles[0]).toMatchObject({ host: 'smtp.contoso.test', username: 'mailer' });
+  });
+
   it('is refused for a user’s own choice where the policy turned the choice off', async () => {
     const services = open(policyOf({ 'mail.composeUserSelectable': 0 }));
     me = 'CONTOSO\\clerk';
