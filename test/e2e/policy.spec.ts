@@ -91,11 +91,14 @@ test.describe('machine policy in the dialog', () => {
     await expect(smtp.getByRole('button', { name: 'Delete' })).toBeDisabled();
 
     // A save that leaves the locked fields as they are goes through.
+    const before = served.mailroom.readSettingsFile() as { general: { alertFrom: string } };
     await page.getByRole('tab', { name: 'General' }).click();
     await general.getByRole('textbox', { name: 'Organisation name' }).fill('Harbour Accounts Ltd');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByText('Settings saved')).toBeVisible();
-    expect(served.mailroom.readSettingsFile()).toMatchObject({ general: { organisationName: 'Harbour Accounts Ltd', alertFrom: 'alerts@harbour.example' } });
+    // The file has the change, and keeps what was saved for the locked field: the policy is not written down.
+    expect(before.general.alertFrom).not.toBe('alerts@harbour.example');
+    expect(served.mailroom.readSettingsFile()).toMatchObject({ general: { organisationName: 'Harbour Accounts Ltd', alertFrom: before.general.alertFrom } });
     expect(pageErrors).toEqual([]);
     await context.close();
   });
