@@ -32,6 +32,7 @@ import type { DraftSummary } from '../../../preload/contract';
 import type { ComposeDone } from './ComposeWindow';
 import { formatSize } from './compose-format';
 import { CopyButton } from '../components/CopyButton';
+import { useDialogStyles } from '../components/ConfirmDialog';
 import type { DraftsState } from '../hooks/useDrafts';
 
 const useStyles = makeStyles({
@@ -137,15 +138,6 @@ const useStyles = makeStyles({
     fontSize: tokens.fontSizeBase200,
     userSelect: 'text',
   },
-  confirmSurface: {
-    maxWidth: '480px',
-    width: 'calc(100vw - 48px)',
-  },
-  confirmText: {
-    ...typographyStyles.body1,
-    margin: 0,
-    overflowWrap: 'anywhere',
-  },
 });
 
 export function draftTitle(d: { subject: string }): string {
@@ -245,14 +237,14 @@ export interface DeleteDraftDialogProps {
 
 /** Asks before a draft and its attachments are removed for good. */
 export function DeleteDraftDialog({ open, draft, onDelete, onClose }: DeleteDraftDialogProps) {
-  const styles = useStyles();
+  const styles = useDialogStyles();
   return (
     <Dialog open={open} modalType="alert" onOpenChange={(_, data) => !data.open && onClose()}>
-      <DialogSurface className={styles.confirmSurface}>
+      <DialogSurface className={styles.surface}>
         <DialogBody>
           <DialogTitle>Delete draft “{draft ? draftTitle(draft) : ''}”?</DialogTitle>
           <DialogContent>
-            <p className={styles.confirmText}>The draft and its attachments are removed for good.</p>
+            <p className={styles.text}>The draft and its attachments are removed for good.</p>
           </DialogContent>
           <DialogActions>
             <Button appearance="primary" onClick={onDelete}>

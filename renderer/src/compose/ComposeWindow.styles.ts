@@ -88,12 +88,4 @@ export const useComposeStyles = makeStyles({
   footerActions: {
     flexWrap: 'wrap',
   },
-  confirmSurface: {
-    maxWidth: '480px',
-    width: 'calc(100vw - 48px)',
-  },
-  confirmText: {
-    ...typographyStyles.body1,
-    margin: 0,
-  },
 });

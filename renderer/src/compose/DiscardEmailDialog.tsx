@@ -1,6 +1,6 @@
 // Asked before a compose window with unsaved changes closes.
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle } from '@fluentui/react-components';
-import { useComposeStyles } from './ComposeWindow.styles';
+import { useDialogStyles } from '../components/ConfirmDialog';
 import { timeOf } from './compose-format';
 
 export interface DiscardEmailDialogProps {
@@ -12,14 +12,14 @@ export interface DiscardEmailDialogProps {
 }
 
 export function DiscardEmailDialog({ open, savedAt, onDiscard, onKeepEditing }: DiscardEmailDialogProps) {
-  const styles = useComposeStyles();
+  const styles = useDialogStyles();
   return (
     <Dialog open={open} modalType="alert" onOpenChange={(_, data) => !data.open && onKeepEditing()}>
-      <DialogSurface className={styles.confirmSurface}>
+      <DialogSurface className={styles.surface}>
         <DialogBody>
           <DialogTitle>{savedAt ? 'Discard your changes?' : 'Discard this email?'}</DialogTitle>
           <DialogContent>
-            <p className={styles.confirmText}>
+            <p className={styles.text}>
               {savedAt
                 ? `The changes since the draft was saved at ${timeOf(savedAt)} will be lost. The draft keeps what was saved then.`
                 : 'It has not been sent or saved as a draft, and will be lost.'}
