@@ -10,6 +10,7 @@ import { test as base, expect, type Locator, type Page } from '@playwright/test'
 import { REPO_ROOT, serveWhileUsed, type MailroomServer } from './fixtures';
 import { openDialog } from './open-dialog';
 import { expectAccessibleInBothThemes, showWholePage } from './axe';
+import { shotsDir } from './shots/shots';
 
 const POLICY = {
   general: { alertFrom: 'alerts@harbour.example', debug: { enabled: 0, retentionDays: 'a fortnight' } },
@@ -191,5 +192,24 @@ test.describe('machine policy through the API and the command line', () => {
     );
     expect(view.entries).toContainEqual({ path: 'smtp.profiles.head-office.port', value: 587, source: policyFile });
     expect(view.problems.map((p) => p.path)).toEqual(['general.debug.retentionDays']);
+  });
+});
+
+test.describe('screenshots @shots', () => {
+  test('the General and SMTP tabs with fields set by machine policy, light and dark, at 1024×768', async ({ browser, served }) => {
+    const dir = shotsDir();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page, context } = await openDialog(browser, served.mailroom, { colorScheme });
+      try {
+        await page.setViewportSize({ width: 1024, height: 768 });
+        await page.mouse.move(1, 1);
+        await page.screenshot({ path: path.join(dir, `policy-general-${colorScheme}.png`) });
+        await openSmtpProfile(page, 'Head office');
+        await page.mouse.move(1, 1);
+        await page.screenshot({ path: path.join(dir, `policy-smtp-${colorScheme}.png`) });
+      } finally {
+        await context.close();
+      }
+    }
   });
 });
