@@ -102,6 +102,19 @@ describe('the other commands under a policy', () => {
     expect(username.code, username.stderr).toBe(0);
     expect((await run(['settings', 'get', 'smtp.profiles.head-office.username'])).stdout).toBe('mailer@contoso.test\n');
   });
+
+  it('leave a locked field where the policy has it when another change would move it, as the dialog does', async () => {
+    // The policy sets the port but not the security mode: a new mode does not take the port along.
+    writePolicy({ 'smtp.profiles': JSON.stringify([{ id: 'head-office', name: 'Head office', host: 'smtp.contoso.test', port: '587' }]) });
+    const tls = await run(['profile', 'set', 'Head office', '--security', 'tls', '--username', 'mailer@contoso.test', '--from-address', 'invoices@contoso.test']);
+    expect(tls.code, tls.stderr).toBe(0);
+    expect((await run(['profile', 'list'])).stdout).toMatch(/^Head office \(default\): smtp\.contoso\.test:587, tls,/);
+    // Nor does OAuth2 move the host Microsoft 365 would imply; the security mode, not locked, follows.
+    const oauth = await run(['profile', 'set', 'Head office', '--auth-model', 'oauth2', '--client-id', '11111111-2222-3333-4444-555555555555']);
+    expect(oauth.code, oauth.stderr).toBe(0);
+    expect((await run(['settings', 'get', 'smtp.profiles.head-office.host'])).stdout).toBe('smtp.contoso.test\n');
+    expect((await run(['settings', 'get', 'smtp.profiles.head-office.security'])).stdout).toBe('starttls-required\n');
+  });
 });
 
 function escape(text: string): string {

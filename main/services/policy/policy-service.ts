@@ -153,6 +153,16 @@ export class MachinePolicy {
     return this.conflicts.has(path) ? undefined : this.byPath.get(path);
   }
 
+  /** The fields of one profile, by its id, that the policy sets now. */
+  lockedProfileFields(id: string): Set<string> {
+    const fields = new Set<string>();
+    for (const entry of this.entries) {
+      const parts = profilePathParts(entry.path);
+      if (parts?.id === id) fields.add(parts.field);
+    }
+    return fields;
+  }
+
   /** The office database address a policy sets, if it does. */
   officeDatabaseUrl(): string | undefined {
     const entry = this.lockOf(POLICY_OFFICE_DATABASE);

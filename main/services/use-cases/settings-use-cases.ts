@@ -200,7 +200,8 @@ export class SettingsUseCases {
       next.smtp.profiles.push(newProfile(randomUUID(), nameOrId.trim()));
       index = next.smtp.profiles.length - 1;
     }
-    const profile = applyProfileEdit(next.smtp.profiles[index]!, change, edit);
+    const editing = next.smtp.profiles[index]!;
+    const profile = applyProfileEdit(editing, change, { ...edit, locked: this.policy.lockedProfileFields(editing.id) });
     next.smtp.profiles[index] = profile;
     if (makeDefault) next.general.defaultProfile = profile.id;
     const { madeDefault } = withFirstProfileAsDefault(before, next);

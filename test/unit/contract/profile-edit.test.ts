@@ -46,6 +46,12 @@ describe('the port follows the security mode', () => {
     expect(applyProfileEdit(relay({ security: 'starttls', port: 587 }), { security: 'tls' }, { portTyped: true }).port).toBe(587);
   });
 
+  it('leaves the fields machine policy sets, whatever the change implies', () => {
+    expect(applyProfileEdit(relay({ security: 'starttls', port: 587 }), { security: 'tls' }, { locked: new Set(['port']) }).port).toBe(587);
+    const oauth = applyProfileEdit(relay({ host: 'smtp.contoso.test', port: 25, security: 'none' }), { authModel: 'oauth2' }, { locked: new Set(['host', 'port']) });
+    expect(oauth).toMatchObject({ host: 'smtp.contoso.test', port: 25, security: 'starttls-required', auth: 'required' });
+  });
+
   it('does not change the profile it was given', () => {
     const before = relay();
     applyProfileEdit(before, { authModel: 'oauth2', security: 'tls' });
