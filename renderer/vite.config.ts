@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin, type Rolldown } from 'vite';
 import react from '@vitejs/plugin-react';
+import griffel from '@griffel/vite-plugin';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,14 +59,22 @@ function firstPaintWithoutZod(): Plugin {
   };
 }
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root,
   base: './',
-  plugins: [react(), firstPaintWithoutZod()],
+  plugins: [
+    react(),
+    // The app's makeStyles calls are compiled to their CSS at build time, as Fluent ships its own
+    // already: the page then carries no style compiler and computes no style when it starts. The
+    // style files import TypeScript, which the plugin evaluates through Babel. The dev server keeps
+    // run-time styles, which change without a rebuild.
+    command === 'build' && griffel({ babelOptions: { presets: ['@babel/preset-typescript'] } }),
+    firstPaintWithoutZod(),
+  ],
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,
     sourcemap: true,
     chunkSizeWarningLimit: 2000,
   },
-});
+}));

@@ -10,12 +10,12 @@ import {
   Spinner,
   Tab,
   TabList,
-  makeStaticStyles,
   makeStyles,
   mergeClasses,
   tokens,
   typographyStyles,
 } from '@fluentui/react-components';
+import './page.css';
 import { ComposeLauncher, loadComposeWindow } from './compose/ComposeLauncher';
 import { useAppInfo } from './hooks/useAppInfo';
 import { useBridgeAccess } from './hooks/useBridgeAccess';
@@ -89,10 +89,6 @@ function tabOfPath(path: string): TabValue {
   if (first === 'mail') return 'email';
   return isTabValue(first) ? first : 'general';
 }
-
-const usePageStyles = makeStaticStyles({
-  'html, body, #root': { height: '100%', margin: 0 },
-});
 
 const PAGE_PADDING = tokens.spacingHorizontalXXL;
 /** A short window (a laptop at 800×600, say): the header and banner give the fields more room. */
@@ -217,7 +213,6 @@ const useStyles = makeStyles({
 });
 
 export function App() {
-  usePageStyles();
   const theme = useOsTheme();
   // A browser-mode page without this start's token can do nothing: one page says how to open it.
   const access = useBridgeAccess();
