@@ -11,6 +11,7 @@ import {
   fail,
   newProfile,
   ok,
+  policyPathOf,
   withFirstProfileAsDefault,
   type Failure,
   type PolicyEntry,
@@ -20,6 +21,7 @@ import {
   type SmtpProfile,
 } from '../../../preload/contract';
 import type { MaybePromise, SettingsStore } from '../settings/settings-store';
+import { setAtPath, valueAtPath } from '../settings/settings-service';
 import type { RawPolicy } from './raw-policy';
 import { flattenPolicy, policyValue, profileList, profilePathParts } from './policy-paths';
 import { jsonPolicyFile, readJsonPolicy } from './linux';
@@ -179,7 +181,7 @@ export class MachinePolicy {
     const lay = (skip: ReadonlyMap<string, unknown>) => {
       const doc = structuredClone(saved);
       const applied = new Set<string>();
-      for (const entry of this.byPath.values()) if (!skip.has(entry.path) && setIn(doc, entry.path, entry.value)) applied.add(entry.path);
+      for (const entry of this.byPath.values()) if (!skip.has(entry.path) && setAtPath(doc, entry.path, entry.value)) applied.add(entry.path);
       return { doc, applied };
     };
     const first = lay(new Map());
@@ -212,16 +214,16 @@ export class MachinePolicy {
     const doc = structuredClone(next);
     let changed = false;
     for (const entry of this.byPath.values()) {
-      if (entry.path === POLICY_OFFICE_DATABASE || !sameValue(valueIn(next, entry.path), entry.value)) continue;
-      const before = valueIn(saved, entry.path);
-      if (before !== undefined && !sameValue(before, entry.value) && setIn(doc, entry.path, structuredClone(before))) changed = true;
+      if (entry.path === POLICY_OFFICE_DATABASE || !sameValue(valueAtPath(next, entry.path), entry.value)) continue;
+      const before = valueAtPath(saved, entry.path);
+      if (before !== undefined && !sameValue(before, entry.value) && setAtPath(doc, entry.path, structuredClone(before))) changed = true;
     }
     return changed && Settings.safeParse(doc).success ? doc : next;
   }
 
   /** The locked settings a change from `before` to `after` would change. */
   lockedChanges(before: Settings, after: Settings): PolicyEntry[] {
-    return this.entries.filter((e) => e.path !== POLICY_OFFICE_DATABASE && !sameValue(valueIn(before, e.path), valueIn(after, e.path)));
+    return this.entries.filter((e) => e.path !== POLICY_OFFICE_DATABASE && !sameValue(valueAtPath(before, e.path), valueAtPath(after, e.path)));
   }
 
   /** Refuses a change to settings set by policy, naming each and where it was set. */
@@ -276,49 +278,9 @@ export class MachinePolicy {
   }
 }
 
-/** The value at a policy path of the settings (profiles by id), or undefined when there is none. */
-export function valueIn(settings: Settings, path: string): unknown {
-  const profile = profilePathParts(path);
-  if (profile) {
-    const found = settings.smtp.profiles.find((p) => p.id === profile.id);
-    return found ? (found as unknown as Record<string, unknown>)[profile.field] : undefined;
-  }
-  let node: unknown = settings;
-  for (const key of path.split('.')) {
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
-
-/** Sets the value at a policy path; false when the settings have no such place (a profile not created). */
-function setIn(settings: Settings, path: string, value: unknown): boolean {
-  const profile = profilePathParts(path);
-  if (profile) {
-    const found = settings.smtp.profiles.find((p) => p.id === profile.id);
-    if (!found) return false;
-    (found as unknown as Record<string, unknown>)[profile.field] = value;
-    return true;
-  }
-  const keys = path.split('.');
-  const last = keys.pop() as string;
-  let node: unknown = settings;
-  for (const key of keys) {
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return false;
-    node = (node as Record<string, unknown>)[key];
-  }
-  if (typeof node !== 'object' || node === null || !Object.hasOwn(node, last)) return false;
-  (node as Record<string, unknown>)[last] = value;
-  return true;
-}
-
 /** A schema issue's path as a policy path: a profile's place in the list becomes its id. */
 function pathOfIssue(keys: readonly PropertyKey[], settings: Settings): string {
-  if (keys[0] === 'smtp' && keys[1] === 'profiles' && typeof keys[2] === 'number') {
-    const id = settings.smtp.profiles[keys[2]]?.id;
-    if (id !== undefined) return ['smtp', 'profiles', id, ...keys.slice(3)].map(String).join('.');
-  }
-  return keys.map(String).join('.');
+  return policyPathOf(keys.map(String).join('.'), settings);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

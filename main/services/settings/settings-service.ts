@@ -519,12 +519,8 @@ export function withPathSet(current: Settings, dotPath: string, text: string, ac
   if (isPlainObject(found.value) || Array.isArray(found.value)) {
     return fail('invalid-input', `${dotPath} is a group of settings; set its fields one at a time`, [{ path: dotPath, message: 'Not a single value' }]);
   }
-  const next = structuredClone(current) as unknown as Record<string, unknown>;
-  const keys = [...found.keys];
-  const last = keys.pop() as string | number;
-  let target = next;
-  for (const key of keys) target = target[key] as Record<string, unknown>;
-  target[last] = coerce(text, found.value);
+  const next = structuredClone(current);
+  putAt(next, found.keys, coerce(text, found.value));
   const parsed = Settings.safeParse(next);
   if (!parsed.success) return invalidInput(parsed.error);
   // One value at a time may leave other required fields empty (that is how a fresh install is
@@ -542,6 +538,29 @@ export function withPathSet(current: Settings, dotPath: string, text: string, ac
 export function settingAt(settings: Settings, dotPath: string): Result<unknown> {
   const found = lookUp(settings, dotPath);
   return found.ok ? ok(found.value) : fail('not-found', found.message, [{ path: dotPath, message: 'Unknown setting' }]);
+}
+
+/** The value at a dot path of the settings (a record in a list by its id), or undefined when there is none. */
+export function valueAtPath(settings: Settings, dotPath: string): unknown {
+  const found = lookUp(settings, dotPath);
+  return found.ok ? found.value : undefined;
+}
+
+/** Sets the value at a dot path of `settings`, in place; false when they have no such place. */
+export function setAtPath(settings: Settings, dotPath: string, value: unknown): boolean {
+  const found = lookUp(settings, dotPath);
+  if (!found.ok) return false;
+  putAt(settings, found.keys, value);
+  return true;
+}
+
+/** Puts a value at the place `keys` (from lookUp) reach. */
+function putAt(settings: Settings, keys: readonly (string | number)[], value: unknown): void {
+  const path = [...keys];
+  const last = path.pop() as string | number;
+  let target = settings as unknown as Record<string | number, unknown>;
+  for (const key of path) target = target[key] as Record<string | number, unknown>;
+  target[last] = value;
 }
 
 export const STALE_SAVE_MESSAGE =
