@@ -152,14 +152,8 @@ export class OfficeStore {
       const users = await db.query<UserRow>(`SELECT role, id, display_name, email, kind, choices FROM mailroom.users WHERE kind <> 'sender' ORDER BY role`);
       const first = row.rows[0];
       if (!first) return fail('io-error', 'The office settings row is missing; run mailroom office init as the database owner');
-      const base = first.document === null ? { ...defaultSettings() } : first.document;
-      const migrated = migrateSettings({ ...(isPlainObject(base) ? base : {}), users: [] });
-      if (!migrated.ok) return fail('io-error', `The office settings cannot be read by this Mailroom (${migrated.reason}${migrated.version !== undefined ? ` ${String(migrated.version)}` : ''})`);
-      const parsed = Settings.safeParse({ ...migrated.doc, users: users.rows.map(toSystemUser) });
-      if (!parsed.success) {
-        return fail('io-error', `The office settings are damaged: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      }
-      return ok({ settings: parsed.data, revision: Number(first.revision) });
+      const settings = settingsOfDocument(first.document, users.rows.map(toSystemUser));
+      return settings.ok ? ok({ settings: settings.value, revision: Number(first.revision) }) : settings;
     });
   }
 
@@ -627,4 +621,19 @@ export function toSystemUser(row: UserRow): SystemUser {
 function profileOfSecret(name: string): string | undefined {
   for (const key of [profilePasswordKey(''), oauthCacheKey('')]) if (name.startsWith(key)) return name.slice(key.length);
   return undefined;
+}
+
+/**
+ * The office settings document (the row's `document`, null before anything was saved) as the
+ * settings, with these users, which live in rows of their own; or why it cannot be read.
+ */
+export function settingsOfDocument(document: unknown, users: SystemUser[]): Result<Settings> {
+  const base = document === null ? { ...defaultSettings() } : document;
+  const migrated = migrateSettings({ ...(isPlainObject(base) ? base : {}), users: [] });
+  if (!migrated.ok) return fail('io-error', `The office settings cannot be read by this Mailroom (${migrated.reason}${migrated.version !== undefined ? ` ${String(migrated.version)}` : ''})`);
+  const parsed = Settings.safeParse({ ...migrated.doc, users });
+  if (!parsed.success) {
+    return fail('io-error', `The office settings are damaged: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return ok(parsed.data);
 }

@@ -12,9 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import pg from 'pg';
-import { Settings, SmtpProfile, defaultSettings, fail, ok, type Diagnosis, type Result } from '../../../preload/contract';
+import { SmtpProfile, defaultSettings, fail, ok, type Diagnosis, type Result } from '../../../preload/contract';
 import type { MachinePolicy } from '../policy/policy-service';
-import { migrateSettings } from '../settings/migrations';
 import { profilePasswordKey, userPasswordKey, MAX_CA_FILE_BYTES } from '../mail/mail-service';
 import { SmtpPool, type DeliveryOutcome, type SmtpEndpoint } from '../mail/smtp-delivery';
 import { diagnoseConfig, oauthCredentials, sendsByGraph, smtpEndpoint, type Credentials } from '../mail/transport';
@@ -25,7 +24,7 @@ import { microsoftCloudFromEnv, type MicrosoftCloud } from '../oauth/microsoft-c
 import { OAuthService, type AccessToken } from '../oauth/oauth-service';
 import { oauthCacheKey } from '../oauth/token-cache';
 import { openPool, resolveConnection, type OfficeConnection } from './connection';
-import { OfficeStore, officeError, sealLabel } from './office-store';
+import { OfficeStore, officeError, sealLabel, settingsOfDocument } from './office-store';
 import { senderTokenCache } from './office-token-cache';
 import { OFFICE_ROLES } from './roles';
 import { SealError, open as openSealed, readPrivateKeyFile } from './seal';
@@ -429,10 +428,9 @@ export class SenderService {
     this.settingsStale = false;
     const result = await this.db.query<{ document: { smtp?: { profiles?: unknown[] }; outbox?: { retryForHours?: number } } | null }>('SELECT document FROM mailroom.settings');
     const saved = result.rows[0]?.document ?? null;
-    // The users live in rows of their own; the policy needs the rest as the desktops read it.
-    const migrated = saved && this.options.policy ? migrateSettings({ ...saved, users: [] }) : undefined;
-    const whole = migrated?.ok ? Settings.safeParse(migrated.doc) : undefined;
-    const doc: typeof saved = whole?.success ? this.options.policy!.inForce(whole.data) : saved;
+    // The policy is laid over the settings as the desktops read them (the users do not matter here).
+    const whole = saved && this.options.policy ? settingsOfDocument(saved, []) : undefined;
+    const doc: typeof saved = whole?.ok ? this.options.policy!.inForce(whole.value) : saved;
     const profiles = new Map<string, SmtpProfile>();
     for (const p of doc?.smtp?.profiles ?? []) {
       const parsed = SmtpProfile.safeParse(p);
