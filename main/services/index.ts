@@ -130,7 +130,7 @@ export function createServices(options: ServiceOptions): FileServices {
   prepareDataFolder(dataDir, options.platform ?? process.platform);
   const notices = new NoticeService(dataDir, options.now);
   const policy = options.policy ?? MachinePolicy.none();
-  const settings = new SettingsService({ dataDir, createFile: options.createFile, notices, now: options.now, onRecovered: options.onRecovered, inForce: (saved) => policy.inForce(saved), keepSaved: (saved, next) => policy.keepSaved(saved, next) });
+  const settings = new SettingsService({ dataDir, createFile: options.createFile, notices, now: options.now, onRecovered: options.onRecovered, policy });
   // Read once now: an unreadable file stops the start here, and a damaged one is set aside before anyone asks.
   settings.read();
   void policy.provision(settings);

@@ -14,7 +14,7 @@ import {
 import type { Identity } from '../access';
 import { migrateSettings } from '../settings/migrations';
 import { STALE_SAVE_MESSAGE, settingAt, withPathSet } from '../settings/settings-service';
-import type { SettingsStore } from '../settings/settings-store';
+import { NO_POLICY, type SettingsStore, type StorePolicy } from '../settings/settings-store';
 import type { OfficeIdentity, OfficeStore } from './office-store';
 
 interface Loaded {
@@ -26,14 +26,6 @@ interface Loaded {
   me: OfficeIdentity;
 }
 
-/** Machine policy as the office settings use it (MachinePolicy): laid over what is read, kept out of what is written. */
-export interface OfficePolicy {
-  inForce(saved: Settings): Settings;
-  keepSaved(saved: Settings, next: Settings): Settings;
-}
-
-const NO_POLICY: OfficePolicy = { inForce: (saved) => saved, keepSaved: (_saved, next) => next };
-
 export class OfficeSettings implements SettingsStore {
   private loaded: Loaded;
   private readonly listeners = new Set<(revision: string) => void>();
@@ -41,13 +33,13 @@ export class OfficeSettings implements SettingsStore {
   private constructor(
     private readonly store: OfficeStore,
     first: Loaded,
-    private readonly policy: OfficePolicy,
+    private readonly policy: StorePolicy,
   ) {
     this.loaded = { ...first, settings: policy.inForce(first.saved) };
   }
 
   /** Reads the settings and who is connected once; an error names what could not be read. */
-  static async open(store: OfficeStore, policy: OfficePolicy = NO_POLICY): Promise<Result<OfficeSettings>> {
+  static async open(store: OfficeStore, policy: StorePolicy = NO_POLICY): Promise<Result<OfficeSettings>> {
     const first = await OfficeSettings.load(store);
     return first.ok ? ok(new OfficeSettings(store, first.value, policy)) : first;
   }

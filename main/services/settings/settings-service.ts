@@ -20,7 +20,7 @@ import {
 import { writeFileAtomic } from '../atomic-file';
 import type { NoticeService } from '../notices';
 import { isPlainObject, migrateSettings } from './migrations';
-import type { SettingsStore } from './settings-store';
+import { NO_POLICY, type SettingsStore, type StorePolicy } from './settings-store';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
 /**
@@ -98,16 +98,8 @@ export interface SettingsServiceDeps {
   now?: () => Date;
   /** Told when a damaged file was set aside, so a command-line caller can say so at once. */
   onRecovered?: (message: string) => void;
-  /**
-   * The settings in force from the saved ones: machine policy laid over them. Everyone reads what
-   * this gives; the file keeps what was saved.
-   */
-  inForce?: (saved: Settings) => Settings;
-  /**
-   * What a save writes, from what was saved before and the settings in force as changed: machine
-   * policy's values are not written down, so the saved ones come back once the policy goes.
-   */
-  keepSaved?: (saved: Settings, next: Settings) => Settings;
+  /** Machine policy: laid over the saved settings for everyone who reads them, kept out of what a save writes. None when absent. */
+  policy?: StorePolicy;
 }
 
 export class SettingsService implements SettingsStore {
@@ -446,7 +438,7 @@ export class SettingsService implements SettingsStore {
       // The record of users goes first, so no crash leaves users in the file without it.
       if (settings.users.length > 0) this.rememberUsers();
       else this.forgetUsers();
-      const written = this.deps.keepSaved ? this.deps.keepSaved(before, settings) : settings;
+      const written = this.policy.keepSaved(before, settings);
       this.open().store = written;
       this.cache = { key: this.fileKey(), saved: structuredClone(written), value: this.inForce(structuredClone(written)) };
       this.sharedCheckedAt = Date.now();
@@ -457,7 +449,11 @@ export class SettingsService implements SettingsStore {
   }
 
   private inForce(saved: Settings): Settings {
-    return this.deps.inForce ? this.deps.inForce(saved) : saved;
+    return this.policy.inForce(saved);
+  }
+
+  private get policy(): StorePolicy {
+    return this.deps.policy ?? NO_POLICY;
   }
 
   private open(): DocumentFile {

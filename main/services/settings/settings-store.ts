@@ -5,6 +5,19 @@ import type { FieldError, Result, Settings } from '../../../preload/contract';
 
 export type MaybePromise<T> = T | Promise<T>;
 
+/**
+ * Machine policy as a settings store uses it (MachinePolicy): laid over the saved settings for
+ * everyone who reads them, and kept out of what a save writes, so the saved values come back once
+ * the policy goes.
+ */
+export interface StorePolicy {
+  inForce(saved: Settings): Settings;
+  keepSaved(saved: Settings, next: Settings): Settings;
+}
+
+/** No machine policy: the settings in force are the saved ones. */
+export const NO_POLICY: StorePolicy = { inForce: (saved) => saved, keepSaved: (_saved, next) => next };
+
 export interface SettingsStore {
   /** Where the settings live, for people: the file's path, or the database and role. */
   readonly where: string;
