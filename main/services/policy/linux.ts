@@ -1,9 +1,9 @@
 // Machine policy as a JSON file: /etc/mailroom/policy.json on Linux and other systems, or the file
 // MAILROOM_POLICY_FILE names on any platform. One object whose keys are dot paths or nested
 // objects: { "general": { "alertFrom": "alerts@example.com" }, "mail.compose": "builtin" }.
-import fs from 'node:fs';
 import type { RawPolicy } from './raw-policy';
 import { isPlainObject } from '../settings/migrations';
+import { policyFileProblem, readPolicyFile } from './policy-file';
 
 export const LINUX_POLICY_FILE = '/etc/mailroom/policy.json';
 export const POLICY_FILE_VARIABLE = 'MAILROOM_POLICY_FILE';
@@ -16,20 +16,9 @@ export async function readJsonPolicy(file: string): Promise<RawPolicy> {
   const nothing = (message?: string): RawPolicy => ({ source: file, found: message !== undefined, values: {}, problems: message ? [{ path: '', message }] : [] });
   let text: string;
   try {
-    const handle = await fs.promises.open(file, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > MAX_BYTES) return nothing(`The file is ${size} bytes; a policy file is at most ${MAX_BYTES}`);
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
+    text = (await readPolicyFile(file, MAX_BYTES, (size) => `The file is ${size} bytes; a policy file is at most ${MAX_BYTES}`)).toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return nothing();
-    if (code === 'EACCES' || code === 'EPERM') return nothing('The file cannot be read: permission denied (it should be readable by everyone, writable by root only)');
-    if (code === 'EISDIR') return nothing('A folder stands where the file should be');
-    return nothing(`The file cannot be read: ${(error as Error).message}`);
+    return nothing(policyFileProblem(error, 'it should be readable by everyone, writable by root only'));
   }
   let doc: unknown;
   try {

@@ -1,10 +1,10 @@
 // Machine policy on macOS: the managed preferences a configuration profile installs for Mailroom's
 // bundle id, read from the plist files macOS keeps them in (binary or XML).
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RawPolicy } from './raw-policy';
 import { PlistError, parsePlist, type PlistDict, type PlistValue } from './plist';
+import { policyFileProblem, readPolicyFile } from './policy-file';
 
 /** The app's bundle id: appId in electron-builder.yml, which names the managed preferences domain. */
 export const MAC_BUNDLE_ID = 'com.mailroom.desktop';
@@ -55,11 +55,8 @@ export async function readManagedPlist(file: string, read: (file: string) => Pro
   try {
     bytes = await read(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { source: file, found: false, values: {}, problems: [] };
-    if (code === 'EACCES' || code === 'EPERM') return whole('The file cannot be read: permission denied (managed preferences are readable by everyone)');
-    if (code === 'EISDIR') return whole('A folder stands where the file should be');
-    return whole(`The file cannot be read: ${message(error)}`);
+    const problem = policyFileProblem(error, 'managed preferences are readable by everyone');
+    return problem === undefined ? { source: file, found: false, values: {}, problems: [] } : whole(problem);
   }
   let doc: PlistValue;
   try {
@@ -139,14 +136,6 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function readLimited(file: string): Promise<Uint8Array> {
-  const handle = await fs.promises.open(file, 'r');
-  try {
-    const stat = await handle.stat();
-    if (stat.isDirectory()) throw Object.assign(new Error('A folder stands where the file should be'), { code: 'EISDIR' });
-    if (stat.size > MAX_BYTES) throw new Error(`it is ${stat.size} bytes; managed preferences for one app are at most ${MAX_BYTES}`);
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
+function readLimited(file: string): Promise<Uint8Array> {
+  return readPolicyFile(file, MAX_BYTES, (size) => `The file cannot be read: it is ${size} bytes; managed preferences for one app are at most ${MAX_BYTES}`);
 }
