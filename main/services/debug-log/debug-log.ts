@@ -424,9 +424,7 @@ export class DebugLog {
     }
     const folder = this.usableFolder(configured);
     if (!folder) return this.status();
-    const found = await this.probe(folder, false);
-    this.record(folder, found.writable, found.error, found.missing);
-    if (found.writable) this.retryAt.delete(folder);
+    this.learnt(folder, await this.probe(folder, false));
     return this.status();
   }
 
@@ -440,25 +438,28 @@ export class DebugLog {
       /* the typed folder is checked all the same */
     }
     const folder = typed.trim();
-    const checkedAt = this.now().toISOString();
+    const checkedAt = this.now();
     if (folder === '') return { enabled, path: typed, writable: false, error: 'No debug folder is set' };
     if (!path.isAbsolute(folder)) return { enabled, path: typed, writable: false, error: 'This is not a full folder path on this computer' };
     const found = await this.probe(folder, create);
     // What is learnt counts for the saved folder (a warning can go once it is fixed), and for this
     // one once it is saved: a save right after knows what the admin was just shown.
-    this.rememberTyped({ folder, writable: found.writable, checkedAt: this.now(), ...(found.missing ? { missing: true } : {}), ...(found.error ? { error: found.error } : {}) });
-    if (folder === configured.trim()) {
-      this.record(folder, found.writable, found.error, found.missing);
-      if (found.writable) this.retryAt.delete(folder);
-    }
+    this.rememberTyped({ folder, writable: found.writable, checkedAt, ...(found.missing ? { missing: true } : {}), ...(found.error ? { error: found.error } : {}) });
+    if (folder === configured.trim()) this.learnt(folder, found);
     return {
       enabled,
       path: typed,
       writable: found.writable,
       ...(found.missing ? { missing: true } : {}),
       ...(found.error ? { error: found.error } : {}),
-      lastCheckedAt: checkedAt,
+      lastCheckedAt: checkedAt.toISOString(),
     };
+  }
+
+  /** What a check of the folder in use found: kept for status(), and a folder found writable is tried again at once. */
+  private learnt(folder: string, found: { writable: boolean; missing?: boolean; error?: string }): void {
+    this.record(folder, found.writable, found.error, found.missing);
+    if (found.writable) this.retryAt.delete(folder);
   }
 
   /** Writes and removes a probe file in the folder, creating the folder first only when told to. */
