@@ -90,3 +90,9 @@ export function withOptionNames(error: AppError, name: (path: string) => string 
 export function failWith(error: AppError, names: Record<string, string> = {}): CliError {
   return new CliError(withOptionNames(error, (path) => names[path]));
 }
+
+/** Rows in aligned columns for people to read, two spaces in and between; the last column as long as it is. */
+export function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
+  return rows.map((row) => '  ' + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
+}

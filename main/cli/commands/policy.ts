@@ -1,7 +1,7 @@
 // policy show: the machine policy in force, as IT checks a deployment.
 import type { PolicyView } from '../../../preload/contract';
 import type { Command } from '../command';
-import { EXIT, printJson } from '../output';
+import { EXIT, printJson, table } from '../output';
 
 export const POLICY_COMMANDS: Command[] = [
   {
@@ -42,10 +42,4 @@ function describe(view: PolicyView): string {
   if (sources.length === 0) lines.push('  none on this platform');
   lines.push(...table(sources.map((s) => [s.location, s.found ? 'read' : 'nothing there'])));
   return lines.join('\n') + '\n';
-}
-
-/** Rows in aligned columns, two spaces in; the last column as long as it is. */
-function table(rows: string[][]): string[] {
-  const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
-  return rows.map((row) => '  ' + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
 }

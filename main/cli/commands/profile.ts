@@ -3,7 +3,7 @@ import path from 'node:path';
 import { splitHostPort, type Detection, type DetectedSettings, type SmtpProfile } from '../../../preload/contract';
 import type { Command } from '../command';
 import { readSecretLine } from '../input';
-import { CliError, EXIT, failWith, printJson, withOptionNames } from '../output';
+import { CliError, EXIT, failWith, printJson, table, withOptionNames } from '../output';
 
 /** Command-line option → profile field, and how its text becomes the field's value. */
 const FIELDS: Record<string, { field: keyof SmtpProfile; parse: (text: string) => unknown }> = {
@@ -193,16 +193,13 @@ function describeDetection(d: Detection): string {
       const item = p[key] as { value: string | number; source: string } | undefined;
       return item ? [[label, String(item.value), item.source] as const] : [];
     });
-    const labelWidth = Math.max(...rows.map(([label]) => label.length));
-    const valueWidth = Math.max(...rows.map(([, value]) => value.length));
-    for (const [label, value, source] of rows) lines.push(`  ${label.padEnd(labelWidth)}  ${value.padEnd(valueWidth)}  from ${source}`);
+    lines.push(...table(rows.map(([label, value, source]) => [label, value, `from ${source}`])));
     if (p.notes.length > 0) lines.push('', 'Notes:', ...p.notes.map((n) => `  - ${n}`));
   } else {
     lines.push(`No server settings found for ${d.address} (${(d.elapsedMs / 1000).toFixed(1)} s).`);
   }
   lines.push('', 'Tried:');
-  const outcomeWidth = Math.max(...d.tried.map((t) => t.outcome.length));
-  for (const t of d.tried) lines.push(`  ${t.outcome.padEnd(outcomeWidth)}  ${t.method} ${t.target}: ${t.detail} (${t.durationMs} ms)`);
+  lines.push(...table(d.tried.map((t) => [t.outcome, `${t.method} ${t.target}: ${t.detail} (${t.durationMs} ms)`])));
   if (p) {
     const quote = (v: string | number) => (/^[\w@.:,+-]+$/.test(String(v)) ? String(v) : `'${String(v).replace(/'/g, `'\\''`)}'`);
     const options = [
